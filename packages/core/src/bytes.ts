@@ -1,0 +1,217 @@
+import { fail, ok, type Result, VoltError } from './errors.js';
+
+/**
+ * A memory-style limit as systemd reads it: a byte count, a share of physical memory, or no limit.
+ * Shares are kept in permyriad (1/10000), the unit systemd itself stores.
+ */
+export type ByteLimit =
+  | { readonly kind: 'bytes'; readonly bytes: number }
+  | { readonly kind: 'percent'; readonly permyriad: number }
+  | { readonly kind: 'infinity' };
+
+const SUFFIXES_1024: readonly (readonly [string, number])[] = [
+  ['E', 1024 ** 6],
+  ['P', 1024 ** 5],
+  ['T', 1024 ** 4],
+  ['G', 1024 ** 3],
+  ['M', 1024 ** 2],
+  ['K', 1024],
+  ['B', 1],
+  ['', 1],
+];
+const SUFFIXES_1000: readonly (readonly [string, number])[] = [
+  ['E', 1000 ** 6],
+  ['P', 1000 ** 5],
+  ['T', 1000 ** 4],
+  ['G', 1000 ** 3],
+  ['M', 1000 ** 2],
+  ['K', 1000],
+  ['B', 1],
+  ['', 1],
+];
+
+const COMPONENT = /^[ \t]*\+?(\d+)(?:\.(\d*))?[ \t]*/;
+const ACCEPTED_SIZES =
+  'accepted: a whole or decimal number with an optional K, M, G, T, P or E suffix (e.g. 512M, 1.5G)';
+
+/**
+ * Parses a size exactly as systemd's `parse_size()` does: components such as `2G 512M` add up, each
+ * suffix (`K M G T P E`, case-sensitive) must be smaller than the one before, and `1.5G` is allowed.
+ * `base` is 1024 for memory and 1000 for bandwidth.
+ *
+ * @example
+ * ```ts
+ * parseByteSize('1.5G'); // { ok: true, value: 1610612736 }
+ * parseByteSize('2GB').ok; // false, code INVALID_BYTE_SIZE
+ * parseByteSize('10M', 1000); // { ok: true, value: 10000000 }
+ * ```
+ */
+export function parseByteSize(text: string, base: 1024 | 1000 = 1024): Result<number> {
+  const table = base === 1024 ? SUFFIXES_1024 : SUFFIXES_1000;
+  const invalid = (why: string) =>
+    fail<number>(
+      new VoltError('INVALID_BYTE_SIZE', `${JSON.stringify(text)} is not a size: ${why}; ${ACCEPTED_SIZES}`),
+    );
+  if (text.length === 0 || text.length > 64)
+    return invalid(text.length === 0 ? 'it is empty' : 'it is too long');
+  let rest = text;
+  let total = 0;
+  let start = 0;
+  do {
+    const match = COMPONENT.exec(rest);
+    if (match === null)
+      return invalid(rest.trimStart().startsWith('-') ? 'it is negative' : 'a number is expected');
+    const whole = Number(match[1]);
+    const fraction = match[2] === undefined || match[2] === '' ? 0 : Number(`0.${match[2]}`);
+    rest = rest.slice(match[0].length);
+    let index = start;
+    while (index < table.length && !rest.startsWith((table[index] as readonly [string, number])[0])) index++;
+    const entry = table[index];
+    if (entry === undefined)
+      return invalid(`the suffix in ${JSON.stringify(rest)} is unknown or out of order`);
+    const [suffix, factor] = entry;
+    total += whole * factor + Math.floor(fraction * factor);
+    if (!Number.isSafeInteger(total)) return invalid('it is too large');
+    rest = rest.slice(suffix.length);
+    start = index + 1;
+  } while (rest.length > 0);
+  return ok(total);
+}
+
+/**
+ * Formats a byte count with the largest exact base-1024 suffix: `2147483648` → `2G`, `1610612736` → `1536M`.
+ *
+ * @example
+ * ```ts
+ * formatByteSize(1610612736); // '1536M'
+ * formatByteSize(1000, 1000); // '1K'
+ * ```
+ */
+export function formatByteSize(bytes: number, base: 1024 | 1000 = 1024): string {
+  const table = base === 1024 ? SUFFIXES_1024 : SUFFIXES_1000;
+  if (bytes === 0) return '0';
+  for (const [suffix, factor] of table) {
+    if (factor > 1 && bytes % factor === 0) return `${bytes / factor}${suffix}`;
+  }
+  return String(bytes);
+}
+
+const PERCENT = /^(\d{1,3})(?:\.(\d{1,2}))?%$/;
+const PERMILLE = /^(\d{1,4})(?:\.(\d))?‰$/;
+const PERMYRIAD = /^(\d{1,5})‱$/;
+
+/**
+ * Parses a share as systemd's `parse_permyriad()` does: `50%`, `12.5%`, `125‰` or `1250‱`, at most 100%.
+ * Returns permyriad (1/10000).
+ *
+ * @example
+ * ```ts
+ * parsePercentage('12.5%'); // { ok: true, value: 1250 }
+ * parsePercentage('101%').ok; // false, code INVALID_PERCENTAGE
+ * ```
+ */
+export function parsePercentage(text: string, options: { readonly max?: number } = {}): Result<number> {
+  const max = options.max ?? 10000;
+  const percent = PERCENT.exec(text);
+  const permille = PERMILLE.exec(text);
+  const permyriadMatch = PERMYRIAD.exec(text);
+  let permyriad: number | undefined;
+  if (percent !== null) permyriad = Number(percent[1]) * 100 + Number((percent[2] ?? '').padEnd(2, '0'));
+  else if (permille !== null) permyriad = Number(permille[1]) * 10 + Number(permille[2] ?? '0');
+  else if (permyriadMatch !== null) permyriad = Number(permyriadMatch[1]);
+  if (permyriad === undefined || permyriad > max) {
+    return fail(
+      new VoltError(
+        'INVALID_PERCENTAGE',
+        `${JSON.stringify(text)} is not a percentage; accepted: 0% to ${formatPercentage(max)}, with up to two decimals (e.g. 50%, 12.5%)`,
+      ),
+    );
+  }
+  return ok(permyriad);
+}
+
+/**
+ * Formats permyriad as a percentage: `1250` → `12.5%`.
+ *
+ * @example
+ * ```ts
+ * formatPercentage(5000); // '50%'
+ * ```
+ */
+export function formatPercentage(permyriad: number): string {
+  const whole = Math.trunc(permyriad / 100);
+  const rest = permyriad % 100;
+  if (rest === 0) return `${whole}%`;
+  return `${whole}.${String(rest).padStart(2, '0').replace(/0$/, '')}%`;
+}
+
+/** Options for {@link parseByteLimit}. */
+export interface ByteLimitOptions {
+  /** Whether `infinity` is accepted (default true). */
+  readonly allowInfinity?: boolean;
+  /** Whether a percentage of physical memory is accepted (default true). */
+  readonly allowPercent?: boolean;
+  /** The smallest byte count accepted (default 0). systemd refuses `MemoryMax=0`, so pass 1 there. */
+  readonly minBytes?: number;
+}
+
+/**
+ * Parses a memory limit as systemd's MemoryMax/MemoryHigh/… do: a size (base 1024), a percentage or
+ * `infinity`.
+ *
+ * @example
+ * ```ts
+ * parseByteLimit('2G'); // { ok: true, value: { kind: 'bytes', bytes: 2147483648 } }
+ * parseByteLimit('infinity'); // { ok: true, value: { kind: 'infinity' } }
+ * parseByteLimit('50%'); // { ok: true, value: { kind: 'percent', permyriad: 5000 } }
+ * parseByteLimit('0', { minBytes: 1 }).ok; // false: systemd says "out of range"
+ * ```
+ */
+export function parseByteLimit(text: string, options: ByteLimitOptions = {}): Result<ByteLimit> {
+  const { allowInfinity = true, allowPercent = true, minBytes = 0 } = options;
+  if (text === 'infinity') {
+    if (allowInfinity) return ok({ kind: 'infinity' });
+    return fail(
+      new VoltError('INVALID_BYTE_SIZE', '"infinity" is not accepted here; give a size such as 512M'),
+    );
+  }
+  if (text.endsWith('%') || text.endsWith('‰') || text.endsWith('‱')) {
+    if (!allowPercent) {
+      return fail(
+        new VoltError('INVALID_BYTE_SIZE', `${JSON.stringify(text)}: a percentage is not accepted here`),
+      );
+    }
+    const share = parsePercentage(text);
+    return share.ok ? ok({ kind: 'percent', permyriad: share.value }) : share;
+  }
+  const size = parseByteSize(text);
+  if (!size.ok) return size;
+  if (size.value < minBytes) {
+    return fail(
+      new VoltError(
+        'INVALID_BYTE_SIZE',
+        `${JSON.stringify(text)} is out of range; the smallest accepted size is ${minBytes}`,
+      ),
+    );
+  }
+  return ok({ kind: 'bytes', bytes: size.value });
+}
+
+/**
+ * Formats a {@link ByteLimit} in systemd's syntax.
+ *
+ * @example
+ * ```ts
+ * formatByteLimit({ kind: 'bytes', bytes: 1073741824 }); // '1G'
+ * ```
+ */
+export function formatByteLimit(limit: ByteLimit): string {
+  switch (limit.kind) {
+    case 'bytes':
+      return formatByteSize(limit.bytes);
+    case 'percent':
+      return formatPercentage(limit.permyriad);
+    case 'infinity':
+      return 'infinity';
+  }
+}

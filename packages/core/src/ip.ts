@@ -1,0 +1,168 @@
+import { fail, ok, type Result, VoltError } from './errors.js';
+
+/** An IP address: its family, its bytes (4 or 16) and its canonical text (RFC 5952 for IPv6). */
+export interface IpAddress {
+  readonly family: 4 | 6;
+  readonly bytes: readonly number[];
+  readonly text: string;
+}
+
+const OCTET = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+function parseIpv4Bytes(text: string): number[] | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4 || !parts.every((part) => OCTET.test(part))) return undefined;
+  return parts.map(Number);
+}
+
+function parseIpv6Bytes(text: string): number[] | undefined {
+  if (text.length > 45 || !/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const groups = (half: string): number[] | undefined => {
+    if (half === '') return [];
+    const out: number[] = [];
+    const pieces = half.split(':');
+    for (const [index, piece] of pieces.entries()) {
+      if (index === pieces.length - 1 && piece.includes('.')) {
+        const v4 = parseIpv4Bytes(piece);
+        if (v4 === undefined) return undefined;
+        out.push(((v4[0] as number) << 8) | (v4[1] as number), ((v4[2] as number) << 8) | (v4[3] as number));
+      } else {
+        if (!/^[0-9a-fA-F]{1,4}$/.test(piece)) return undefined;
+        out.push(Number.parseInt(piece, 16));
+      }
+    }
+    return out;
+  };
+  const head = groups(halves[0] as string);
+  const tail = halves.length === 2 ? groups(halves[1] as string) : [];
+  if (head === undefined || tail === undefined) return undefined;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
+  const all = [...head, ...new Array<number>(missing).fill(0), ...tail];
+  return all.flatMap((group) => [group >> 8, group & 0xff]);
+}
+
+function formatIpv6(bytes: readonly number[]): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] as number) << 8) | (bytes[i + 1] as number));
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((group) => group.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+}
+
+/**
+ * Parses an IPv4 or IPv6 address strictly: dotted quads without leading zeros, IPv6 with at most one
+ * `::` and an optional trailing IPv4 part; no zone index, no brackets, no white space.
+ *
+ * @example
+ * ```ts
+ * parseIpAddress('1.1.1.1'); // { ok: true, value: { family: 4, bytes: [1, 1, 1, 1], text: '1.1.1.1' } }
+ * parseIpAddress('2001:DB8:0:0:0:0:0:1').ok && parseIpAddress('2001:DB8::1'); // text '2001:db8::1'
+ * parseIpAddress('dns.example').ok; // false, code INVALID_IP_ADDRESS
+ * ```
+ */
+export function parseIpAddress(text: string, family?: 4 | 6): Result<IpAddress> {
+  const v4 = family === 6 ? undefined : parseIpv4Bytes(text);
+  if (v4 !== undefined) return ok({ family: 4, bytes: v4, text: v4.join('.') });
+  const v6 = family === 4 ? undefined : parseIpv6Bytes(text);
+  if (v6 !== undefined) return ok({ family: 6, bytes: v6, text: formatIpv6(v6) });
+  const accepted =
+    family === 4
+      ? 'an IPv4 address such as 10.0.0.1'
+      : family === 6
+        ? 'an IPv6 address such as fd00::1'
+        : 'an IPv4 or IPv6 address';
+  return fail(
+    new VoltError(
+      'INVALID_IP_ADDRESS',
+      `${JSON.stringify(text)} is not an IP address; accepted: ${accepted}`,
+    ),
+  );
+}
+
+/**
+ * Builds an {@link IpAddress} from raw bytes (4 or 16).
+ *
+ * @example
+ * ```ts
+ * ipFromBytes([10, 0, 0, 1]).text; // '10.0.0.1'
+ * ```
+ */
+export function ipFromBytes(bytes: readonly number[]): IpAddress {
+  if (bytes.length === 4) return { family: 4, bytes: [...bytes], text: bytes.join('.') };
+  return { family: 6, bytes: [...bytes], text: formatIpv6(bytes) };
+}
+
+/** An IP subnet in CIDR form. `address` is the network address (host bits cleared). */
+export interface IpSubnet {
+  readonly address: IpAddress;
+  readonly prefixLength: number;
+  readonly text: string;
+}
+
+/**
+ * Parses a CIDR subnet such as `10.87.0.0/16` or `fd42::/64`. Host bits must be zero.
+ *
+ * @example
+ * ```ts
+ * parseSubnet('10.87.0.0/16').ok; // true
+ * parseSubnet('10.87.0.1/16').ok; // false, code INVALID_SUBNET (host bits set)
+ * ```
+ */
+export function parseSubnet(text: string, family?: 4 | 6): Result<IpSubnet> {
+  const invalid = (why: string) =>
+    fail<IpSubnet>(
+      new VoltError(
+        'INVALID_SUBNET',
+        `${JSON.stringify(text)} is not a subnet: ${why}; accepted: CIDR such as 10.87.0.0/16`,
+      ),
+    );
+  const slash = text.indexOf('/');
+  if (slash < 0) return invalid('the /prefix length is missing');
+  const address = parseIpAddress(text.slice(0, slash), family);
+  if (!address.ok) return invalid('the address is not valid');
+  const bits = address.value.family === 4 ? 32 : 128;
+  const prefixText = text.slice(slash + 1);
+  const prefixLength = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : Number.NaN;
+  if (!(prefixLength >= 0 && prefixLength <= bits)) return invalid(`the prefix length must be 0..${bits}`);
+  for (let bit = prefixLength; bit < bits; bit++) {
+    if (((address.value.bytes[bit >> 3] as number) >> (7 - (bit & 7))) & 1)
+      return invalid('host bits are set');
+  }
+  return ok({ address: address.value, prefixLength, text: `${address.value.text}/${prefixLength}` });
+}
+
+/**
+ * True when `address` lies inside `subnet`.
+ *
+ * @example
+ * ```ts
+ * subnetContains(unwrap(parseSubnet('10.87.0.0/16')), unwrap(parseIpAddress('10.87.3.4'))); // true
+ * ```
+ */
+export function subnetContains(subnet: IpSubnet, address: IpAddress): boolean {
+  if (subnet.address.family !== address.family) return false;
+  for (let bit = 0; bit < subnet.prefixLength; bit++) {
+    const mask = 1 << (7 - (bit & 7));
+    if ((((subnet.address.bytes[bit >> 3] as number) ^ (address.bytes[bit >> 3] as number)) & mask) !== 0)
+      return false;
+  }
+  return true;
+}

@@ -1,0 +1,121 @@
+import { fail, ok, type Result, VoltError } from './errors.js';
+
+/** A set of CPU or NUMA-node indexes, sorted and without duplicates. */
+export type IndexSet = readonly number[];
+
+const MAX_CPU_INDEX = 8191;
+
+/**
+ * Parses a CPU or NUMA-node list as systemd's `parse_cpu_set()` does: indexes and inclusive ranges,
+ * separated by commas or white space (`0-3,5`, `0 2 4`). Like systemd, repeated separators are accepted
+ * (`0-3,,5` is `0-3,5`); a reversed range (`3-1`) is not.
+ *
+ * @example
+ * ```ts
+ * parseIndexSet('0-3,5'); // { ok: true, value: [0, 1, 2, 3, 5] }
+ * parseIndexSet('3-1').ok; // false, code INVALID_CPU_LIST
+ * ```
+ */
+export function parseIndexSet(text: string): Result<IndexSet> {
+  const invalid = (why: string) =>
+    fail<IndexSet>(
+      new VoltError(
+        'INVALID_CPU_LIST',
+        `${JSON.stringify(text)} is not a CPU list: ${why}; accepted: indexes and ranges such as 0-3,5 (0..${MAX_CPU_INDEX})`,
+      ),
+    );
+  const words = text.split(/[\s,]+/).filter((word) => word !== '');
+  if (words.length === 0) return invalid('it is empty');
+  const seen = new Set<number>();
+  for (const word of words) {
+    const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(word);
+    if (match === null) return invalid(`${JSON.stringify(word)} is not an index or a range`);
+    const from = Number(match[1]);
+    const to = match[2] === undefined ? from : Number(match[2]);
+    if (from > to) return invalid(`range ${word} is reversed (${from} > ${to})`);
+    if (to > MAX_CPU_INDEX) return invalid(`${to} is too large`);
+    for (let index = from; index <= to; index++) seen.add(index);
+  }
+  return ok([...seen].sort((a, b) => a - b));
+}
+
+/**
+ * Formats an index set in the kernel's and systemd's compact list syntax: `[0,1,2,3,5]` → `0-3,5`.
+ *
+ * @example
+ * ```ts
+ * formatIndexSet([0, 1, 2, 3, 5]); // '0-3,5'
+ * ```
+ */
+export function formatIndexSet(set: IndexSet): string {
+  const parts: string[] = [];
+  let index = 0;
+  while (index < set.length) {
+    const from = set[index] as number;
+    let to = from;
+    while (set[index + 1] === to + 1) {
+      to++;
+      index++;
+    }
+    parts.push(from === to ? String(from) : `${from}-${to}`);
+    index++;
+  }
+  return parts.join(',');
+}
+
+/** Options for {@link parseInteger}. */
+export interface IntegerRange {
+  readonly min: number;
+  readonly max: number;
+  /** What the number is, for the message ("a weight", "a port"). */
+  readonly what: string;
+}
+
+/**
+ * Parses a whole decimal number inside a range. Accepts a number or its decimal text.
+ *
+ * @example
+ * ```ts
+ * parseInteger('42', { min: 1, max: 100, what: 'a weight' }); // { ok: true, value: 42 }
+ * ```
+ */
+export function parseInteger(input: string | number, range: IntegerRange): Result<number> {
+  const value = typeof input === 'number' ? input : /^\d{1,16}$/.test(input) ? Number(input) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < range.min || value > range.max) {
+    return fail(
+      new VoltError(
+        'INVALID_NUMBER',
+        `${JSON.stringify(input)} is not ${range.what}; accepted: a whole number from ${range.min} to ${range.max}`,
+      ),
+    );
+  }
+  return ok(value);
+}
+
+/**
+ * Parses a cgroup weight (CPUWeight, IOWeight, …): a whole number from 1 to 10000.
+ *
+ * @example
+ * ```ts
+ * parseWeight('100'); // { ok: true, value: 100 }
+ * parseWeight(0).ok; // false, code INVALID_WEIGHT
+ * ```
+ */
+export function parseWeight(input: string | number): Result<number> {
+  const result = parseInteger(input, { min: 1, max: 10000, what: 'a weight' });
+  return result.ok ? result : fail(new VoltError('INVALID_WEIGHT', result.error.message));
+}
+
+/**
+ * Parses a TCP or UDP port: a whole number from 1 to 65535.
+ *
+ * @example
+ * ```ts
+ * parsePort('8080'); // { ok: true, value: 8080 }
+ * parsePort(0).ok; // false, code INVALID_PORT
+ * ```
+ */
+export function parsePort(input: string | number): Result<number> {
+  const result = parseInteger(input, { min: 1, max: 65535, what: 'a port' });
+  return result.ok ? result : fail(new VoltError('INVALID_PORT', result.error.message));
+}

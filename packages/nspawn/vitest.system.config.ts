@@ -1,0 +1,1 @@
+export { systemTestConfig as default } from '../../vitest.shared.ts';
