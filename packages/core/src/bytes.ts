@@ -59,8 +59,12 @@ export function parseByteSize(text: string, base: 1024 | 1000 = 1024): Result<nu
   let start = 0;
   do {
     const match = COMPONENT.exec(rest);
-    if (match === null)
-      return invalid(rest.trimStart().startsWith('-') ? 'it is negative' : 'a number is expected');
+    if (match === null) {
+      if (rest.trimStart().startsWith('-')) return invalid('it is negative');
+      return invalid(
+        start === 0 ? 'a number is expected' : `${JSON.stringify(rest)} is unexpected after a suffix`,
+      );
+    }
     const whole = Number(match[1]);
     const fraction = match[2] === undefined || match[2] === '' ? 0 : Number(`0.${match[2]}`);
     rest = rest.slice(match[0].length);

@@ -133,6 +133,7 @@ export function formatInputPath(path: InputPath): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
+    else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(part)) out += `[${JSON.stringify(part)}]`;
     else out += out === '' ? part : `.${part}`;
   }
   return out;

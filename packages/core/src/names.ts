@@ -155,3 +155,28 @@ export function parseSafeValue(text: string): Result<string> {
     ),
   );
 }
+
+/**
+ * Parses a DNS domain name (for resolv.conf `search`): dot-separated labels of ASCII letters, digits and
+ * `-`, each 1..63 characters, at most 253 in all.
+ *
+ * @example
+ * ```ts
+ * parseDomainName('corp.example.com').ok; // true
+ * parseDomainName('bad domain').ok; // false, code INVALID_VALUE
+ * ```
+ */
+export function parseDomainName(text: string): Result<string> {
+  const labels = text.replace(/\.$/, '').split('.');
+  const valid =
+    text.length > 0 &&
+    text.length <= 253 &&
+    labels.every((label) => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label));
+  if (valid) return ok(text.replace(/\.$/, '').toLowerCase());
+  return fail(
+    new VoltError(
+      'INVALID_VALUE',
+      `${describe(text)} is not a domain name; accepted: dot-separated labels of letters, digits and '-' (e.g. corp.example.com)`,
+    ),
+  );
+}

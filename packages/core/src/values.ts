@@ -119,3 +119,71 @@ export function parsePort(input: string | number): Result<number> {
   const result = parseInteger(input, { min: 1, max: 65535, what: 'a port' });
   return result.ok ? result : fail(new VoltError('INVALID_PORT', result.error.message));
 }
+
+const TIME_UNITS_US: Readonly<Record<string, number>> = {
+  us: 1,
+  usec: 1,
+  µs: 1,
+  ms: 1000,
+  msec: 1000,
+  s: 1_000_000,
+  sec: 1_000_000,
+  second: 1_000_000,
+  seconds: 1_000_000,
+  m: 60_000_000,
+  min: 60_000_000,
+  minute: 60_000_000,
+  minutes: 60_000_000,
+  h: 3_600_000_000,
+  hr: 3_600_000_000,
+  hour: 3_600_000_000,
+  hours: 3_600_000_000,
+};
+
+/**
+ * Parses a time span as systemd's `parse_sec()` does: components such as `1s 500ms` add up; a bare number
+ * is seconds. Returns microseconds.
+ *
+ * @example
+ * ```ts
+ * parseTimeSpan('100ms'); // { ok: true, value: 100000 }
+ * parseTimeSpan('1s 500ms'); // { ok: true, value: 1500000 }
+ * ```
+ */
+export function parseTimeSpan(text: string): Result<number> {
+  const invalid = () =>
+    fail<number>(
+      new VoltError(
+        'INVALID_DURATION',
+        `${JSON.stringify(text)} is not a time span; accepted: numbers with us, ms, s, min or h (e.g. 100ms, 1s 500ms)`,
+      ),
+    );
+  const component = /^\s*(\d+)(?:\.(\d+))?\s*([a-zµ]*)/;
+  let rest = text;
+  let total = 0;
+  if (text.trim() === '') return invalid();
+  while (rest.trim() !== '') {
+    const match = component.exec(rest);
+    if (match === null) return invalid();
+    const unit = match[3] === '' ? 's' : (match[3] as string);
+    const factor = TIME_UNITS_US[unit];
+    if (factor === undefined) return invalid();
+    total += Number(match[1]) * factor + Math.floor(Number(`0.${match[2] ?? '0'}`) * factor);
+    rest = rest.slice(match[0].length);
+  }
+  return Number.isSafeInteger(total) ? ok(total) : invalid();
+}
+
+/**
+ * Formats microseconds the way systemd accepts them back, with the largest exact unit.
+ *
+ * @example
+ * ```ts
+ * formatTimeSpan(100000); // '100ms'
+ * ```
+ */
+export function formatTimeSpan(microseconds: number): string {
+  if (microseconds % 1_000_000 === 0) return `${microseconds / 1_000_000}s`;
+  if (microseconds % 1000 === 0) return `${microseconds / 1000}ms`;
+  return `${microseconds}us`;
+}
