@@ -5,3 +5,4 @@ export * from './ip.js';
 export * from './names.js';
 export * from './types.js';
 export * from './values.js';
+export * from './unit-file.js';

@@ -1,0 +1,143 @@
+import { fail, ok, type Result, VoltError } from './errors.js';
+
+/** One `Key=Value` line. Keys may repeat (e.g. `Environment=`), order is kept. */
+export type UnitFileEntry = readonly [key: string, value: string];
+
+/** One `[Section]` with its entries. */
+export interface UnitFileSection {
+  readonly name: string;
+  readonly entries: readonly UnitFileEntry[];
+}
+
+/** A systemd-style INI file: unit files, drop-ins and `.nspawn` settings files. */
+export interface UnitFile {
+  readonly sections: readonly UnitFileSection[];
+}
+
+const SECTION_NAME = /^[A-Za-z][A-Za-z0-9-]*$/;
+const KEY = /^[A-Za-z][A-Za-z0-9]*$/;
+// A value may not hold a line break, may not end in a back-slash (line continuation) and keeps no white
+// space at either end (systemd strips it, so it would not read back the same).
+const UNSAFE_VALUE = /[\u0000-\u001f\u007f]|\\$|^\s|\s$/;
+
+/**
+ * Checks one entry before it is written, so that no input can start a new line, section or key.
+ *
+ * @example
+ * ```ts
+ * checkUnitFileEntry('Environment', 'A=1').ok; // true
+ * checkUnitFileEntry('Environment', 'A=1\n[Service]').ok; // false, code UNSAFE_STRING
+ * ```
+ */
+export function checkUnitFileEntry(key: string, value: string): Result<UnitFileEntry> {
+  if (!KEY.test(key)) {
+    return fail(
+      new VoltError(
+        'UNSAFE_STRING',
+        `${JSON.stringify(key)} is not a unit-file key; accepted: letters and digits`,
+      ),
+    );
+  }
+  if (UNSAFE_VALUE.test(value)) {
+    return fail(
+      new VoltError(
+        'UNSAFE_STRING',
+        `the value of ${key}= cannot be written safely: ${JSON.stringify(value)}; accepted: one line, no control characters, no surrounding white space, no trailing back-slash`,
+      ),
+    );
+  }
+  return ok([key, value]);
+}
+
+/**
+ * Renders a unit file. Every section name, key and value is checked first; nothing is rendered when one
+ * is unsafe. Empty sections are written (an empty `[Network]` still means something to nspawn).
+ *
+ * @throws {@link VoltError} UNSAFE_STRING when a name, key or value could break the format.
+ * @example
+ * ```ts
+ * renderUnitFile({ sections: [{ name: 'Exec', entries: [['Boot', 'yes']] }] }); // '[Exec]\nBoot=yes\n'
+ * ```
+ */
+export function renderUnitFile(file: UnitFile, header?: string): string {
+  const lines: string[] = [];
+  if (header !== undefined) {
+    for (const line of header.split('\n')) {
+      if (/[\u0000-\u001f\u007f]/.test(line))
+        throw new VoltError('UNSAFE_STRING', 'a header line holds a control character');
+      lines.push(`# ${line}`.trimEnd());
+    }
+  }
+  for (const section of file.sections) {
+    if (!SECTION_NAME.test(section.name)) {
+      throw new VoltError(
+        'UNSAFE_STRING',
+        `${JSON.stringify(section.name)} is not a section name; accepted: letters, digits, '-'`,
+      );
+    }
+    if (lines.length > 0) lines.push('');
+    lines.push(`[${section.name}]`);
+    for (const [key, value] of section.entries) {
+      const entry = checkUnitFileEntry(key, value);
+      if (!entry.ok) throw entry.error;
+      lines.push(`${key}=${value}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Parses a unit file the way systemd reads one: `#` and `;` comments, `[Section]` headers, `Key=Value`
+ * lines with white space trimmed around key and value. Line continuations are refused (Volt never
+ * writes them).
+ *
+ * @example
+ * ```ts
+ * unwrap(parseUnitFile('[Exec]\nBoot=yes\n')).sections[0]?.entries; // [['Boot', 'yes']]
+ * ```
+ */
+export function parseUnitFile(text: string): Result<UnitFile> {
+  const sections: { name: string; entries: UnitFileEntry[] }[] = [];
+  const lines = text.split('\n');
+  for (const [index, raw] of lines.entries()) {
+    const line = raw.trim();
+    const where = { path: [`line ${index + 1}`] };
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    if (line.endsWith('\\'))
+      return fail(new VoltError('PARSE_ERROR', 'line continuations are not supported', where));
+    if (line.startsWith('[')) {
+      const match = /^\[([^\]]+)\]$/.exec(line);
+      if (match === null)
+        return fail(new VoltError('PARSE_ERROR', `${JSON.stringify(line)} is not a section header`, where));
+      sections.push({ name: match[1] as string, entries: [] });
+      continue;
+    }
+    const equals = line.indexOf('=');
+    const section = sections.at(-1);
+    if (equals <= 0 || section === undefined) {
+      return fail(
+        new VoltError(
+          'PARSE_ERROR',
+          `${JSON.stringify(line)} is not a Key=Value line inside a section`,
+          where,
+        ),
+      );
+    }
+    section.entries.push([line.slice(0, equals).trim(), line.slice(equals + 1).trim()]);
+  }
+  return ok({ sections });
+}
+
+/**
+ * The values of one key in one section, in order.
+ *
+ * @example
+ * ```ts
+ * unitFileValues(file, 'Exec', 'Environment'); // ['VOLT_CONTAINER=web', 'VOLT_RUNTIME=hybrid']
+ * ```
+ */
+export function unitFileValues(file: UnitFile, section: string, key: string): string[] {
+  return file.sections
+    .filter((candidate) => candidate.name === section)
+    .flatMap((candidate) => candidate.entries.filter(([name]) => name === key).map(([, value]) => value));
+}
