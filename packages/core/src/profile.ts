@@ -462,8 +462,29 @@ export function parseProfile(input: unknown): Profile {
 }
 
 /**
- * Loads a profile from JSON or YAML text and validates it. YAML is a superset of JSON, so one loader
- * reads both; duplicate keys are an error.
+ * Loads a profile document from JSON or YAML text without validating it. YAML is a superset of JSON, so
+ * one loader reads both; duplicate keys are an error.
+ *
+ * @throws {@link VoltError} PARSE_ERROR when the text is not valid YAML/JSON.
+ * @example
+ * ```ts
+ * await loadProfileDocument('name: web\n'); // { name: 'web' }
+ * ```
+ */
+export async function loadProfileDocument(source: string, fileName = 'profile'): Promise<unknown> {
+  const { parse } = await import('yaml');
+  try {
+    return parse(source, { uniqueKeys: true, maxAliasCount: 100 }) ?? {};
+  } catch (error) {
+    throw new VoltError('PARSE_ERROR', `${fileName} is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`, {
+      cause: error,
+      hint: 'check the indentation and quoting around the line named',
+    });
+  }
+}
+
+/**
+ * Loads a profile from JSON or YAML text and validates it.
  *
  * @throws {@link VoltError} PARSE_ERROR when the text is not valid YAML/JSON, or a validation code.
  * @example
@@ -472,20 +493,7 @@ export function parseProfile(input: unknown): Profile {
  * ```
  */
 export async function parseProfileText(source: string, fileName = 'profile'): Promise<Profile> {
-  const { parse } = await import('yaml');
-  let document: unknown;
-  try {
-    document = parse(source, { uniqueKeys: true, maxAliasCount: 100 });
-  } catch (error) {
-    throw new VoltError(
-      'PARSE_ERROR',
-      `${fileName} is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  return parseProfile(document ?? {});
+  return parseProfile(await loadProfileDocument(source, fileName));
 }
 
 /**
