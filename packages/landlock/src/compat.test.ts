@@ -1,0 +1,123 @@
+import { LANDLOCK_COMPATIBILITY_MODES } from '@volt/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  landlockPolicy,
+  landlockPreset,
+  readWrite,
+  withCompatibility,
+  withRestrictFlags,
+  withRules,
+  withScopes,
+} from './builder.js';
+import { requiredLandlockAbi, resolveLandlockCompatibility } from './compat.js';
+
+const everything = withRules(
+  withRestrictFlags(withScopes(landlockPolicy({ abi: 9 }), ['signal']), {
+    threadSync: true,
+    logFlags: ['same-exec-off'],
+  }),
+  readWrite('/tmp'),
+);
+
+describe('resolveLandlockCompatibility', () => {
+  it('best-effort on ABI 7 drops thread sync and resolve-unix and says why', () => {
+    const result = resolveLandlockCompatibility(withCompatibility(everything, 'best-effort'), {
+      abi: 7,
+      errata: 3,
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.status).toMatchObject({
+      enforcement: 'partially',
+      abi: 7,
+      errata: 3,
+      compatibility: 'best-effort',
+    });
+    expect(result.value.status.dropped).toEqual([
+      { feature: 'fs:resolve-unix', reason: 'needs Landlock ABI 9 (Linux 7.1); this kernel has ABI 7' },
+      { feature: 'thread-sync', reason: 'needs Landlock ABI 8 (Linux 7.0); this kernel has ABI 7' },
+    ]);
+    expect(result.value.policy.handledFs).not.toContain('resolve-unix');
+    expect(result.value.policy.threadSync).toBe(false);
+    expect(result.value.requiredAbi).toBe(7);
+  });
+
+  it('hard-requirement fails with UNSUPPORTED naming every missing feature', () => {
+    const result = resolveLandlockCompatibility(everything, { abi: 7 });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.code).toBe('UNSUPPORTED');
+    expect(result.error.category).toBe('system');
+    expect(result.error.message).toMatch(
+      /fs:resolve-unix: needs Landlock ABI 9.*thread-sync: needs Landlock ABI 8/,
+    );
+  });
+
+  it('is fully enforced when the kernel has everything', () => {
+    const result = resolveLandlockCompatibility(everything, { abi: 9 });
+    expect(result.ok && result.value.status).toMatchObject({ enforcement: 'fully', dropped: [] });
+  });
+
+  it('without Landlock: best-effort runs unenforced, soft and hard requirements fail', () => {
+    const best = resolveLandlockCompatibility(landlockPreset('server'), { abi: 0 });
+    expect(best.ok && best.value.status.enforcement).toBe('not');
+    expect(best.ok && best.value.policy.paths).toEqual([]);
+    for (const mode of ['soft-requirement', 'hard-requirement'] as const) {
+      const result = resolveLandlockCompatibility(withCompatibility(landlockPreset('server'), mode), {
+        abi: 0,
+      });
+      expect(result.ok).toBe(false);
+    }
+  });
+
+  it('soft-requirement accepts a partial policy', () => {
+    const result = resolveLandlockCompatibility(withCompatibility(everything, 'soft-requirement'), {
+      abi: 3,
+    });
+    expect(result.ok && result.value.status.enforcement).toBe('partially');
+    expect(result.ok && result.value.status.dropped.map((item) => item.feature)).toEqual([
+      'fs:ioctl-dev',
+      'fs:resolve-unix',
+      'net:bind-tcp',
+      'net:connect-tcp',
+      'scope:signal',
+      'log-flag:same-exec-off',
+      'thread-sync',
+    ]);
+  });
+
+  it('explains that refer stays denied without ABI 2', () => {
+    const result = resolveLandlockCompatibility(withCompatibility(everything, 'best-effort'), { abi: 1 });
+    expect(
+      result.ok && result.value.status.dropped.find((item) => item.feature === 'fs:refer')?.reason,
+    ).toMatch(/EXDEV/);
+  });
+
+  it('always returns a status or an error, and the resolved policy never needs more than the kernel has', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 12 }),
+        fc.constantFrom(...LANDLOCK_COMPATIBILITY_MODES),
+        (abi, mode) => {
+          const result = resolveLandlockCompatibility(withCompatibility(everything, mode), { abi });
+          if (result.ok) {
+            expect(result.value.requiredAbi).toBeLessThanOrEqual(abi);
+            expect(['fully', 'partially', 'not']).toContain(result.value.status.enforcement);
+            expect(result.value.status.enforcement === 'fully').toBe(
+              result.value.status.dropped.length === 0 || abi >= 9,
+            );
+          } else {
+            expect(mode).not.toBe('best-effort');
+            expect(result.error.code).toBe('UNSUPPORTED');
+          }
+        },
+      ),
+    );
+  });
+
+  it('computes the lowest ABI of a policy', () => {
+    expect(requiredLandlockAbi(landlockPreset('server', { abi: 3 }))).toBe(3);
+    expect(requiredLandlockAbi(landlockPolicy({ handle: { fs: false, net: false, scopes: false } }))).toBe(0);
+  });
+});

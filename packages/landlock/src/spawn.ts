@@ -1,0 +1,254 @@
+import { type ChildProcess, execFile, type StdioOptions, spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { type LandlockPolicy, unwrap, VoltError } from '@volt/core';
+import {
+  type LandlockKernel,
+  type LandlockResolution,
+  type LandlockStatus,
+  resolveLandlockCompatibility,
+} from './compat.js';
+import { validateLandlockPolicy } from './policy.js';
+import { type LandlockFileRightsMode, parseHelperReport, serializeHelperPolicy } from './wire.js';
+
+/**
+ * The absolute path of the static helper shipped in this package (`dist/volt-landlock`).
+ *
+ * @example
+ * ```ts
+ * landlockHelperPath(); // '/…/node_modules/@volt/landlock/dist/volt-landlock'
+ * ```
+ */
+export function landlockHelperPath(): string {
+  return fileURLToPath(new URL('../dist/volt-landlock', import.meta.url));
+}
+
+const probes = new Map<string, Promise<Required<LandlockKernel>>>();
+
+/**
+ * Asks the running kernel for its Landlock ABI and errata, through the helper (`volt-landlock --probe`).
+ * The answer is cached per helper path for the life of the process.
+ *
+ * @throws {@link VoltError} `NOT_FOUND` when the helper is missing (build the package), `SYSTEM_ERROR` when
+ * it cannot run.
+ * @example
+ * ```ts
+ * const { abi, errata } = await probeLandlock(); // { abi: 7, errata: 7 } on Linux 6.18
+ * ```
+ */
+export function probeLandlock(helperPath: string = landlockHelperPath()): Promise<Required<LandlockKernel>> {
+  const cached = probes.get(helperPath);
+  if (cached !== undefined) return cached;
+  const probe = new Promise<Required<LandlockKernel>>((resolve, reject) => {
+    execFile(helperPath, ['--probe'], { encoding: 'utf8' }, (error, stdout) => {
+      const match = /^abi (\d+)\nerrata (\d+)\n$/.exec(stdout);
+      if (error !== null || match === null) {
+        const missing = (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
+        reject(
+          new VoltError(
+            missing ? 'NOT_FOUND' : 'SYSTEM_ERROR',
+            `cannot probe Landlock with ${helperPath}: ${error?.message ?? stdout}`,
+            {
+              ...(missing ? { hint: 'build @volt/landlock (pnpm --filter @volt/landlock build)' } : {}),
+              cause: error,
+            },
+          ),
+        );
+      } else resolve({ abi: Number(match[1]), errata: Number(match[2]) });
+    });
+  });
+  probes.set(helperPath, probe);
+  probe.catch(() => probes.delete(helperPath));
+  return probe;
+}
+
+/** Options for {@link prepareLandlock}. */
+export interface PrepareLandlockOptions {
+  /** The kernel to resolve for. Default: the running kernel, probed with the helper. */
+  readonly kernel?: LandlockKernel;
+  /** What the helper does with directory-only rights on a file; see {@link serializeHelperPolicy}. */
+  readonly fileRights?: LandlockFileRightsMode;
+  readonly helperPath?: string;
+}
+
+/** A policy checked, resolved for a kernel and rendered for the helper. */
+export interface PreparedLandlock extends LandlockResolution {
+  /** The helper's policy file contents. */
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * Validates a policy, resolves it for the running kernel (or `options.kernel`) by its compatibility mode,
+ * and renders the helper's policy bytes. Use it to write the policy file that a container bind-mounts
+ * next to the helper (see {@link landlockWrapCommand}); containers share the host's kernel.
+ *
+ * @throws {@link VoltError} a validation code (`INVALID_PATH`, `INVALID_PORT`, `INVALID_ACCESS_RIGHT`, …)
+ * for a bad policy; `UNSUPPORTED` when the compatibility mode refuses what the kernel lacks.
+ * @example
+ * ```ts
+ * const prepared = await prepareLandlock(landlockPreset('server'));
+ * await writeFile(join(stateDir, 'landlock.policy'), prepared.bytes);
+ * prepared.status.enforcement; // 'fully'
+ * ```
+ */
+export async function prepareLandlock(
+  policy: LandlockPolicy,
+  options: PrepareLandlockOptions = {},
+): Promise<PreparedLandlock> {
+  const valid = unwrap(validateLandlockPolicy(policy));
+  const kernel = options.kernel ?? (await probeLandlock(options.helperPath));
+  const resolution = unwrap(resolveLandlockCompatibility(valid, kernel));
+  const bytes = serializeHelperPolicy(
+    resolution,
+    options.fileRights === undefined ? {} : { fileRights: options.fileRights },
+  );
+  return { ...resolution, bytes };
+}
+
+/** Options for {@link spawnLandlocked}. */
+export interface SpawnLandlockedOptions extends PrepareLandlockOptions {
+  readonly policy: LandlockPolicy;
+  /** A classic-BPF seccomp program (struct sock_filter array, native endian), installed right before exec. */
+  readonly seccompFilter?: Uint8Array;
+  /** stdin, stdout and stderr of the command. Default: `inherit`. */
+  readonly stdio?: 'inherit' | 'pipe' | 'ignore';
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** A landlocked child process and the status of its enforcement. */
+export interface LandlockedChild {
+  readonly child: ChildProcess;
+  /**
+   * Settles when the helper hands over to the command: the final status (what the kernel enforces and
+   * what was dropped, including optional paths that were missing), or the helper's VoltError.
+   */
+  readonly status: Promise<LandlockStatus>;
+}
+
+function mergeStatus(resolution: LandlockResolution, reportBytes: Uint8Array): LandlockStatus {
+  const report = unwrap(parseHelperReport(reportBytes));
+  if (report.error !== undefined) throw report.error;
+  const handles = resolution.status.enforcement !== 'not';
+  if (handles && !report.enforced && report.unenforced === undefined) {
+    throw new VoltError('SYSTEM_ERROR', 'the Landlock helper stopped before enforcing the policy', {
+      hint: 'see the helper message on stderr',
+    });
+  }
+  const unenforced =
+    report.unenforced === undefined ? [] : [{ feature: 'landlock', reason: report.unenforced }];
+  return Object.freeze({
+    ...resolution.status,
+    enforcement: report.unenforced === undefined ? resolution.status.enforcement : 'not',
+    abi: report.abi,
+    errata: report.errata,
+    dropped: Object.freeze([...resolution.status.dropped, ...unenforced, ...report.dropped]),
+  });
+}
+
+function collect(stream: Readable): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('error', reject);
+    stream.on('close', () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+/**
+ * Runs `command` under a Landlock policy: validates and resolves the policy (see {@link prepareLandlock}),
+ * starts the static helper with the policy on a pipe, and lets it open the paths, restrict itself, install
+ * the optional seccomp filter last, and exec the command (looked up in `PATH` without a slash).
+ *
+ * @throws {@link VoltError} before anything runs: a validation code, or `UNSUPPORTED` for a compatibility
+ * mode the kernel cannot satisfy. Later failures (a missing path: `INVALID_PATH`) reject `status`, and the
+ * helper exits with 125 (126/127 when the command cannot be executed).
+ * @example
+ * ```ts
+ * const { child, status } = await spawnLandlocked('/bin/ls', ['/etc'], { policy: landlockPreset('server') });
+ * console.error((await status).enforcement); // 'fully'
+ * ```
+ */
+export async function spawnLandlocked(
+  command: string,
+  args: readonly string[],
+  options: SpawnLandlockedOptions,
+): Promise<LandlockedChild> {
+  const helperPath = options.helperPath ?? landlockHelperPath();
+  const prepared = await prepareLandlock(options.policy, { ...options, helperPath });
+  const io = options.stdio ?? 'inherit';
+  const stdio: StdioOptions = [
+    io,
+    io,
+    io,
+    'pipe',
+    'pipe',
+    options.seccompFilter === undefined ? 'ignore' : 'pipe',
+  ];
+  const helperArgs = [
+    '--policy-fd',
+    '3',
+    '--status-fd',
+    '4',
+    ...(options.seccompFilter === undefined ? [] : ['--seccomp-fd', '5']),
+    '--',
+    command,
+    ...args,
+  ];
+  const child = spawn(helperPath, helperArgs, {
+    stdio,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    ...(options.env === undefined ? {} : { env: options.env }),
+  });
+  const pipes = child.stdio as unknown as readonly (Readable & Writable)[];
+  const report = collect(pipes[4] as Readable);
+  (pipes[3] as Writable).on('error', () => {}).end(prepared.bytes);
+  if (options.seccompFilter !== undefined)
+    (pipes[5] as Writable).on('error', () => {}).end(options.seccompFilter);
+  const spawned = new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', (error) =>
+      reject(
+        new VoltError('SYSTEM_ERROR', `cannot start the Landlock helper ${helperPath}: ${error.message}`, {
+          cause: error,
+        }),
+      ),
+    );
+  });
+  const status = spawned.then(async () => mergeStatus(prepared, await report));
+  return { child, status };
+}
+
+/** The outcome of {@link runLandlocked}. */
+export interface LandlockedRun {
+  readonly status: LandlockStatus;
+  /** The command's exit code, or null when a signal ended it. */
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/**
+ * {@link spawnLandlocked} and wait for the command to end.
+ *
+ * @throws {@link VoltError} as {@link spawnLandlocked}; also when the helper failed before running the
+ * command (after it has exited).
+ * @example
+ * ```ts
+ * const run = await runLandlocked('touch', ['/etc/x'], { policy: landlockPreset('server') });
+ * run.exitCode; // 1: touch was denied
+ * ```
+ */
+export async function runLandlocked(
+  command: string,
+  args: readonly string[],
+  options: SpawnLandlockedOptions,
+): Promise<LandlockedRun> {
+  const { child, status } = await spawnLandlocked(command, args, options);
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.once('close', (code, signal) => resolve([code, signal])),
+  );
+  const [settled, [exitCode, signal]] = await Promise.all([Promise.allSettled([status]), exited]);
+  const [result] = settled;
+  if (result.status === 'rejected') throw result.reason;
+  return { status: result.value, exitCode, signal };
+}
