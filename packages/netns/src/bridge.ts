@@ -1,0 +1,268 @@
+import { type NetworkConfig, VoltError } from '@volt/core';
+import { type HostContext, inHost, isMissing, runCommand } from './exec.js';
+import { readRecords, type SandboxRecord, withStateLock } from './leases.js';
+import { type BridgePlan, checkBridgeName, planBridge } from './model.js';
+import { checkTableName, forwardMapName, renderBridgeRuleset } from './nft.js';
+import { type NetOptions, type ResolvedNetOptions, resolveNetOptions } from './options.js';
+
+/** The bridge part of a network configuration. */
+export type BridgeConfig = Pick<NetworkConfig, 'bridge' | 'subnet' | 'subnet6'>;
+
+/** One active port forward, as read back from the kernel. */
+export interface ActiveForward {
+  readonly protocol: 'tcp' | 'udp';
+  readonly hostPort: number;
+  readonly address: string;
+  readonly containerPort: number;
+}
+
+/** What is in place for a bridge. */
+export interface BridgeStatus {
+  readonly bridge: string;
+  readonly exists: boolean;
+  readonly up: boolean;
+  /** Addresses on the bridge in CIDR form. */
+  readonly addresses: readonly string[];
+  /** Interfaces attached to the bridge. */
+  readonly members: readonly string[];
+  readonly table: string;
+  readonly tableExists: boolean;
+  readonly forwards: readonly ActiveForward[];
+  /** Direct sandboxes recorded on this bridge. */
+  readonly sandboxes: readonly SandboxRecord[];
+}
+
+interface IpLink {
+  readonly ifname: string;
+  readonly flags?: readonly string[];
+  readonly linkinfo?: { readonly info_kind?: string };
+  readonly addr_info?: readonly {
+    readonly local: string;
+    readonly prefixlen: number;
+    readonly scope?: string;
+  }[];
+}
+
+async function readLink(options: ResolvedNetOptions, name: string): Promise<IpLink | null> {
+  try {
+    const { stdout } = await runCommand(
+      inHost(options.host, ['ip', '-json', '-details', 'address', 'show', 'dev', name]),
+    );
+    return (JSON.parse(stdout) as IpLink[])[0] ?? null;
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+}
+
+async function applyBridge(options: ResolvedNetOptions, plan: BridgePlan): Promise<void> {
+  const link = await readLink(options, plan.bridge);
+  if (link === null) {
+    await runCommand(inHost(options.host, ['ip', 'link', 'add', plan.bridge, 'type', 'bridge']));
+    try {
+      await configureBridge(options, plan, link);
+    } catch (error) {
+      await runCommand(inHost(options.host, ['ip', 'link', 'delete', plan.bridge])).catch(() => undefined);
+      throw error;
+    }
+    return;
+  }
+  if (link.linkinfo?.info_kind !== 'bridge') {
+    throw new VoltError(
+      'CONFLICT',
+      `${plan.bridge} exists and is a ${link.linkinfo?.info_kind ?? 'plain'} interface, not a bridge`,
+      { path: ['network', 'bridge'], hint: 'choose another bridge name' },
+    );
+  }
+  await configureBridge(options, plan, link);
+}
+
+async function configureBridge(
+  options: ResolvedNetOptions,
+  plan: BridgePlan,
+  link: IpLink | null,
+): Promise<void> {
+  const has = (address: string, prefix: number): boolean =>
+    link?.addr_info?.some((info) => info.local === address && info.prefixlen === prefix) ?? false;
+  const batch: string[] = [];
+  if (!has(plan.gateway.text, plan.subnet.prefixLength))
+    batch.push(`address replace ${plan.gateway.text}/${plan.subnet.prefixLength} dev ${plan.bridge}`);
+  if (
+    plan.gateway6 !== undefined &&
+    plan.subnet6 !== undefined &&
+    !has(plan.gateway6.text, plan.subnet6.prefixLength)
+  )
+    batch.push(`address replace ${plan.gateway6.text}/${plan.subnet6.prefixLength} dev ${plan.bridge} nodad`);
+  if (!(link?.flags?.includes('UP') ?? false)) batch.push(`link set ${plan.bridge} up`);
+  if (batch.length > 0)
+    await runCommand(inHost(options.host, ['ip', '-batch', '-']), `${batch.join('\n')}\n`);
+
+  const forwarding = [
+    'net.ipv4.ip_forward=1',
+    ...(plan.subnet6 === undefined ? [] : ['net.ipv6.conf.all.forwarding=1']),
+  ];
+  await runCommand(inHost(options.host, ['sysctl', '-q', '-w', ...forwarding]));
+  await runCommand(inHost(options.host, ['nft', '-f', '-']), renderBridgeRuleset(options.table, plan));
+}
+
+/**
+ * Puts the bridge of a network configuration in place on the host, or leaves it as it is when it already
+ * is: the bridge exists and is up, carries the gateway address (and the IPv6 gateway), IPv4 (and IPv6)
+ * forwarding is on, and the nftables table forwards, masquerades and port-forwards (see
+ * {@link renderBridgeRuleset}). Serialised across processes by the state lock, so concurrent calls do
+ * not race. Forwarding is a host-wide switch and stays on after {@link bridgeDown}.
+ *
+ * @throws {@link VoltError} validation codes (path under `network`), `CONFLICT` when an interface of that
+ *   name is not a bridge, `COMMAND_FAILED` / `NOT_FOUND` from ip, sysctl or nft, `BUSY` from the lock.
+ * @example
+ * ```ts
+ * const plan = await bridgeUp({ bridge: 'voltbr0', subnet: '10.87.0.0/16' });
+ * plan.gateway.text; // '10.87.0.1'
+ * ```
+ */
+export async function bridgeUp(network: BridgeConfig, options: NetOptions = {}): Promise<BridgePlan> {
+  const resolved = resolveNetOptions(options);
+  let plan: BridgePlan;
+  try {
+    plan = planBridge(network);
+  } catch (error) {
+    throw VoltError.isInstance(error) ? error.at(['network']) : error;
+  }
+  await withStateLock(resolved.stateDir, () => applyBridge(resolved, plan));
+  return plan;
+}
+
+/**
+ * Removes the bridge and Volt's nftables table. Refuses while direct sandboxes are recorded on the bridge
+ * unless `force` (their namespaces stay; their forwards go with the table). Missing pieces are fine.
+ *
+ * @throws {@link VoltError} `BUSY` when sandboxes still use the bridge; `COMMAND_FAILED` from ip or nft.
+ * @example
+ * ```ts
+ * await bridgeDown({ bridge: 'voltbr0', subnet: '10.87.0.0/16' });
+ * ```
+ */
+export async function bridgeDown(
+  network: Pick<NetworkConfig, 'bridge'>,
+  options: NetOptions & { readonly force?: boolean } = {},
+): Promise<void> {
+  const resolved = resolveNetOptions(options);
+  const bridge = checkBridgeName(network.bridge);
+  await withStateLock(resolved.stateDir, async () => {
+    const users = (await readRecords(resolved.stateDir)).filter((record) => record.bridge === bridge);
+    if (users.length > 0 && options.force !== true) {
+      throw new VoltError(
+        'BUSY',
+        `bridge ${bridge} still has sandboxes: ${users.map((record) => record.name).join(', ')}`,
+        { hint: 'tear them down first (volt net sandbox down NAME) or force' },
+      );
+    }
+    try {
+      await runCommand(inHost(resolved.host, ['ip', 'link', 'delete', bridge, 'type', 'bridge']));
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+    try {
+      await runCommand(inHost(resolved.host, ['nft', 'delete', 'table', 'inet', resolved.table]));
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+  });
+}
+
+interface NftListing {
+  readonly nftables: readonly {
+    readonly map?: {
+      readonly name: string;
+      readonly elem?: readonly [number, { readonly concat: [string, number] }][];
+    };
+  }[];
+}
+
+/**
+ * Reads the active port forwards from the maps of Volt's nftables table, sorted by host port; null when
+ * the table does not exist.
+ *
+ * @throws {@link VoltError} `COMMAND_FAILED` / `NOT_FOUND` from nft.
+ * @example
+ * ```ts
+ * await readForwards({}, 'volt'); // [{ protocol: 'tcp', hostPort: 8080, address: '10.87.0.2', containerPort: 80 }]
+ * ```
+ */
+export async function readForwards(host: HostContext, table: string): Promise<ActiveForward[] | null> {
+  let stdout: string;
+  try {
+    ({ stdout } = await runCommand(
+      inHost(host, ['nft', '-json', 'list', 'table', 'inet', checkTableName(table)]),
+    ));
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+  const forwards: ActiveForward[] = [];
+  for (const item of (JSON.parse(stdout) as NftListing).nftables) {
+    for (const protocol of ['tcp', 'udp'] as const) {
+      if (item.map?.name !== forwardMapName(protocol)) continue;
+      for (const [hostPort, value] of item.map.elem ?? []) {
+        forwards.push({ protocol, hostPort, address: value.concat[0], containerPort: value.concat[1] });
+      }
+    }
+  }
+  return forwards.sort((a, b) => a.hostPort - b.hostPort || a.protocol.localeCompare(b.protocol));
+}
+
+/**
+ * True when the bridge exists and is up in the host context.
+ *
+ * @throws {@link VoltError} `COMMAND_FAILED` / `NOT_FOUND` from ip.
+ * @example
+ * ```ts
+ * await bridgeIsUp(resolveNetOptions({}), 'voltbr0'); // false before bridgeUp
+ * ```
+ */
+export async function bridgeIsUp(options: ResolvedNetOptions, bridge: string): Promise<boolean> {
+  const link = await readLink(options, bridge);
+  return link !== null && link.linkinfo?.info_kind === 'bridge' && (link.flags?.includes('UP') ?? false);
+}
+
+/**
+ * Reads what is in place for a bridge: the link, its addresses and members, Volt's table, the active
+ * port forwards and the sandboxes recorded on it.
+ *
+ * @throws {@link VoltError} `COMMAND_FAILED` / `NOT_FOUND` from ip or nft.
+ * @example
+ * ```ts
+ * const status = await bridgeStatus({ bridge: 'voltbr0' });
+ * status.exists && status.up; // true once bridgeUp ran
+ * ```
+ */
+export async function bridgeStatus(
+  network: Pick<NetworkConfig, 'bridge'>,
+  options: NetOptions = {},
+): Promise<BridgeStatus> {
+  const resolved = resolveNetOptions(options);
+  const bridge = checkBridgeName(network.bridge);
+  const link = await readLink(resolved, bridge);
+  let members: string[] = [];
+  if (link !== null) {
+    const { stdout } = await runCommand(
+      inHost(resolved.host, ['ip', '-json', 'link', 'show', 'master', bridge]),
+    );
+    members = (JSON.parse(stdout === '' ? '[]' : stdout) as IpLink[]).map((member) => member.ifname);
+  }
+  const active = await readForwards(resolved.host, resolved.table);
+  const sandboxes = (await readRecords(resolved.stateDir)).filter((record) => record.bridge === bridge);
+  return {
+    bridge,
+    exists: link !== null,
+    up: link?.flags?.includes('UP') ?? false,
+    addresses: (link?.addr_info ?? [])
+      .filter((info) => info.scope !== 'link')
+      .map((info) => `${info.local}/${info.prefixlen}`),
+    members,
+    table: resolved.table,
+    tableExists: active !== null,
+    forwards: active ?? [],
+    sandboxes,
+  };
+}

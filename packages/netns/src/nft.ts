@@ -1,0 +1,116 @@
+import { type PortForward, type PortProtocol, parseIpAddress, unwrap, VoltError } from '@volt/core';
+import type { BridgePlan } from './model.js';
+
+/** The nftables table Volt keeps its rules in unless told otherwise (family `inet`). */
+export const DEFAULT_NFT_TABLE = 'volt';
+
+const TABLE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
+
+/**
+ * Checks an nftables table name: a letter, then letters, digits and `_`, at most 32 characters.
+ *
+ * @throws {@link VoltError} `INVALID_VALUE` (path `table`) for anything else.
+ * @example
+ * ```ts
+ * checkTableName('volt_test_a'); // 'volt_test_a'
+ * ```
+ */
+export function checkTableName(table: string): string {
+  if (TABLE_NAME.test(table)) return table;
+  throw new VoltError(
+    'INVALID_VALUE',
+    `${JSON.stringify(table)} is not an nftables table name; accepted: a letter, then up to 31 letters, digits and '_'`,
+    { path: ['table'] },
+  );
+}
+
+/**
+ * The map holding the port forwards of one protocol: host port → container address . container port.
+ *
+ * @example
+ * ```ts
+ * forwardMapName('udp'); // 'forward_udp'
+ * ```
+ */
+export function forwardMapName(protocol: PortProtocol): string {
+  return `forward_${protocol}`;
+}
+
+/**
+ * Renders the nftables script that puts a bridge's table in place: masquerading of the subnet's outbound
+ * traffic, forwarding to and from the bridge (new connections into the bridge only when port-forwarded),
+ * and DNAT of forwarded host ports through two maps (`forward_tcp`, `forward_udp`) that sandboxes add
+ * their ports to. The script is one atomic transaction; running it again changes nothing and keeps the
+ * maps' elements.
+ *
+ * Connections to the host's own addresses other than loopback are forwarded too (the `output` chain);
+ * connections to 127.0.0.0/8 are not, as with nspawn's `--port`.
+ *
+ * @throws {@link VoltError} `INVALID_VALUE` for a bad table name.
+ * @example
+ * ```ts
+ * renderBridgeRuleset('volt', planBridge(DEFAULT_NETWORK_CONFIG)).includes('masquerade'); // true
+ * ```
+ */
+export function renderBridgeRuleset(table: string, plan: BridgePlan): string {
+  const t = `inet ${checkTableName(table)}`;
+  const br = plan.bridge;
+  const lines = [
+    `add table ${t}`,
+    `add map ${t} ${forwardMapName('tcp')} { type inet_service : ipv4_addr . inet_service; }`,
+    `add map ${t} ${forwardMapName('udp')} { type inet_service : ipv4_addr . inet_service; }`,
+    `add chain ${t} prerouting { type nat hook prerouting priority dstnat; policy accept; }`,
+    `add chain ${t} output { type nat hook output priority -100; policy accept; }`,
+    `add chain ${t} forward { type filter hook forward priority filter; policy accept; }`,
+    `add chain ${t} postrouting { type nat hook postrouting priority srcnat; policy accept; }`,
+    ...['prerouting', 'output', 'forward', 'postrouting'].map((chain) => `flush chain ${t} ${chain}`),
+  ];
+  for (const protocol of ['tcp', 'udp'] as const) {
+    const map = `@${forwardMapName(protocol)}`;
+    lines.push(
+      `add rule ${t} prerouting meta nfproto ipv4 fib daddr type local dnat ip to ${protocol} dport map ${map}`,
+      `add rule ${t} output meta nfproto ipv4 ip daddr != 127.0.0.0/8 fib daddr type local dnat ip to ${protocol} dport map ${map}`,
+    );
+  }
+  lines.push(
+    `add rule ${t} forward iifname "${br}" accept`,
+    `add rule ${t} forward oifname "${br}" ct state established,related accept`,
+    `add rule ${t} forward oifname "${br}" ct status dnat accept`,
+    `add rule ${t} forward oifname "${br}" drop`,
+    `add rule ${t} postrouting ip saddr ${plan.subnet.text} oifname != "${br}" masquerade`,
+    `add rule ${t} postrouting oifname "${br}" ct status dnat ip saddr ${plan.subnet.text} masquerade`,
+  );
+  if (plan.subnet6 !== undefined) {
+    lines.push(`add rule ${t} postrouting ip6 saddr ${plan.subnet6.text} oifname != "${br}" masquerade`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Renders the nftables commands that add (or delete) a sandbox's port forwards to the bridge table's
+ * maps. Adding an element whose host port another sandbox holds fails in the kernel (`File exists`), so
+ * two sandboxes never share a host port; adding the same element again changes nothing.
+ *
+ * @throws {@link VoltError} `INVALID_IP_ADDRESS` when `address` is not IPv4, `INVALID_VALUE` for a bad table.
+ * @example
+ * ```ts
+ * renderForwardElements('volt', 'add', '10.87.0.2', [{ protocol: 'tcp', hostPort: 8080, containerPort: 80 }]);
+ * // 'add element inet volt forward_tcp { 8080 : 10.87.0.2 . 80 }\n'
+ * ```
+ */
+export function renderForwardElements(
+  table: string,
+  action: 'add' | 'delete',
+  address: string,
+  ports: readonly PortForward[],
+): string {
+  const t = `inet ${checkTableName(table)}`;
+  const ip = unwrap(parseIpAddress(address, 4)).text;
+  return ports
+    .map((forward) => {
+      const element =
+        action === 'add' ? `${forward.hostPort} : ${ip} . ${forward.containerPort}` : `${forward.hostPort}`;
+      return `${action} element ${t} ${forwardMapName(forward.protocol)} { ${element} }\n`;
+    })
+    .join('');
+}
