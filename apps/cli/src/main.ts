@@ -4,6 +4,7 @@ import { exitCodeFor, printError } from './output.js';
 
 // Each command module registers its sub-commands and imports its packages only inside the action, so
 // that `volt X` loads only what X needs.
+import { registerNetCommands } from './commands/net.js';
 
 const program = new Command('volt')
   .description(
@@ -12,6 +13,8 @@ const program = new Command('volt')
   .version(process.env['VOLT_VERSION'] ?? '0.1.0', '-V, --version')
   .showHelpAfterError('(run volt --help for usage)')
   .exitOverride();
+
+registerNetCommands(program);
 
 try {
   await program.parseAsync(process.argv);
