@@ -1,5 +1,6 @@
 export * from './bridge.js';
 export * from './exec.js';
+export * from './format.js';
 export * from './leases.js';
 export * from './model.js';
 export * from './nft.js';

@@ -16,8 +16,10 @@ import {
   parsePort,
   parseSubnet,
   type Result,
+  unwrap,
   VoltError,
 } from '@volt/core';
+import type { NetworkProfile } from '@volt/core/profile';
 
 /** The bridge private-mode containers attach to unless configured otherwise. */
 export const DEFAULT_BRIDGE = 'voltbr0';
@@ -310,4 +312,30 @@ export function validateNetworkConfig(
     dns,
     searchDomains,
   });
+}
+
+/**
+ * Fills a profile's network part from {@link DEFAULT_NETWORK_CONFIG} and validates the result: what the
+ * profile leaves out takes the default (`mode` private, `bridge` voltbr0, `subnet` 10.87.0.0/16, no
+ * ports, DNS 1.1.1.1 and 1.0.0.1, no search domains).
+ *
+ * @throws {@link VoltError} the first problem {@link validateNetworkConfig} finds.
+ * @example
+ * ```ts
+ * resolveNetworkConfig({ mode: 'none' }).bridge; // 'voltbr0'
+ * ```
+ */
+export function resolveNetworkConfig(profile: NetworkProfile = {}): NetworkConfig {
+  const subnet6 = profile.subnet6 ?? DEFAULT_NETWORK_CONFIG.subnet6;
+  return unwrap(
+    validateNetworkConfig({
+      mode: profile.mode ?? DEFAULT_NETWORK_CONFIG.mode,
+      bridge: profile.bridge ?? DEFAULT_NETWORK_CONFIG.bridge,
+      subnet: profile.subnet ?? DEFAULT_NETWORK_CONFIG.subnet,
+      ...(subnet6 === undefined ? {} : { subnet6 }),
+      ports: profile.ports ?? DEFAULT_NETWORK_CONFIG.ports,
+      dns: profile.dns ?? DEFAULT_NETWORK_CONFIG.dns,
+      searchDomains: profile.searchDomains ?? DEFAULT_NETWORK_CONFIG.searchDomains,
+    }),
+  );
 }
