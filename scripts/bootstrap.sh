@@ -14,6 +14,7 @@ debian_packages=(
   iproute2        # network namespaces, veth, bridges
   busybox-static  # a tiny container rootfs for nspawn tests
   util-linux      # unshare, flock
+  time            # /usr/bin/time -v: peak memory of the Landlock helper
 )
 
 missing=()

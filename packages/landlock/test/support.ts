@@ -1,0 +1,64 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LandlockPolicy } from '@volt/core';
+import { ignoreIfMissing, pathRules, readExec, readOnly } from '../src/builder.js';
+import type { LandlockStatus } from '../src/compat.js';
+import { type SpawnLandlockedOptions, spawnLandlocked } from '../src/spawn.js';
+
+/** True when the kernel tier can run: root (for mknod and nspawn) and the helper reports Landlock. */
+export function kernelTierReason(): string | undefined {
+  if (process.getuid?.() !== 0) return 'not root';
+  const probe = spawnSync(new URL('../dist/volt-landlock', import.meta.url).pathname, ['--probe'], {
+    encoding: 'utf8',
+  });
+  if (probe.status !== 0) return `helper not built: ${probe.stderr}`;
+  if (!/^abi [7-9]/.test(probe.stdout)) return `Landlock ABI >= 7 needed, kernel says ${probe.stdout}`;
+  return undefined;
+}
+
+/** What a system command needs to start: its programs, libraries, /etc, /proc and /dev. */
+export const SYSTEM_RULES: readonly LandlockPolicy['paths'][number][] = [
+  ...ignoreIfMissing(readExec('/usr', '/bin', '/sbin', '/lib', '/lib64')),
+  ...readOnly('/etc', '/proc'),
+  ...pathRules(['/dev'], ['write-file', 'read-file', 'read-dir', 'ioctl-dev']),
+];
+
+/** A fresh temporary directory with this package's prefix. */
+export function makeTempDir(tag: string): string {
+  return mkdtempSync(join(tmpdir(), `vtl-${tag}-`));
+}
+
+/** Removes a temporary directory tree. */
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** The result of one sandboxed command. */
+export interface SandboxRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly status: LandlockStatus;
+}
+
+/** Runs a command under a policy and collects its output and the enforcement status. */
+export async function runSandboxed(
+  command: string,
+  args: readonly string[],
+  policy: LandlockPolicy,
+  options: Omit<SpawnLandlockedOptions, 'policy'> = {},
+): Promise<SandboxRun> {
+  const { child, status } = await spawnLandlocked(command, args, { stdio: 'pipe', ...options, policy });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('close', (value) => resolve(value)));
+  return { code, stdout, stderr, status: await status };
+}
