@@ -498,7 +498,16 @@ export function main(argv) {
     console.error(`check-dependency-rules: --root ${root} is not a directory`);
     return 2;
   }
-  const report = checkDependencyRules(root);
+  /** @type {DependencyReport} */
+  let report;
+  try {
+    report = checkDependencyRules(root);
+  } catch (error) {
+    console.error(
+      `check-dependency-rules: cannot check ${root}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return 1;
+  }
   for (const violation of report.violations) console.error(formatViolation(violation));
   const counts = `${report.packageCount} packages, ${report.fileCount} source files, ${report.edgeCount} internal dependency edges`;
   if (report.violations.length > 0) {

@@ -2,7 +2,7 @@
 /**
  * Tests for scripts/check-dependency-rules.mjs: pure import finding and cycle detection, and the whole
  * command run against fixture workspaces written to a temporary directory.
- * Run: node --test scripts/
+ * Run: node --test scripts/check-dependency-rules.test.mjs scripts/check-packages.test.mjs
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

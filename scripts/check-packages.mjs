@@ -252,6 +252,17 @@ export function findInstalledInternalPackages(projectDir) {
   return found;
 }
 
+/**
+ * The `@volt` packages a manifest makes npm install for its users.
+ * @param {Readonly<Record<string, unknown>>} manifest
+ * @returns {string[]}
+ */
+function internalRuntimeDependencies(manifest) {
+  return ['dependencies', 'peerDependencies', 'optionalDependencies'].flatMap((field) =>
+    Object.keys(asRecord(manifest[field]) ?? {}).filter((name) => name.startsWith(INTERNAL_SCOPE)),
+  );
+}
+
 /** @param {unknown} value @returns {Record<string, unknown> | undefined} */
 function asRecord(value) {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -436,6 +447,15 @@ function checkIsolation(target, packedByName, tempDir, reporter) {
     );
     return;
   }
+  const pulledIn = expected.flatMap((name) =>
+    internalRuntimeDependencies(packedByName.get(name)?.manifest ?? {}),
+  );
+  const strangers = [...new Set(pulledIn)].filter((name) => !expected.includes(name));
+  if (strangers.length > 0) {
+    // Not installing: npm would look these names up in the public registry.
+    reporter.fail(`cannot be isolated: ${expected.join(' + ')} declare ${strangers.join(', ')}`);
+    return;
+  }
   const projectDir = path.join(tempDir, 'isolation-project');
   mkdirSync(projectDir, { recursive: true });
   writeFileSync(
@@ -449,6 +469,7 @@ function checkIsolation(target, packedByName, tempDir, reporter) {
       '--no-audit',
       '--no-fund',
       '--ignore-scripts',
+      '--prefer-offline',
       '--loglevel=error',
       .../** @type {string[]} */ (tarballs),
     ],

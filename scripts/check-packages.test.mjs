@@ -3,7 +3,7 @@
  * Tests for scripts/check-packages.mjs: the pure manifest and isolation judgements, and the whole command
  * (pnpm pack, publint, attw, npm install of the tarballs) on fixture workspaces in a temporary directory.
  * The fixtures have no third-party dependencies, so nothing is fetched from a registry.
- * Run: node --test scripts/
+ * Run: node --test scripts/check-dependency-rules.test.mjs scripts/check-packages.test.mjs
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -351,6 +351,31 @@ describe('check-packages on fixture workspaces', { timeout: 180_000 }, () => {
     const unknown = runCheck(root, ['--packages', 'cli']);
     assert.equal(unknown.status, 2);
     assert.match(unknown.output, /unknown or private package\(s\): cli; public: @volt\/cgroups, @volt\/core/);
+  });
+
+  it('refuses the isolated install when the target declares another @volt package', () => {
+    const packages = healthyPackages();
+    const cgroups = packages['packages/cgroups'];
+    if (cgroups) {
+      cgroups.manifest = {
+        ...cgroups.manifest,
+        dependencies: { '@volt/core': 'workspace:^', '@volt/landlock': 'workspace:^' },
+      };
+    }
+    packages['packages/landlock'] = {
+      manifest: goodManifest('landlock'),
+      files: {
+        'dist/index.js': 'export const landlock = 1;\n',
+        'dist/index.d.ts': 'export declare const landlock: 1;\n',
+      },
+    };
+    const result = runCheck(writeWorkspace(packages), ['--packages', 'cgroups']);
+    assert.equal(result.status, 1, result.output);
+    assert.match(
+      result.output,
+      /FAIL cannot be isolated: @volt\/cgroups \+ @volt\/core declare @volt\/landlock/,
+    );
+    assert.doesNotMatch(result.output, /npm install/);
   });
 
   it('reports a package that is not built instead of packing it', () => {
