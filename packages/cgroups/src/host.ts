@@ -61,8 +61,8 @@ export async function readHostResources(options: HostReadOptions = {}): Promise<
  * ```
  */
 export function decodeDeviceNumber(dev: bigint): DeviceNumber {
-  const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
-  const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
+  const major = ((dev & 0xfff00n) >> 8n) | ((dev & 0xfffff000_00000000n) >> 32n);
+  const minor = (dev & 0xffn) | ((dev & 0xfff_fff00000n) >> 12n);
   return { major: Number(major), minor: Number(minor) };
 }
 
