@@ -68,10 +68,32 @@ export const DEPENDENCY_RULES = Object.freeze(
 );
 
 const CLI_PACKAGE = '@volt/cli';
-const INTERNAL_SCOPE = '@volt/';
 const REQUIRED_INTERNAL_RANGE = 'workspace:^';
-const SHIPPED_DEPENDENCY_FIELDS = Object.freeze(['dependencies', 'peerDependencies', 'optionalDependencies']);
-const DEPENDENCY_FIELDS = Object.freeze([...SHIPPED_DEPENDENCY_FIELDS, 'devDependencies']);
+
+/**
+ * The scope every workspace package is published under.
+ * @example
+ * '@volt/core'.startsWith(INTERNAL_SCOPE); // true
+ */
+export const INTERNAL_SCOPE = '@volt/';
+
+/**
+ * package.json fields whose packages npm installs for the package's users.
+ * @example
+ * SHIPPED_DEPENDENCY_FIELDS.includes('devDependencies'); // false
+ */
+export const SHIPPED_DEPENDENCY_FIELDS = Object.freeze([
+  'dependencies',
+  'peerDependencies',
+  'optionalDependencies',
+]);
+
+/**
+ * Every package.json field that declares a dependency.
+ * @example
+ * DEPENDENCY_FIELDS.includes('devDependencies'); // true
+ */
+export const DEPENDENCY_FIELDS = Object.freeze([...SHIPPED_DEPENDENCY_FIELDS, 'devDependencies']);
 const SOURCE_DIRS = Object.freeze(['src', 'test', 'bench']);
 const SOURCE_FILE = /\.(?:[cm]?ts|tsx|[cm]?js|jsx)$/;
 const NOT_SHIPPED_FILE = /\.(?:test|spec|bench)\.[cm]?[jt]sx?$/;

@@ -30,7 +30,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
-import { listWorkspacePackages } from './check-dependency-rules.mjs';
+import {
+  DEPENDENCY_FIELDS,
+  INTERNAL_SCOPE,
+  listWorkspacePackages,
+  SHIPPED_DEPENDENCY_FIELDS,
+} from './check-dependency-rules.mjs';
 
 /**
  * @typedef {import('./check-dependency-rules.mjs').WorkspacePackage} WorkspacePackage
@@ -40,14 +45,7 @@ import { listWorkspacePackages } from './check-dependency-rules.mjs';
  */
 
 const CORE_PACKAGE = '@volt/core';
-const INTERNAL_SCOPE = '@volt/';
 const DEFAULT_ISOLATION_TARGET = '@volt/cgroups';
-const DEPENDENCY_FIELDS = Object.freeze([
-  'dependencies',
-  'devDependencies',
-  'peerDependencies',
-  'optionalDependencies',
-]);
 const UNPUBLISHABLE_RANGE = /^(?:workspace|catalog|link|file|portal):/;
 const CODE_FILE = /\.(?:[cm]?js|[cm]?ts|jsx|tsx)$/;
 const LEAKED_FILE =
@@ -258,7 +256,7 @@ export function findInstalledInternalPackages(projectDir) {
  * @returns {string[]}
  */
 function internalRuntimeDependencies(manifest) {
-  return ['dependencies', 'peerDependencies', 'optionalDependencies'].flatMap((field) =>
+  return SHIPPED_DEPENDENCY_FIELDS.flatMap((field) =>
     Object.keys(asRecord(manifest[field]) ?? {}).filter((name) => name.startsWith(INTERNAL_SCOPE)),
   );
 }
