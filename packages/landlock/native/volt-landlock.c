@@ -60,8 +60,16 @@ struct net_port_attr {
 
 static int status_fd = -1;
 
+/* Writes one status record; without a status descriptor, what weakens or skips the policy goes to stderr,
+ * so that it is never silent. */
 static void status(const char *a, const char *b, const char *c) {
-  if (status_fd < 0) return;
+  if (status_fd < 0) {
+    if (strcmp(a, "unenforced") == 0) dprintf(2, "volt-landlock: warning: %s\n", b);
+    if (strcmp(a, "missing") == 0) dprintf(2, "volt-landlock: note: optional path %s does not exist\n", b);
+    if (strcmp(a, "masked") == 0)
+      dprintf(2, "volt-landlock: note: %s is not a directory; directory-only rights masked (%s)\n", c, b);
+    return;
+  }
   const char *parts[3] = {a, b, c};
   for (int i = 0; i < 3 && parts[i] != NULL; i++) {
     size_t len = strlen(parts[i]) + 1, done = 0;
@@ -180,11 +188,19 @@ static int choice(struct tokens *t, const char *key, const char *yes, const char
 
 /* ── main ──────────────────────────────────────────────────────────────────────────────────────── */
 
-static int landlock_abi(int *errata) {
+/* The kernel's ABI, or 0 with `why` set when Landlock is missing, disabled, or blocked by a seccomp filter
+ * (systemd-nspawn before v257 answers EPERM). */
+static int landlock_abi(int *errata, const char **why) {
   long abi = syscall(__NR_landlock_create_ruleset, NULL, 0, CREATE_RULESET_VERSION);
   if (abi < 0) {
-    if (errno == ENOSYS || errno == EOPNOTSUPP) return 0;
-    die(125, "system", "landlock_create_ruleset(VERSION): %s", strerror(errno));
+    int error = errno;
+    if (error == ENOSYS || error == EOPNOTSUPP || error == EPERM) {
+      *why = error == ENOSYS ? "the kernel has no Landlock (ENOSYS)"
+             : error == EOPNOTSUPP ? "Landlock is disabled at boot (EOPNOTSUPP)"
+                                   : "a seccomp filter blocks the Landlock system calls (EPERM)";
+      return 0;
+    }
+    die(125, "system", "landlock_create_ruleset(VERSION): %s", strerror(error));
   }
   long value = syscall(__NR_landlock_create_ruleset, NULL, 0, CREATE_RULESET_ERRATA);
   *errata = value < 0 ? 0 : (int)value;
@@ -232,7 +248,8 @@ int main(int argc, char **argv) {
   }
 
   int errata = 0;
-  int abi = landlock_abi(&errata);
+  const char *unavailable = "";
+  int abi = landlock_abi(&errata, &unavailable);
   if (probe) {
     printf("abi %d\nerrata %d\n", abi, errata);
     return 0;
@@ -283,9 +300,10 @@ int main(int argc, char **argv) {
   int handles = attr.handled_access_fs != 0 || attr.handled_access_net != 0 || attr.scoped != 0;
   int ruleset = -1;
   if (handles && abi == 0) {
-    if (!run_unavailable)
-      die(125, "unsupported", "Landlock is not available (disabled, or blocked by a seccomp filter)");
-    status("unenforced", "Landlock is not available on this kernel (best-effort)", NULL);
+    if (!run_unavailable) die(125, "unsupported", "Landlock is not available: %s", unavailable);
+    char reason[160];
+    snprintf(reason, sizeof reason, "Landlock is not available: %s; running unconfined (best-effort)", unavailable);
+    status("unenforced", reason, NULL);
   } else if (handles && abi < required_abi) {
     die(125, "unsupported", "the policy needs Landlock ABI %d but the kernel has ABI %d; resolve it again", required_abi,
         abi);

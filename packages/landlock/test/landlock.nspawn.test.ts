@@ -1,0 +1,127 @@
+import { spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import type { LandlockCompatibility } from '@volt/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { landlockPolicy, readExec, readWrite, withRules } from '../src/builder.js';
+import { landlockHelperPath, prepareLandlock } from '../src/spawn.js';
+import { landlockWrapCommand } from '../src/wire.js';
+import { kernelTierReason, makeTempDir, removeTempDir } from './support.js';
+
+const BUSYBOX = '/bin/busybox';
+const reason =
+  kernelTierReason() ??
+  (spawnSync('systemd-nspawn', ['--version']).status !== 0 ? 'systemd-nspawn is not installed' : undefined) ??
+  (existsSync(BUSYBOX) ? undefined : 'busybox-static is not installed') ??
+  (existsSync('/sys/fs/cgroup/unified/cgroup.procs') ? undefined : 'no cgroup2 at /sys/fs/cgroup/unified');
+if (reason !== undefined) console.warn(`landlock nspawn tests skipped: ${reason}`);
+
+const LANDLOCK_SYSCALLS = 'landlock_create_ruleset landlock_add_rule landlock_restrict_self';
+
+/** A busybox-static rootfs with /usr and an os-release file: enough for systemd-nspawn to run a command. */
+function makeRootfs(root: string): void {
+  for (const dir of ['usr/bin', 'etc', 'data', 'srv', 'tmp', 'volt', 'proc', 'sys', 'dev', 'run']) {
+    mkdirSync(join(root, dir), { recursive: true });
+  }
+  copyFileSync(BUSYBOX, join(root, 'usr/bin/busybox'));
+  symlinkSync('usr/bin', join(root, 'bin'));
+  for (const applet of ['sh', 'echo', 'cat']) symlinkSync('busybox', join(root, 'usr/bin', applet));
+  writeFileSync(join(root, 'etc/os-release'), 'ID=vtl\nNAME="Volt Landlock test"\n');
+  writeFileSync(join(root, 'volt/volt-landlock'), '');
+  writeFileSync(join(root, 'volt/policy'), '');
+}
+
+function removeCgroup(path: string): void {
+  if (!existsSync(path)) return;
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    if (entry.isDirectory()) removeCgroup(join(path, entry.name));
+  }
+  rmdirSync(path);
+}
+
+/**
+ * Runs systemd-nspawn the safe way: in its own child cgroup of /sys/fs/cgroup/unified, in a private mount
+ * namespace with cgroup2 mounted at /sys/fs/cgroup, without registering or creating a unit.
+ */
+function runNspawn(cgroup: string, nspawnArgs: readonly string[]) {
+  const quoted = nspawnArgs.map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(' ');
+  const inner = `mount -t cgroup2 none /sys/fs/cgroup && SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1 exec systemd-nspawn --register=no --keep-unit -q ${quoted}`;
+  const script = `mkdir -p ${cgroup} && echo $$ > ${cgroup}/cgroup.procs && exec unshare -m --propagation private sh -c "$1"`;
+  return spawnSync('sh', ['-c', script, 'sh', inner], { encoding: 'utf8', timeout: 60_000 });
+}
+
+describe.skipIf(reason !== undefined)(
+  'the helper inside a container started by the real systemd-nspawn',
+  () => {
+    let dir = '';
+    const cgroup = `/sys/fs/cgroup/unified/vtl-nspawn-${process.pid}`;
+    afterEach(() => {
+      removeCgroup(cgroup);
+      removeTempDir(dir);
+    });
+
+    async function container(compatibility: LandlockCompatibility, allowLandlock: boolean) {
+      dir = makeTempDir('nspawn');
+      const root = join(dir, 'root');
+      makeRootfs(root);
+      // Container paths: the workload sees /usr and /data; the rootfs prefix appears nowhere in the policy.
+      const policy = withRules(
+        landlockPolicy({ abi: 7, compatibility, handle: { net: false, scopes: false } }),
+        readExec('/usr'),
+        readWrite('/data'),
+      );
+      const prepared = await prepareLandlock(policy);
+      writeFileSync(join(dir, 'policy'), prepared.bytes);
+      const wrapped = landlockWrapCommand({ helperPath: '/volt/volt-landlock', policyPath: '/volt/policy' }, [
+        '/bin/sh',
+        '-c',
+        'echo inside > /data/inside; echo outside > /srv/outside; echo finished',
+      ]);
+      const run = runNspawn(cgroup, [
+        '--console=pipe',
+        '-D',
+        root,
+        `--bind-ro=${landlockHelperPath()}:/volt/volt-landlock`,
+        `--bind-ro=${join(dir, 'policy')}:/volt/policy`,
+        ...(allowLandlock ? [`--system-call-filter=${LANDLOCK_SYSCALLS}`] : []),
+        '--',
+        ...wrapped,
+      ]);
+      return { run, root, prepared };
+    }
+
+    it('denies a write outside the policy and allows one inside it', async () => {
+      const { run, root, prepared } = await container('hard-requirement', true);
+      expect(prepared.status.enforcement).toBe('fully');
+      expect(run.stdout).toContain('finished');
+      expect(run.stderr).toMatch(/can't create \/srv\/outside: Permission denied/);
+      expect(existsSync(join(root, 'data/inside'))).toBe(true);
+      expect(existsSync(join(root, 'srv/outside'))).toBe(false);
+      expect(run.status).toBe(0);
+    });
+
+    it("fails clearly when nspawn's own filter blocks Landlock (systemd < 257) and the policy is required", async () => {
+      const { run, root } = await container('soft-requirement', false);
+      expect(run.status).toBe(125);
+      expect(run.stderr).toMatch(/volt-landlock: Landlock is not available: a seccomp filter blocks/);
+      expect(existsSync(join(root, 'data/inside'))).toBe(false);
+    });
+
+    it('best-effort without Landlock runs the workload unconfined and says so on stderr', async () => {
+      const { run, root } = await container('best-effort', false);
+      expect(run.status).toBe(0);
+      expect(run.stderr).toMatch(
+        /volt-landlock: warning: Landlock is not available: .*running unconfined \(best-effort\)/,
+      );
+      expect(existsSync(join(root, 'srv/outside'))).toBe(true);
+    });
+  },
+);
