@@ -30,3 +30,6 @@ pnpm exec turbo run test:system --concurrency=1
 
 step "package checks (publint, attw, isolated install)"
 pnpm run check:packages
+
+step "tests of the repository checks"
+pnpm run test:scripts
