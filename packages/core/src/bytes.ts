@@ -30,6 +30,7 @@ const SUFFIXES_1000: readonly (readonly [string, number])[] = [
   ['', 1],
 ];
 
+const UINT64_MAX = 2n ** 64n - 1n;
 const COMPONENT = /^[ \t]*\+?(\d+)(?:\.(\d*))?[ \t]*/;
 const ACCEPTED_SIZES =
   'accepted: a whole or decimal number with an optional K, M, G, T, P or E suffix (e.g. 512M, 1.5G)';
@@ -57,16 +58,25 @@ export function parseByteSize(text: string, base: 1024 | 1000 = 1024): Result<nu
   let rest = text;
   let total = 0;
   let start = 0;
+  let lastSuffix = '';
   do {
     const match = COMPONENT.exec(rest);
     if (match === null) {
       if (rest.trimStart().startsWith('-')) return invalid('it is negative');
+      if (start === 0) return invalid('a number is expected');
       return invalid(
-        start === 0 ? 'a number is expected' : `${JSON.stringify(rest)} is unexpected after a suffix`,
+        lastSuffix === ''
+          ? `its suffix ${JSON.stringify(rest)} is unknown or out of order (suffixes are case-sensitive and go largest first)`
+          : `${JSON.stringify(rest)} is unexpected after ${lastSuffix}`,
       );
     }
     const whole = Number(match[1]);
-    const fraction = match[2] === undefined || match[2] === '' ? 0 : Number(`0.${match[2]}`);
+    const digits = match[2] ?? '';
+    // systemd reads the fraction digits as one unsigned 64-bit number, then divides by 10 per digit in
+    // double precision; doing the same keeps `1.07K` (base 1000) at 1069 bytes, as systemd has it.
+    if (digits !== '' && BigInt(digits) > UINT64_MAX) return invalid('its fraction has too many digits');
+    let fraction = digits === '' ? 0 : Number(digits);
+    for (let digit = 0; digit < digits.length; digit++) fraction /= 10;
     rest = rest.slice(match[0].length);
     let index = start;
     while (index < table.length && !rest.startsWith((table[index] as readonly [string, number])[0])) index++;
@@ -74,10 +84,12 @@ export function parseByteSize(text: string, base: 1024 | 1000 = 1024): Result<nu
     if (entry === undefined)
       return invalid(`the suffix in ${JSON.stringify(rest)} is unknown or out of order`);
     const [suffix, factor] = entry;
-    total += whole * factor + Math.floor(fraction * factor);
-    if (!Number.isSafeInteger(total)) return invalid('it is too large');
+    total += whole * factor + Math.trunc(fraction * factor);
+    if (!Number.isSafeInteger(total))
+      return invalid(`it is too large (at most ${Number.MAX_SAFE_INTEGER} bytes, just under 8P)`);
     rest = rest.slice(suffix.length);
     start = index + 1;
+    lastSuffix = suffix;
   } while (rest.length > 0);
   return ok(total);
 }
@@ -100,13 +112,18 @@ export function formatByteSize(bytes: number, base: 1024 | 1000 = 1024): string 
   return String(bytes);
 }
 
-const PERCENT = /^(\d{1,3})(?:\.(\d{1,2}))?%$/;
-const PERMILLE = /^(\d{1,4})(?:\.(\d))?‰$/;
-const PERMYRIAD = /^(\d{1,5})‱$/;
+// Decimal only, as written by people: an optional `+`, no leading zeros (systemd would read `010%` as octal,
+// 8%), no `0x` prefixes.
+const PERCENT = /^\+?(0|[1-9]\d{0,7})(?:\.(\d{1,2}))?%$/;
+const PERMILLE = /^\+?(0|[1-9]\d{0,8})(?:\.(\d))?‰$/;
+const PERMYRIAD = /^\+?(0|[1-9]\d{0,9})‱$/;
+/** The largest share systemd's `parse_permyriad_unbounded()` reads (INT_MAX permyriad). */
+const PERMYRIAD_LIMIT = 2147483647;
 
 /**
- * Parses a share as systemd's `parse_permyriad()` does: `50%`, `12.5%`, `125‰` or `1250‱`, at most 100%.
- * Returns permyriad (1/10000).
+ * Parses a share as systemd's `parse_permyriad()` does: `50%`, `12.5%`, `125‰` or `1250‱`, at most 100%
+ * unless `max` (in permyriad) says otherwise. Returns permyriad (1/10000). Leading zeros and `0x` are
+ * refused: systemd reads `010%` as octal (8%), which no reader expects.
  *
  * @example
  * ```ts
@@ -123,11 +140,11 @@ export function parsePercentage(text: string, options: { readonly max?: number }
   if (percent !== null) permyriad = Number(percent[1]) * 100 + Number((percent[2] ?? '').padEnd(2, '0'));
   else if (permille !== null) permyriad = Number(permille[1]) * 10 + Number(permille[2] ?? '0');
   else if (permyriadMatch !== null) permyriad = Number(permyriadMatch[1]);
-  if (permyriad === undefined || permyriad > max) {
+  if (permyriad === undefined || permyriad > max || permyriad > PERMYRIAD_LIMIT) {
     return fail(
       new VoltError(
         'INVALID_PERCENTAGE',
-        `${JSON.stringify(text)} is not a percentage; accepted: 0% to ${formatPercentage(max)}, with up to two decimals (e.g. 50%, 12.5%)`,
+        `${JSON.stringify(text)} is not a percentage; accepted: 0% to ${formatPercentage(Math.min(max, PERMYRIAD_LIMIT))} in decimal without leading zeros, with up to two decimals (e.g. 50%, 12.5%), or in ‰ or ‱`,
       ),
     );
   }
@@ -186,7 +203,14 @@ export function parseByteLimit(text: string, options: ByteLimitOptions = {}): Re
       );
     }
     const share = parsePercentage(text);
-    return share.ok ? ok({ kind: 'percent', permyriad: share.value }) : share;
+    if (!share.ok) return share;
+    // systemd scales the share by physical memory and then applies the same lower bound as to bytes.
+    if (share.value === 0 && minBytes > 0) {
+      return fail(
+        new VoltError('INVALID_PERCENTAGE', `${JSON.stringify(text)} is out of range; accepted: above 0%`),
+      );
+    }
+    return ok({ kind: 'percent', permyriad: share.value });
   }
   const size = parseByteSize(text);
   if (!size.ok) return size;

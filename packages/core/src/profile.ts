@@ -226,10 +226,19 @@ const seccompSchema = z.union([
   }),
 ]);
 
+/** CPUQuota: a share of one CPU above 0%, over 100% allowed (systemd's `parse_permyriad_unbounded()`). */
+function parseCpuQuota(value: string): Result<number> {
+  const share = parsePercentage(value, { max: Number.MAX_SAFE_INTEGER });
+  if (!share.ok || share.value > 0) return share;
+  return fail(
+    new VoltError('INVALID_PERCENTAGE', `${JSON.stringify(value)} is not a CPU quota; accepted: above 0%`),
+  );
+}
+
 const tasksLimit = z.union([z.number(), text]).transform(
   parsed((value: string | number): Result<TasksLimit> => {
     if (value === 'infinity') return { ok: true, value: { kind: 'infinity' } };
-    if (typeof value === 'string' && value.endsWith('%')) {
+    if (typeof value === 'string' && /[%‰‱]$/.test(value)) {
       const share = parsePercentage(value);
       return share.ok ? { ok: true, value: { kind: 'percent', permyriad: share.value } } : share;
     }
@@ -254,9 +263,7 @@ const resourcesSchema = z.strictObject({
     .strictObject({
       weight: cpuWeight.optional(),
       startupWeight: cpuWeight.optional(),
-      quota: text
-        .transform(parsed((value: string) => parsePercentage(value, { max: 100 * 10000 })))
-        .optional(),
+      quota: text.transform(parsed(parseCpuQuota)).optional(),
       quotaPeriod: text.transform(parsed(parseTimeSpan)).optional(),
       allowedCpus: indexSet.optional(),
       allowedMemoryNodes: indexSet.optional(),
@@ -476,10 +483,14 @@ export async function loadProfileDocument(source: string, fileName = 'profile'):
   try {
     return parse(source, { uniqueKeys: true, maxAliasCount: 100 }) ?? {};
   } catch (error) {
-    throw new VoltError('PARSE_ERROR', `${fileName} is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`, {
-      cause: error,
-      hint: 'check the indentation and quoting around the line named',
-    });
+    throw new VoltError(
+      'PARSE_ERROR',
+      `${fileName} is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`,
+      {
+        cause: error,
+        hint: 'check the indentation and quoting around the line named',
+      },
+    );
   }
 }
 

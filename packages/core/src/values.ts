@@ -8,7 +8,8 @@ const MAX_CPU_INDEX = 8191;
 /**
  * Parses a CPU or NUMA-node list as systemd's `parse_cpu_set()` does: indexes and inclusive ranges,
  * separated by commas or white space (`0-3,5`, `0 2 4`). Like systemd, repeated separators are accepted
- * (`0-3,,5` is `0-3,5`); a reversed range (`3-1`) is not.
+ * (`0-3,,5` is `0-3,5`); a reversed range (`3-1`) is not. Leading zeros and `0x` are refused: systemd
+ * reads `010` as octal (8).
  *
  * @example
  * ```ts
@@ -21,14 +22,14 @@ export function parseIndexSet(text: string): Result<IndexSet> {
     fail<IndexSet>(
       new VoltError(
         'INVALID_CPU_LIST',
-        `${JSON.stringify(text)} is not a CPU list: ${why}; accepted: indexes and ranges such as 0-3,5 (0..${MAX_CPU_INDEX})`,
+        `${JSON.stringify(text)} is not a CPU list: ${why}; accepted: decimal indexes (no leading zeros) and ranges such as 0-3,5 (0..${MAX_CPU_INDEX})`,
       ),
     );
   const words = text.split(/[\s,]+/).filter((word) => word !== '');
   if (words.length === 0) return invalid('it is empty');
   const seen = new Set<number>();
   for (const word of words) {
-    const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(word);
+    const match = /^\+?(0|[1-9]\d{0,4})(?:-\+?(0|[1-9]\d{0,4}))?$/.exec(word);
     if (match === null) return invalid(`${JSON.stringify(word)} is not an index or a range`);
     const from = Number(match[1]);
     const to = match[2] === undefined ? from : Number(match[2]);
@@ -72,7 +73,8 @@ export interface IntegerRange {
 }
 
 /**
- * Parses a whole decimal number inside a range. Accepts a number or its decimal text.
+ * Parses a whole decimal number inside a range. Accepts a number or its decimal text (an optional `+`, no
+ * leading zeros: systemd reads `010` as octal 8, so such text is refused rather than misread).
  *
  * @example
  * ```ts
@@ -80,12 +82,13 @@ export interface IntegerRange {
  * ```
  */
 export function parseInteger(input: string | number, range: IntegerRange): Result<number> {
-  const value = typeof input === 'number' ? input : /^\d{1,16}$/.test(input) ? Number(input) : Number.NaN;
+  const value =
+    typeof input === 'number' ? input : /^\+?(?:0|[1-9]\d{0,15})$/.test(input) ? Number(input) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < range.min || value > range.max) {
     return fail(
       new VoltError(
         'INVALID_NUMBER',
-        `${JSON.stringify(input)} is not ${range.what}; accepted: a whole number from ${range.min} to ${range.max}`,
+        `${JSON.stringify(input)} is not ${range.what}; accepted: a whole decimal number from ${range.min} to ${range.max}, without leading zeros`,
       ),
     );
   }
@@ -120,34 +123,54 @@ export function parsePort(input: string | number): Result<number> {
   return result.ok ? result : fail(new VoltError('INVALID_PORT', result.error.message));
 }
 
+const SECOND_US = 1_000_000;
+const DAY_US = 86_400 * SECOND_US;
 const TIME_UNITS_US: Readonly<Record<string, number>> = {
   us: 1,
   usec: 1,
   µs: 1,
+  μs: 1,
   ms: 1000,
   msec: 1000,
-  s: 1_000_000,
-  sec: 1_000_000,
-  second: 1_000_000,
-  seconds: 1_000_000,
-  m: 60_000_000,
-  min: 60_000_000,
-  minute: 60_000_000,
-  minutes: 60_000_000,
-  h: 3_600_000_000,
-  hr: 3_600_000_000,
-  hour: 3_600_000_000,
-  hours: 3_600_000_000,
+  s: SECOND_US,
+  sec: SECOND_US,
+  second: SECOND_US,
+  seconds: SECOND_US,
+  m: 60 * SECOND_US,
+  min: 60 * SECOND_US,
+  minute: 60 * SECOND_US,
+  minutes: 60 * SECOND_US,
+  h: 3600 * SECOND_US,
+  hr: 3600 * SECOND_US,
+  hour: 3600 * SECOND_US,
+  hours: 3600 * SECOND_US,
+  d: DAY_US,
+  day: DAY_US,
+  days: DAY_US,
+  w: 7 * DAY_US,
+  week: 7 * DAY_US,
+  weeks: 7 * DAY_US,
+  M: 2_629_800 * SECOND_US,
+  month: 2_629_800 * SECOND_US,
+  months: 2_629_800 * SECOND_US,
+  y: 31_557_600 * SECOND_US,
+  year: 31_557_600 * SECOND_US,
+  years: 31_557_600 * SECOND_US,
 };
+
+const TIME_COMPONENT = /^[ \t]*(\+?)(\d*)(?:\.(\d*))?[ \t]*([A-Za-zµμ]*)/;
 
 /**
  * Parses a time span as systemd's `parse_sec()` does: components such as `1s 500ms` add up; a bare number
- * is seconds. Returns microseconds.
+ * is seconds; units from `us` to `y` (a year is 365.25 days, a month `M` a twelfth of it); fractions such
+ * as `1.5s` or `.5s` are counted digit by digit, as systemd does. Returns microseconds. `infinity` is
+ * refused (leave the setting out instead).
  *
  * @example
  * ```ts
  * parseTimeSpan('100ms'); // { ok: true, value: 100000 }
  * parseTimeSpan('1s 500ms'); // { ok: true, value: 1500000 }
+ * parseTimeSpan('1 fortnight').ok; // false, code INVALID_DURATION
  * ```
  */
 export function parseTimeSpan(text: string): Result<number> {
@@ -155,23 +178,33 @@ export function parseTimeSpan(text: string): Result<number> {
     fail<number>(
       new VoltError(
         'INVALID_DURATION',
-        `${JSON.stringify(text)} is not a time span; accepted: numbers with us, ms, s, min or h (e.g. 100ms, 1s 500ms)`,
+        `${JSON.stringify(text)} is not a time span; accepted: numbers with us, ms, s, min, h, d, w, M or y (e.g. 100ms, 1s 500ms)`,
       ),
     );
-  const component = /^\s*(\d+)(?:\.(\d+))?\s*([a-zµ]*)/;
   let rest = text;
   let total = 0;
   if (text.trim() === '') return invalid();
   while (rest.trim() !== '') {
-    const match = component.exec(rest);
-    if (match === null) return invalid();
-    const unit = match[3] === '' ? 's' : (match[3] as string);
-    const factor = TIME_UNITS_US[unit];
+    const match = TIME_COMPONENT.exec(rest);
+    const [consumed, sign, whole = '', fraction, unit = ''] = match ?? [];
+    if (
+      consumed === undefined ||
+      fraction === '' ||
+      (whole === '' && (sign !== '' || fraction === undefined))
+    )
+      return invalid();
+    const factor = TIME_UNITS_US[unit === '' ? 's' : unit];
     if (factor === undefined) return invalid();
-    total += Number(match[1]) * factor + Math.floor(Number(`0.${match[2] ?? '0'}`) * factor);
-    rest = rest.slice(match[0].length);
+    total += Number(whole === '' ? 0 : whole) * factor;
+    let step = Math.trunc(factor / 10);
+    for (const digit of fraction ?? '') {
+      total += Number(digit) * step;
+      step = Math.trunc(step / 10);
+    }
+    if (!Number.isSafeInteger(total)) return invalid();
+    rest = rest.slice(consumed.length);
   }
-  return Number.isSafeInteger(total) ? ok(total) : invalid();
+  return ok(total);
 }
 
 /**
