@@ -3,5 +3,8 @@ export * from './catalog.generated.js';
 export * from './catalog.js';
 export * from './compile.js';
 export * from './interpreter.js';
+export * from './moby.js';
+export * from './nspawn.js';
 export * from './nspawn-builtin.js';
+export * from './oci.js';
 export * from './profile.js';

@@ -97,3 +97,18 @@ export const NSPAWN_CAPABILITY_ALLOW_LIST: Readonly<Record<string, readonly stri
   CAP_SYSLOG: ['syslog'],
   CAP_SYS_TTY_CONFIG: ['vhangup'],
 };
+
+/**
+ * The capabilities systemd-nspawn 252 keeps by default (without `--capability=`/`--drop-capability=`)
+ * that unlock entries of {@link NSPAWN_CAPABILITY_ALLOW_LIST}.
+ *
+ * @example
+ * ```ts
+ * NSPAWN_DEFAULT_CAPABILITIES.includes('CAP_SYS_BOOT'); // true: reboot is allowed
+ * ```
+ */
+export const NSPAWN_DEFAULT_CAPABILITIES: readonly string[] = [
+  'CAP_SYS_BOOT',
+  'CAP_SYS_PTRACE',
+  'CAP_SYS_TTY_CONFIG',
+];

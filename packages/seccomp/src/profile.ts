@@ -17,7 +17,11 @@ import {
   type SeccompArch,
   syscallNumber,
 } from './catalog.js';
-import { NSPAWN_BUILTIN_ALLOW_LIST } from './nspawn-builtin.js';
+import {
+  NSPAWN_BUILTIN_ALLOW_LIST,
+  NSPAWN_CAPABILITY_ALLOW_LIST,
+  NSPAWN_DEFAULT_CAPABILITIES,
+} from './nspawn-builtin.js';
 
 /** A base profile as data: what it allows and denies, before the user's own lists. */
 export interface SeccompProfileDefinition {
@@ -25,16 +29,20 @@ export interface SeccompProfileDefinition {
   readonly mode: 'allowlist' | 'denylist';
   readonly allow: readonly string[];
   readonly deny: readonly string[];
+  /** Names allowed although a denied group contains them. */
+  readonly keep: readonly string[];
   readonly summary: string;
 }
 
 /**
  * The three base profiles.
  *
- * - `default`: exactly what systemd-nspawn 252 allows a container without extra capabilities, plus
+ * - `default`: exactly what systemd-nspawn 252 allows a container with its default capabilities, plus
  *   `@sandbox` (nspawn before v257 does not allow the landlock_* calls; Volt needs them in the container).
  * - `strict`: `@system-service` and `@sandbox`, minus everything privileged, mounting, resource
- *   changes, keyrings, memory locking, debugging, namespaces (setns/unshare), io_uring and userfaultfd.
+ *   changes, keyrings, memory locking, debugging, namespaces (setns/unshare), io_uring and userfaultfd;
+ *   it keeps setgroups, setresgid, setresuid and capset, which systemd-nspawn calls after installing the
+ *   filter to switch to the container's root and drop capabilities (measured with nspawn 252).
  * - `unconfined`: no filter at all.
  *
  * @example
@@ -72,18 +80,25 @@ export const SECCOMP_PROFILE_DEFINITIONS: Readonly<Record<SeccompProfileName, Se
       'unshare',
       'userfaultfd',
     ],
+    keep: ['capset', 'setgroups', 'setresgid', 'setresuid'],
   },
   default: {
     mode: 'allowlist',
-    summary: "systemd-nspawn's own allow list (v252, no extra capabilities) plus @sandbox",
-    allow: [...NSPAWN_BUILTIN_ALLOW_LIST, '@sandbox'],
+    summary: "systemd-nspawn's own allow list (v252, default capabilities) plus @sandbox",
+    allow: [
+      ...NSPAWN_BUILTIN_ALLOW_LIST,
+      ...NSPAWN_DEFAULT_CAPABILITIES.flatMap((cap) => NSPAWN_CAPABILITY_ALLOW_LIST[cap] ?? []),
+      '@sandbox',
+    ],
     deny: [],
+    keep: [],
   },
   unconfined: {
     mode: 'denylist',
     summary: 'no filter (only the explicit deny list, if any)',
     allow: [],
     deny: [],
+    keep: [],
   },
 };
 
@@ -243,6 +258,7 @@ export function resolveSeccompNames(config: SeccompConfig): ResolvedSeccompNames
   }
   const allowed = expandEntries(definition.allow);
   for (const name of expandEntries(definition.deny)) allowed.delete(name);
+  for (const name of definition.keep) allowed.add(name);
   for (const name of expandEntries(config.allow)) allowed.add(name);
   for (const name of userDeny) allowed.delete(name);
   return { mode: 'allowlist', allowed, action: config.action };

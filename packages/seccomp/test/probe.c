@@ -1,6 +1,6 @@
 /* Test probe: makes one kind of system call and prints what it got.
  *   probe mount DIR        mount a tmpfs on DIR: "ok" or "errno=N"
- *   probe syscall NR       raw syscall NR with zero arguments: "ret=R" or "errno=N"
+ *   probe syscall NR [ARG...]  raw syscall NR with up to 6 integer arguments: "ret=R" or "errno=N"
  *   probe x32              getpid with the x32 bit set (x86_64 only)
  *   probe int80            getpid through the i386 entry (int $0x80, x86_64 only)
  *   probe getppid-loop N   N raw getppid calls; prints "ns_per_call=F" */
@@ -32,7 +32,11 @@ int main(int argc, char **argv) {
     }
     return 0;
   }
-  if (strcmp(argv[1], "syscall") == 0 && argc == 3) return report(syscall(atol(argv[2]), 0, 0, 0, 0, 0, 0));
+  if (strcmp(argv[1], "syscall") == 0 && argc >= 3 && argc <= 9) {
+    long a[6] = {0, 0, 0, 0, 0, 0};
+    for (int i = 3; i < argc; i++) a[i - 3] = strtol(argv[i], NULL, 0);
+    return report(syscall(strtol(argv[2], NULL, 0), a[0], a[1], a[2], a[3], a[4], a[5]));
+  }
 #if defined(__x86_64__)
   if (strcmp(argv[1], "x32") == 0) return report(syscall(0x40000000 | SYS_getpid));
   if (strcmp(argv[1], "int80") == 0) {

@@ -1,0 +1,187 @@
+import { fail, ok, type Result, type SeccompConfig, VoltError } from '@volt/core';
+import { expandSyscallGroup, isSyscallGroup } from './catalog.js';
+import { NSPAWN_BUILTIN_ALLOW_LIST, NSPAWN_CAPABILITY_ALLOW_LIST } from './nspawn-builtin.js';
+import { resolveSeccompNames, validateSeccompConfig } from './profile.js';
+
+/** How the container is started: booting an init, and whether its `.nspawn` file is trusted. */
+export interface NspawnSeccompOptions {
+  /** `Boot=yes` / `--boot`: systemd runs as the container's PID 1 under the same filter. */
+  readonly boot: boolean;
+  /**
+   * True if the settings file is trusted (in /etc/systemd/nspawn or /run/systemd/nspawn, or
+   * `--settings=trusted`). nspawn ignores `SystemCallFilter=` lines with allow entries in untrusted files.
+   */
+  readonly settingsTrusted: boolean;
+}
+
+/** The seccomp part of an nspawn plan, the same isolation on both routes. */
+export interface NspawnSeccompArtifacts {
+  /** Command-line route: `--system-call-filter=` arguments. */
+  readonly arguments: readonly string[];
+  /** Settings-file route: values of `[Exec] SystemCallFilter=` lines, one line each. */
+  readonly systemCallFilter: readonly string[];
+  /**
+   * Environment of the systemd-nspawn process itself (not the container). On the template-unit route it
+   * goes into the service drop-in as `[Service] Environment=`.
+   */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly notes: readonly string[];
+}
+
+/**
+ * Calls systemd 252 makes as a container's PID 1 on a normal boot: mounting API file systems and
+ * per-unit namespaces, dropping privileges for services, resource limits, unit seccomp filters, setting
+ * the hostname and, at shutdown, reboot(). A filter that denies any of them cannot boot systemd.
+ *
+ * @example
+ * ```ts
+ * BOOT_REQUIRED_SYSCALLS.includes('mount'); // true
+ * ```
+ */
+export const BOOT_REQUIRED_SYSCALLS: readonly string[] = [
+  'capset',
+  'fchown',
+  'fchownat',
+  'mount',
+  'prctl',
+  'prlimit64',
+  'reboot',
+  'seccomp',
+  'sethostname',
+  'setgroups',
+  'setns',
+  'setresgid',
+  'setresuid',
+  'setrlimit',
+  'umount2',
+  'unshare',
+];
+
+/**
+ * Calls systemd-nspawn 252 itself makes after installing the filter, before it execs the payload: it
+ * switches to the container's root (setgroups, setresgid, setresuid) and drops capabilities (capset).
+ * Denying one makes nspawn fail (`Failed to become root`, `Dropping capabilities failed`); measured.
+ *
+ * @example
+ * ```ts
+ * NSPAWN_SELF_REQUIRED_SYSCALLS.includes('capset'); // true
+ * ```
+ */
+export const NSPAWN_SELF_REQUIRED_SYSCALLS: readonly string[] = [
+  'capset',
+  'setgroups',
+  'setresgid',
+  'setresuid',
+];
+
+const expand = (entries: readonly string[]): Set<string> =>
+  new Set(entries.flatMap((entry) => (isSyscallGroup(entry) ? expandSyscallGroup(entry) : [entry])));
+
+/** What nspawn allows whatever the capabilities, and what it may allow with some. */
+const NSPAWN_ALWAYS = expand(NSPAWN_BUILTIN_ALLOW_LIST);
+const NSPAWN_MAYBE = expand([
+  ...NSPAWN_BUILTIN_ALLOW_LIST,
+  ...Object.values(NSPAWN_CAPABILITY_ALLOW_LIST).flat(),
+]);
+
+/**
+ * Renders a seccomp configuration for systemd-nspawn 252, for the command line and the `.nspawn`
+ * file alike.
+ *
+ * nspawn always applies its own allow list (`NSPAWN_BUILTIN_ALLOW_LIST`, plus entries unlocked by
+ * capabilities) with EPERM for the rest; `--system-call-filter=LIST` adds allow entries and
+ * `--system-call-filter=~LIST` removes entries (denials win). nspawn matches denials against the
+ * entries by exact name, so `~@group` only removes an entry spelled `@group`: every denial is rendered
+ * as single names. The result is exactly the configuration's allowed set, whatever capabilities the
+ * container keeps:
+ *
+ * - allow entries: allowed names nspawn does not always allow (e.g. landlock_* before v257);
+ * - deny entries: names nspawn may allow that the configuration does not;
+ * - `unconfined`: `SYSTEMD_SECCOMP=0` in the environment of the nspawn process (an empty `~` does nothing).
+ *
+ * Refused (CONFLICT): a filter denying {@link NSPAWN_SELF_REQUIRED_SYSCALLS}; `unconfined` with a deny list (SYSTEMD_SECCOMP=0 switches every nspawn filter off);
+ * allow entries with an untrusted settings file (nspawn would drop them: the routes would differ);
+ * `boot` with a filter that denies a call in {@link BOOT_REQUIRED_SYSCALLS} (strict, by design).
+ *
+ * @example
+ * ```ts
+ * const result = renderNspawnSeccomp(config, { boot: true, settingsTrusted: true });
+ * if (result.ok) result.value.arguments; // ['--system-call-filter=landlock_add_rule landlock_create_ruleset landlock_restrict_self', '--system-call-filter=~acct ...']
+ * ```
+ */
+export function renderNspawnSeccomp(
+  config: SeccompConfig,
+  options: NspawnSeccompOptions,
+): Result<NspawnSeccompArtifacts> {
+  const checked = validateSeccompConfig(config);
+  if (!checked.ok) return checked;
+  const resolved = resolveSeccompNames(config);
+  const notes: string[] = [];
+  if (resolved.mode === 'denylist') {
+    if (resolved.denied.size > 0)
+      return fail(
+        new VoltError(
+          'CONFLICT',
+          'profile unconfined with a deny list cannot be expressed for systemd-nspawn: SYSTEMD_SECCOMP=0 switches off every nspawn filter; accepted: unconfined with an empty deny list, or profile default with allow/deny lists',
+          { path: ['deny'], hint: 'use profile default and allow what the workload needs' },
+        ),
+      );
+    notes.push(
+      'unconfined: SYSTEMD_SECCOMP=0 switches off the built-in filter of systemd-nspawn; on the template-unit route it belongs in the service drop-in as Environment=SYSTEMD_SECCOMP=0',
+    );
+    return ok({ arguments: [], systemCallFilter: [], environment: { SYSTEMD_SECCOMP: '0' }, notes });
+  }
+  const allowed = resolved.allowed;
+  const needed = NSPAWN_SELF_REQUIRED_SYSCALLS.filter((name) => !allowed.has(name));
+  if (needed.length > 0)
+    return fail(
+      new VoltError(
+        'CONFLICT',
+        `the filter denies ${needed.join(', ')}, which systemd-nspawn itself calls after installing it (to become the container's root and drop capabilities), so the container could not start; accepted: a filter that allows ${NSPAWN_SELF_REQUIRED_SYSCALLS.join(' ')}`,
+        {
+          path: ['deny'],
+          hint: `add ${needed.join(' ')} to seccomp.allow, or deny them in the workload with \`volt sandbox run --seccomp\``,
+        },
+      ),
+    );
+  if (options.boot) {
+    const missing = BOOT_REQUIRED_SYSCALLS.filter((name) => !allowed.has(name));
+    if (missing.length > 0)
+      return fail(
+        new VoltError(
+          'CONFLICT',
+          `profile ${config.profile} denies ${missing.join(', ')}, which systemd needs to boot as the container's PID 1 (Boot=yes); accepted with Boot=yes: a filter that allows ${BOOT_REQUIRED_SYSCALLS.join(' ')}`,
+          {
+            path: ['profile'],
+            hint: 'boot with profile default and confine the workload with `volt sandbox run --seccomp strict`, or use Boot=no',
+          },
+        ),
+      );
+  }
+  const allowEntries = [...allowed].filter((name) => !NSPAWN_ALWAYS.has(name)).sort();
+  const denyEntries = [...NSPAWN_MAYBE].filter((name) => !allowed.has(name)).sort();
+  if (!options.settingsTrusted && allowEntries.length > 0)
+    return fail(
+      new VoltError(
+        'CONFLICT',
+        `an untrusted .nspawn file ignores SystemCallFilter= with allow entries (${allowEntries.join(' ')}), so the settings-file route would be weaker than the command line; accepted: a trusted settings file`,
+        {
+          hint: 'place the file in /etc/systemd/nspawn or /run/systemd/nspawn, or run systemd-nspawn with --settings=trusted',
+        },
+      ),
+    );
+  if (config.action.kind !== 'errno' || config.action.errno !== 1)
+    notes.push(
+      `systemd-nspawn denies with EPERM; the configured action (${config.action.kind === 'errno' ? `errno ${config.action.errno}` : config.action.kind}) applies on the BPF and OCI routes only`,
+    );
+  const values = [
+    ...(allowEntries.length > 0 ? [allowEntries.join(' ')] : []),
+    ...(denyEntries.length > 0 ? [`~${denyEntries.join(' ')}`] : []),
+  ];
+  return ok({
+    arguments: values.map((value) => `--system-call-filter=${value}`),
+    systemCallFilter: values,
+    environment: {},
+    notes,
+  });
+}
