@@ -4,6 +4,7 @@ import { exitCodeFor, printError } from './output.js';
 
 // Each command module registers its sub-commands and imports its packages only inside the action, so
 // that `volt X` loads only what X needs.
+import { registerCgroupCommands } from './commands/cgroup.js';
 import { registerNetCommands } from './commands/net.js';
 
 const program = new Command('volt')
@@ -14,6 +15,7 @@ const program = new Command('volt')
   .showHelpAfterError('(run volt --help for usage)')
   .exitOverride();
 
+registerCgroupCommands(program);
 registerNetCommands(program);
 
 try {
