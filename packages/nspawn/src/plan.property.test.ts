@@ -1,0 +1,173 @@
+import { parseUnitFile, unwrap, VoltError } from '@volt/core';
+import { safeParseProfile } from '@volt/core/profile';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { renderPlan } from './plan.js';
+import { isolationFromProfile } from './resolve.js';
+import { settingsToArguments } from './settings.js';
+
+const target = { landlockAbi: 7, landlockHelper: '/usr/lib/volt/volt-landlock' } as const;
+
+const hostile = fc.oneof(
+  fc.string({ maxLength: 20 }),
+  fc.constantFrom(
+    'web',
+    'a b',
+    'x\ny',
+    '[Exec]',
+    'a=b',
+    '%h',
+    '$HOME',
+    '"q"',
+    "it's",
+    'a\\',
+    '',
+    ' lead',
+    'trail ',
+    'é',
+    'a;b',
+  ),
+);
+const safeWord = fc.stringMatching(/^[a-z][a-z0-9-]{0,12}[a-z0-9]$/);
+/** Mostly well-formed text, sometimes hostile, so that both outcomes are exercised. */
+const hostileText = fc.oneof({ arbitrary: safeWord, weight: 12 }, { arbitrary: hostile, weight: 1 });
+const sizeText = fc.oneof(
+  { arbitrary: fc.constantFrom('2G', '1.5G', '512M', 'infinity', '50%', '3G 512M'), weight: 12 },
+  { arbitrary: fc.constantFrom('0', '2GB', '3-1', '-1G', '1E9G'), weight: 1 },
+  { arbitrary: fc.string({ maxLength: 8 }), weight: 1 },
+);
+const document = fc.record(
+  {
+    name: hostileText,
+    rootfs: hostileText.map((text) => `/var/lib/machines/${text}`),
+    boot: fc.boolean(),
+    command: fc.array(hostileText, { minLength: 1, maxLength: 3 }).map((words) => ['/usr/bin/app', ...words]),
+    workloadUnit: hostileText.map((text) => `${text}.service`),
+    environment: fc.dictionary(hostileText, hostileText, { maxKeys: 3 }),
+    landlock: fc.constantFrom('server', 'desktop', 'none'),
+    seccomp: fc.constantFrom('strict', 'default', 'unconfined'),
+    privateUsers: fc.boolean(),
+    readOnlyRoot: fc.boolean(),
+    network: fc.record(
+      {
+        mode: fc.constantFrom('private', 'host', 'none'),
+        bridge: hostileText,
+        dns: fc.array(
+          fc.oneof(
+            { arbitrary: fc.ipV4(), weight: 6 },
+            { arbitrary: fc.ipV6(), weight: 6 },
+            { arbitrary: hostile, weight: 1 },
+          ),
+          { maxLength: 3 },
+        ),
+        ports: fc.uniqueArray(
+          fc.oneof(
+            { arbitrary: fc.integer({ min: 1, max: 65535 }).map((port) => `tcp:${port}:80`), weight: 12 },
+            { arbitrary: hostile, weight: 1 },
+          ),
+          { maxLength: 3 },
+        ),
+      },
+      { requiredKeys: [] },
+    ),
+    resources: fc.record(
+      {
+        memory: fc.record({ max: sizeText, high: sizeText }, { requiredKeys: [] }),
+        cpu: fc.record(
+          {
+            weight: fc.oneof(
+              { arbitrary: fc.integer({ min: 1, max: 10000 }), weight: 12 },
+              { arbitrary: fc.integer({ min: -5, max: 20000 }), weight: 1 },
+              { arbitrary: hostile, weight: 1 },
+            ),
+            allowedCpus: fc.oneof(
+              { arbitrary: fc.constantFrom('0', '0-1', '0,1'), weight: 12 },
+              { arbitrary: hostile, weight: 1 },
+            ),
+          },
+          { requiredKeys: [] },
+        ),
+        tasks: fc.record(
+          {
+            max: fc.oneof(
+              { arbitrary: fc.integer({ min: 1, max: 10_000 }), weight: 12 },
+              { arbitrary: fc.integer({ min: -1, max: 0 }), weight: 1 },
+              { arbitrary: sizeText, weight: 1 },
+            ),
+          },
+          { requiredKeys: [] },
+        ),
+      },
+      { requiredKeys: [] },
+    ),
+  },
+  { requiredKeys: ['name'] },
+);
+
+describe('generated profiles, valid and hostile', () => {
+  it('either render or fail with a VoltError; no other exception', () => {
+    fc.assert(
+      fc.property(document, (input) => {
+        const profile = safeParseProfile(input);
+        if (!profile.ok) {
+          expect(VoltError.isInstance(profile.error)).toBe(true);
+          return;
+        }
+        try {
+          renderPlan(isolationFromProfile(profile.value), target);
+        } catch (error) {
+          if (!VoltError.isInstance(error)) throw error;
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('when they render, the settings file reads back to exactly the settings, and nothing escapes its line or argument', () => {
+    let rendered = 0;
+    fc.assert(
+      fc.property(document, (input) => {
+        const profile = safeParseProfile(input);
+        if (!profile.ok) return;
+        let plan: ReturnType<typeof renderPlan>;
+        try {
+          plan = renderPlan(isolationFromProfile(profile.value), target);
+        } catch (error) {
+          if (VoltError.isInstance(error)) return;
+          throw error;
+        }
+        rendered++;
+        const file = unwrap(parseUnitFile(plan.nspawnFile));
+        const readBack = file.sections.flatMap((section) =>
+          section.entries.map(([key, value]) => ({ section: section.name, key, value })),
+        );
+        expect(readBack).toEqual(plan.settings);
+        expect(file.sections.map((section) => section.name)).toEqual(['Exec', 'Files', 'Network']);
+        const dropIn = unwrap(parseUnitFile(plan.serviceDropIn));
+        expect(dropIn.sections.flatMap((section) => section.entries)).toEqual([
+          ...plan.properties,
+          ...Object.entries(plan.direct.environment).map(([key, value]) => [
+            'Environment',
+            `${key}=${value}`,
+          ]),
+        ]);
+        const parameters =
+          plan.settings.find((setting) => setting.key === 'Parameters')?.value.split(' ') ?? [];
+        const expectedArgv = [
+          'systemd-nspawn',
+          '--quiet',
+          `--machine=${plan.config.name}`,
+          `--directory=${plan.config.rootfs}`,
+          '--settings=no',
+          ...settingsToArguments(plan.settings),
+          ...plan.properties.map(([key, value]) => `--property=${key}=${value}`),
+          ...parameters,
+        ];
+        expect(plan.direct.argv).toEqual(expectedArgv);
+        for (const argument of plan.direct.argv) expect(argument).not.toMatch(/[\n\r\0]/);
+      }),
+      { numRuns: 1000 },
+    );
+    expect(rendered).toBeGreaterThan(50);
+  });
+});

@@ -1,0 +1,256 @@
+import { type IsolationConfig, parseUnitFile, unitFileValues, unwrap, VoltError } from '@volt/core';
+import { parseProfile } from '@volt/core/profile';
+import { describe, expect, it } from 'vitest';
+import { defaultIsolation } from './defaults.js';
+import { renderPlan } from './plan.js';
+import { isolationFromProfile } from './resolve.js';
+import { NSPAWN_SECTIONS, settingsToArguments } from './settings.js';
+
+const target = { landlockAbi: 7, landlockHelper: '/usr/lib/volt/volt-landlock' } as const;
+const plan = (config: IsolationConfig) => renderPlan(config, target);
+const fromProfile = (document: Record<string, unknown>) =>
+  plan(isolationFromProfile(parseProfile({ name: 'web', ...document })));
+const nspawnFile = (config: IsolationConfig) => unwrap(parseUnitFile(plan(config).nspawnFile));
+
+describe('the default plan', () => {
+  const rendered = plan(defaultIsolation('web'));
+
+  it('keeps the seed behaviour that was right: Boot=yes, private users, the two environment variables', () => {
+    const file = unwrap(parseUnitFile(rendered.nspawnFile));
+    expect(unitFileValues(file, 'Exec', 'Boot')).toEqual(['yes']);
+    expect(unitFileValues(file, 'Exec', 'PrivateUsers')).toEqual(['pick']);
+    expect(unitFileValues(file, 'Exec', 'Environment')).toEqual([
+      'VOLT_CONTAINER=web',
+      'VOLT_RUNTIME=hybrid',
+    ]);
+    expect(rendered.direct.argv).toContain('--private-users=pick');
+    expect(rendered.direct.argv).toContain('--network-bridge=voltbr0');
+  });
+
+  it('renders the seed default limits as systemd properties, Delegate=yes first', () => {
+    expect(rendered.properties).toEqual([
+      ['Delegate', 'yes'],
+      ['MemoryHigh', '1G'],
+      ['MemoryMax', '2G'],
+      ['CPUWeight', '100'],
+      ['IOWeight', '100'],
+      ['TasksMax', '4096'],
+    ]);
+  });
+});
+
+describe('correction 1: limits go where systemd applies them, never into the .nspawn file', () => {
+  const rendered = plan(defaultIsolation('web'));
+
+  it('the .nspawn file has only [Exec], [Files] and [Network]', () => {
+    const sections = unwrap(parseUnitFile(rendered.nspawnFile)).sections.map((section) => section.name);
+    expect(sections).toEqual([...NSPAWN_SECTIONS]);
+    expect(rendered.nspawnFile).not.toContain('ResourceControl');
+    expect(rendered.nspawnFile).not.toContain('MemoryMax');
+  });
+
+  it('the direct route carries every limit as --property=, the template route as a [Service] drop-in', () => {
+    for (const [key, value] of rendered.properties)
+      expect(rendered.direct.argv).toContain(`--property=${key}=${value}`);
+    const dropIn = unwrap(parseUnitFile(rendered.serviceDropIn));
+    expect(dropIn.sections.map((section) => section.name)).toEqual(['Service']);
+    for (const [key, value] of rendered.properties)
+      expect(unitFileValues(dropIn, 'Service', key)).toEqual([value]);
+    expect(rendered.files.map((file) => file.path)).toContain(
+      '/etc/systemd/system/systemd-nspawn@web.service.d/50-volt.conf',
+    );
+  });
+});
+
+describe('correction 2: every network mode holds against the stock unit (--network-veth -U --settings=override)', () => {
+  const network = (mode: 'private' | 'host' | 'none') => ({
+    ...defaultIsolation('web'),
+    network: { ...defaultIsolation('web').network, mode },
+  });
+
+  it('host mode states Private=no and VirtualEthernet=no, so the unit veth is not added', () => {
+    const file = nspawnFile(network('host'));
+    expect(unitFileValues(file, 'Network', 'Private')).toEqual(['no']);
+    expect(unitFileValues(file, 'Network', 'VirtualEthernet')).toEqual(['no']);
+    expect(
+      plan(network('host')).direct.argv.some(
+        (argument) => argument.startsWith('--network') || argument === '--private-network',
+      ),
+    ).toBe(false);
+  });
+
+  it('none mode is a private network without a veth: loopback only', () => {
+    const file = nspawnFile(network('none'));
+    expect(unitFileValues(file, 'Network', 'Private')).toEqual(['yes']);
+    expect(unitFileValues(file, 'Network', 'VirtualEthernet')).toEqual(['no']);
+    expect(plan(network('none')).direct.argv).toContain('--private-network');
+    expect(plan(network('none')).direct.argv).not.toContain('--network-veth');
+  });
+
+  it('private mode attaches to the bridge', () => {
+    expect(unitFileValues(nspawnFile(network('private')), 'Network', 'Bridge')).toEqual(['voltbr0']);
+  });
+});
+
+describe('correction 3: DNS servers reach the container resolv.conf', () => {
+  it('writes resolv.conf with the servers and binds it read-only over /etc/resolv.conf on both routes', () => {
+    const rendered = fromProfile({
+      network: { dns: ['9.9.9.9', '2620:fe::fe'], searchDomains: ['corp.example'] },
+    });
+    const resolv = rendered.files.find((file) => file.path === '/var/lib/volt/containers/web/resolv.conf');
+    expect(resolv?.content).toEqual({
+      text: expect.stringContaining('nameserver 9.9.9.9\nnameserver 2620:fe::fe\n'),
+    });
+    const file = unwrap(parseUnitFile(rendered.nspawnFile));
+    expect(unitFileValues(file, 'Files', 'BindReadOnly')).toContain(
+      '/var/lib/volt/containers/web/resolv.conf:/etc/resolv.conf',
+    );
+    expect(unitFileValues(file, 'Exec', 'ResolvConf')).toEqual(['off']);
+    expect(rendered.direct.argv).toContain(
+      '--bind-ro=/var/lib/volt/containers/web/resolv.conf:/etc/resolv.conf',
+    );
+  });
+});
+
+describe('correction 4: seccomp profiles mean what they say', () => {
+  it('strict restricts system calls on both routes, not only capabilities', () => {
+    const rendered = fromProfile({ seccomp: 'strict', boot: false, command: ['/bin/app'] });
+    const filters = unitFileValues(unwrap(parseUnitFile(rendered.nspawnFile)), 'Exec', 'SystemCallFilter');
+    expect(filters.length).toBeGreaterThan(0);
+    for (const filter of filters) expect(rendered.direct.argv).toContain(`--system-call-filter=${filter}`);
+  });
+
+  it('unconfined switches nspawn filter off with SYSTEMD_SECCOMP=0, never with an empty ~ list', () => {
+    const rendered = fromProfile({ seccomp: 'unconfined' });
+    expect(rendered.direct.environment).toEqual({ SYSTEMD_SECCOMP: '0' });
+    expect(rendered.direct.argv).not.toContain('--system-call-filter=~');
+    expect(unitFileValues(unwrap(parseUnitFile(rendered.serviceDropIn)), 'Service', 'Environment')).toEqual([
+      'SYSTEMD_SECCOMP=0',
+    ]);
+    expect(rendered.enforcement.find((entry) => entry.layer === 'seccomp')?.status).toBe('not-enforced');
+  });
+});
+
+describe('correction 5: private users with a read-only root', () => {
+  it('sets an ownership mode that nspawn accepts with ReadOnly=yes', () => {
+    const file = nspawnFile({ ...defaultIsolation('web'), readOnlyRoot: true });
+    expect(unitFileValues(file, 'Files', 'ReadOnly')).toEqual(['yes']);
+    expect(unitFileValues(file, 'Files', 'PrivateUsersOwnership')).toEqual(['auto']);
+  });
+});
+
+describe('correction 6: the same isolation on both routes', () => {
+  it('the direct command line is exactly the .nspawn settings, plus the properties and the command', () => {
+    const rendered = fromProfile({
+      readOnlyRoot: true,
+      seccomp: 'strict',
+      boot: false,
+      command: ['/bin/app', '--port=80'],
+      network: { ports: ['tcp:8080:80', 'udp:5353:53'] },
+    });
+    const settingsArguments = settingsToArguments(rendered.settings);
+    const head = [
+      'systemd-nspawn',
+      '--quiet',
+      '--machine=web',
+      '--directory=/var/lib/machines/web',
+      '--settings=no',
+    ];
+    const properties = rendered.properties.map(([key, value]) => `--property=${key}=${value}`);
+    const command =
+      unitFileValues(unwrap(parseUnitFile(rendered.nspawnFile)), 'Exec', 'Parameters')[0]?.split(' ') ?? [];
+    expect(rendered.direct.argv).toEqual([...head, ...settingsArguments, ...properties, ...command]);
+    expect(settingsArguments).toContain('--read-only');
+    expect(settingsArguments).toContain('--port=tcp:8080:80');
+    expect(settingsArguments).toContain('--port=udp:5353:53');
+  });
+});
+
+describe('correction 7: Landlock is never silently dropped', () => {
+  it('a booting container without a workload unit reports Landlock as not enforced, with the reason', () => {
+    const entry = plan(defaultIsolation('web')).enforcement.find(
+      (candidate) => candidate.layer === 'landlock',
+    );
+    expect(entry?.status).toBe('not-enforced');
+    expect(entry?.detail).toMatch(/workloadUnit/);
+  });
+
+  it('a Boot=no container runs its command under the helper, with helper and policy bound read-only', () => {
+    const rendered = fromProfile({ boot: false, command: ['/usr/bin/app'] });
+    const file = unwrap(parseUnitFile(rendered.nspawnFile));
+    expect(unitFileValues(file, 'Exec', 'Parameters')[0]).toMatch(
+      /^\/run\/volt\/volt-landlock --policy \/run\/volt\/landlock.policy -- \/usr\/bin\/app$/,
+    );
+    expect(unitFileValues(file, 'Files', 'BindReadOnly')).toContain(
+      '/var/lib/volt/containers/web/runtime:/run/volt',
+    );
+    expect(rendered.enforcement.find((entry) => entry.layer === 'landlock')?.status).toBe(
+      'partially-enforced',
+    );
+    const onAbi9 = renderPlan(rendered.config, { ...target, landlockAbi: 9 });
+    expect(onAbi9.enforcement.find((entry) => entry.layer === 'landlock')?.status).toBe('enforced');
+  });
+
+  it('says what an older kernel drops: the preset asks for every right up to ABI 9', () => {
+    const entry = fromProfile({ boot: false, command: ['/usr/bin/app'] }).enforcement.find(
+      (e) => e.layer === 'landlock',
+    );
+    expect(entry?.detail).toMatch(/resolve-unix/);
+  });
+
+  it('a booting container wraps the workload unit ExecStart through a drop-in written into the rootfs', () => {
+    const rendered = fromProfile({ workloadUnit: 'app.service', command: ['/usr/bin/app', '--serve'] });
+    const dropIn = rendered.files.find((file) => file.path.endsWith('/app.service.d/50-volt-landlock.conf'));
+    expect(dropIn?.path).toBe('/var/lib/machines/web/etc/systemd/system/app.service.d/50-volt-landlock.conf');
+    const text = dropIn !== undefined && 'text' in dropIn.content ? dropIn.content.text : '';
+    expect(unitFileValues(unwrap(parseUnitFile(text)), 'Service', 'ExecStart')).toEqual([
+      '',
+      '/run/volt/volt-landlock --policy /run/volt/landlock.policy -- /usr/bin/app --serve',
+    ]);
+    expect(unitFileValues(unwrap(parseUnitFile(rendered.nspawnFile)), 'Exec', 'Parameters')).toEqual([]);
+  });
+
+  it('landlock: none is reported as not enforced', () => {
+    const entry = fromProfile({ landlock: 'none' }).enforcement.find(
+      (candidate) => candidate.layer === 'landlock',
+    );
+    expect(entry).toEqual({
+      layer: 'landlock',
+      status: 'not-enforced',
+      detail: 'no Landlock policy (landlock: none)',
+    });
+  });
+});
+
+describe('correction 8: unsafe input is refused before anything is rendered', () => {
+  const hostile: readonly [string, Record<string, unknown>, string][] = [
+    ['a name with a newline', { name: 'web\n[Exec]' }, 'INVALID_MACHINE_NAME'],
+    ['a name with /', { name: 'a/b' }, 'INVALID_MACHINE_NAME'],
+    ['a name with a space', { name: 'a b' }, 'INVALID_MACHINE_NAME'],
+    ['a name over 64 characters', { name: 'a'.repeat(65) }, 'INVALID_MACHINE_NAME'],
+    ['an environment value with a newline', { environment: { A: 'x\nBoot=no' } }, 'UNSAFE_STRING'],
+    ['an environment name with =', { environment: { 'A=B': 'x' } }, 'UNSAFE_STRING'],
+    ['an environment value with a space', { environment: { A: 'x y' } }, 'UNSAFE_STRING'],
+    ['a rootfs with a space', { rootfs: '/var/lib/machines/my root' }, 'INVALID_PATH'],
+    ['a bridge name over 15 bytes', { network: { bridge: 'a-very-long-bridge' } }, 'INVALID_INTERFACE_NAME'],
+    ['a bridge name with [', { network: { bridge: 'br[0]' } }, 'INVALID_INTERFACE_NAME'],
+    ['a DNS entry that is not an IP', { network: { dns: ['dns.example'] } }, 'INVALID_IP_ADDRESS'],
+    [
+      'a command argument with a newline',
+      { boot: false, command: ['/bin/sh', 'x\n[Network]'] },
+      'UNSAFE_STRING',
+    ],
+  ];
+  for (const [what, document, code] of hostile) {
+    it(`refuses ${what} with ${code}`, () => {
+      let caught: unknown;
+      try {
+        fromProfile(document);
+      } catch (error) {
+        caught = error;
+      }
+      expect(VoltError.isInstance(caught)).toBe(true);
+      expect((caught as VoltError).code).toBe(code);
+    });
+  }
+});

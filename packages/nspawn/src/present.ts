@@ -1,0 +1,158 @@
+import { VoltError } from '@volt/core';
+import { safeParseProfile } from '@volt/core/profile';
+import { landlockHelperPath, probeLandlock } from '@volt/landlock';
+import { type IsolationPlan, type PlannedFile, type PlanTarget, renderPlan } from './plan.js';
+import { isolationFromProfile } from './resolve.js';
+
+/** The artifacts of a plan that can be printed on their own. */
+export const PLAN_ARTIFACTS = ['args', 'nspawn', 'dropin', 'resolv', 'files', 'enforcement'] as const;
+/** One printable artifact. */
+export type PlanArtifact = (typeof PLAN_ARTIFACTS)[number];
+
+/** The name used when neither the profile nor the caller names the container. */
+export const DEMO_CONTAINER_NAME = 'demo';
+
+/**
+ * Facts about this host for {@link renderPlan}: its Landlock ABI and the helper binary's path.
+ *
+ * @example
+ * ```ts
+ * const target = await hostPlanTarget(); // { landlockAbi: 7, landlockHelper: '/…/volt-landlock' }
+ * ```
+ */
+export async function hostPlanTarget(): Promise<PlanTarget> {
+  const landlockHelper = landlockHelperPath();
+  return { landlockAbi: (await probeLandlock(landlockHelper)).abi, landlockHelper };
+}
+
+/**
+ * Validates an untrusted profile document, fills the defaults and renders the plan for this host.
+ *
+ * @throws {@link VoltError} the first problem in the document (every code of the profile schema), or a
+ *   rendering error.
+ * @example
+ * ```ts
+ * const plan = await renderPlanFromDocument({ name: 'web', network: { mode: 'none' } });
+ * ```
+ */
+export async function renderPlanFromDocument(document: unknown, target?: PlanTarget): Promise<IsolationPlan> {
+  const named =
+    typeof document === 'object' && document !== null && !('name' in document)
+      ? { ...document, name: DEMO_CONTAINER_NAME }
+      : document;
+  const profile = safeParseProfile(named);
+  if (!profile.ok) throw profile.error;
+  const config = isolationFromProfile(profile.value);
+  return renderPlan(config, target ?? (await hostPlanTarget()));
+}
+
+function fileContentForJson(file: PlannedFile): Record<string, unknown> {
+  const { content } = file;
+  if ('text' in content) return { text: content.text };
+  if ('copyOf' in content) return { copyOf: content.copyOf };
+  return { base64: Buffer.from(content.bytes).toString('base64') };
+}
+
+/**
+ * A plan as plain JSON data (binary file contents as base64).
+ *
+ * @example
+ * ```ts
+ * JSON.stringify(planToJson(plan));
+ * ```
+ */
+export function planToJson(plan: IsolationPlan): Record<string, unknown> {
+  return {
+    name: plan.config.name,
+    config: plan.config,
+    direct: plan.direct,
+    nspawnFile: plan.nspawnFile,
+    serviceDropIn: plan.serviceDropIn,
+    properties: plan.properties,
+    files: plan.files.map((file) => ({
+      path: file.path,
+      mode: file.mode.toString(8),
+      purpose: file.purpose,
+      ...fileContentForJson(file),
+    })),
+    enforcement: plan.enforcement,
+  };
+}
+
+function shellQuote(argument: string): string {
+  return /^[A-Za-z0-9_./:=@,+-]+$/.test(argument) ? argument : `'${argument.replaceAll("'", "'\\''")}'`;
+}
+
+function describeFile(file: PlannedFile): string {
+  const { content } = file;
+  const what =
+    'text' in content
+      ? `${content.text.length} bytes`
+      : 'bytes' in content
+        ? `${content.bytes.length} bytes`
+        : `copy of ${content.copyOf}`;
+  return `${file.path}  (${file.mode.toString(8)}, ${what}) ${file.purpose}`;
+}
+
+/**
+ * One artifact of a plan as text (or JSON with `json`).
+ *
+ * @throws {@link VoltError} USAGE for an unknown artifact name.
+ * @example
+ * ```ts
+ * formatPlanArtifact(plan, 'nspawn', false); // the .nspawn file
+ * ```
+ */
+export function formatPlanArtifact(plan: IsolationPlan, artifact: string, json: boolean): string {
+  const data = planToJson(plan);
+  const pick: Record<PlanArtifact, () => [unknown, string]> = {
+    args: () => [
+      plan.direct,
+      `${[...Object.entries(plan.direct.environment).map(([k, v]) => `${k}=${v}`), ...plan.direct.argv].map(shellQuote).join(' ')}\n`,
+    ],
+    nspawn: () => [plan.nspawnFile, plan.nspawnFile],
+    dropin: () => [plan.serviceDropIn, plan.serviceDropIn],
+    resolv: () => {
+      const file = plan.files.find((candidate) => candidate.path.endsWith('/resolv.conf'));
+      const text = file !== undefined && 'text' in file.content ? file.content.text : '';
+      return [text, text];
+    },
+    files: () => [data['files'], `${plan.files.map(describeFile).join('\n')}\n`],
+    enforcement: () => [
+      plan.enforcement,
+      `${plan.enforcement.map((entry) => `${entry.layer}: ${entry.status} (${entry.detail})`).join('\n')}\n`,
+    ],
+  };
+  if (!Object.hasOwn(pick, artifact)) {
+    throw new VoltError(
+      'USAGE',
+      `${JSON.stringify(artifact)} is not an artifact; accepted: ${PLAN_ARTIFACTS.join(', ')}`,
+      {
+        path: ['--only'],
+      },
+    );
+  }
+  const [value, text] = pick[artifact as PlanArtifact]();
+  return json ? `${JSON.stringify(value, null, 2)}\n` : text;
+}
+
+/**
+ * The whole plan as text for a terminal: both routes, every file, and what each layer enforces.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(formatPlan(plan));
+ * ```
+ */
+export function formatPlan(plan: IsolationPlan): string {
+  const section = (title: string, body: string) => `## ${title}\n\n${body.trimEnd()}\n`;
+  return [
+    `# Isolation plan for ${plan.config.name}\n`,
+    section('Enforcement', formatPlanArtifact(plan, 'enforcement', false)),
+    section('Route 1: systemd-nspawn directly (volt run)', formatPlanArtifact(plan, 'args', false)),
+    section(`Route 2: ${plan.files[0]?.path ?? '.nspawn file'}`, plan.nspawnFile),
+    section(`Route 2: ${plan.files[1]?.path ?? 'service drop-in'}`, plan.serviceDropIn),
+    section('resolv.conf', formatPlanArtifact(plan, 'resolv', false)),
+    section('Files installed by volt apply', formatPlanArtifact(plan, 'files', false)),
+  ].join('\n');
+}

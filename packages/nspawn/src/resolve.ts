@@ -1,0 +1,160 @@
+import { validateResourceLimits } from '@volt/cgroups';
+import {
+  type InputPath,
+  type IsolationConfig,
+  type LandlockPolicy,
+  parseAbsolutePath,
+  parseEnvironmentName,
+  parseMachineName,
+  parseSafeValue,
+  type Result,
+  VoltError,
+} from '@volt/core';
+import type { LandlockProfile, Profile } from '@volt/core/profile';
+import { landlockPolicy, landlockPreset, validateLandlockPolicy } from '@volt/landlock';
+import { validateNetworkConfig } from '@volt/netns';
+import { validateSeccompConfig } from '@volt/seccomp';
+import { defaultIsolation } from './defaults.js';
+
+/** What the command line may set on top of a profile. */
+export interface IsolationOverrides {
+  readonly name?: string;
+  readonly rootfs?: string;
+}
+
+function landlockFromProfile(
+  profile: LandlockProfile | null | undefined,
+  base: LandlockPolicy | null,
+): LandlockPolicy | null {
+  if (profile === undefined) return base;
+  if (profile === null) return null;
+  const start =
+    profile.preset === undefined
+      ? landlockPolicy({ compatibility: 'best-effort' })
+      : landlockPreset(profile.preset);
+  return {
+    ...start,
+    ...(profile.handledFs === undefined ? {} : { handledFs: profile.handledFs }),
+    ...(profile.handledNet === undefined ? {} : { handledNet: profile.handledNet }),
+    paths: [...start.paths, ...(profile.paths ?? [])],
+    ports: [...start.ports, ...(profile.ports ?? [])],
+    scopes: profile.scopes ?? start.scopes,
+    logFlags: profile.logFlags ?? start.logFlags,
+    threadSync: profile.threadSync ?? start.threadSync,
+    compatibility: profile.compatibility ?? start.compatibility,
+  };
+}
+
+/**
+ * Builds the full {@link IsolationConfig} of a container from a validated profile: every field the profile
+ * leaves out comes from {@link defaultIsolation}, presets are resolved, and the result is validated as a
+ * whole ({@link validateIsolation}).
+ *
+ * @throws {@link VoltError} INVALID_PROFILE at `name` when no name is given, or the first problem that
+ *   {@link validateIsolation} finds.
+ * @example
+ * ```ts
+ * const config = isolationFromProfile(parseProfile({ name: 'web', network: { mode: 'none' } }));
+ * config.network.mode; // 'none'
+ * config.resources.memory.max; // { kind: 'bytes', bytes: 2147483648 } (the default)
+ * ```
+ */
+export function isolationFromProfile(profile: Profile, overrides: IsolationOverrides = {}): IsolationConfig {
+  const name = overrides.name ?? profile.name;
+  if (name === undefined) {
+    throw new VoltError('INVALID_PROFILE', 'a container name is required', {
+      path: ['name'],
+      hint: 'set name: in the profile or pass --name',
+    });
+  }
+  const base = defaultIsolation(name, overrides.rootfs ?? profile.rootfs);
+  const resources = profile.resources ?? {};
+  const config: IsolationConfig = {
+    name,
+    rootfs: base.rootfs,
+    boot: profile.boot ?? base.boot,
+    command: profile.command ?? base.command,
+    ...(profile.workloadUnit === undefined ? {} : { workloadUnit: profile.workloadUnit }),
+    environment: profile.environment ?? base.environment,
+    landlock: landlockFromProfile(profile.landlock, base.landlock),
+    seccomp: { ...base.seccomp, ...profile.seccomp },
+    resources: {
+      delegate: resources.delegate ?? base.resources.delegate,
+      memory: { ...base.resources.memory, ...resources.memory },
+      cpu: { ...base.resources.cpu, ...resources.cpu },
+      io: {
+        ...base.resources.io,
+        ...resources.io,
+        devices: resources.io?.devices ?? base.resources.io.devices,
+      },
+      tasks: { ...base.resources.tasks, ...resources.tasks },
+    },
+    network: { ...base.network, ...profile.network },
+    privateUsers: profile.privateUsers ?? base.privateUsers,
+    readOnlyRoot: profile.readOnlyRoot ?? base.readOnlyRoot,
+  };
+  const valid = validateIsolation(config);
+  if (!valid.ok) throw valid.error;
+  return valid.value;
+}
+
+function collect<T>(
+  issues: VoltError[],
+  result: Result<T>,
+  path: InputPath,
+  pathIncluded = false,
+): T | undefined {
+  if (result.ok) return result.value;
+  issues.push(...result.issues.map((issue) => (pathIncluded ? issue : issue.at(path))));
+  return undefined;
+}
+
+/**
+ * Validates a whole isolation configuration: each part by the package that owns it, then the rules that
+ * span parts. Every problem is reported with its input path.
+ *
+ * @example
+ * ```ts
+ * validateIsolation({ ...defaultIsolation('web'), boot: false, command: [] }).ok; // false: Boot=no needs a command
+ * ```
+ */
+export function validateIsolation(config: IsolationConfig): Result<IsolationConfig> {
+  const issues: VoltError[] = [];
+  collect(issues, parseMachineName(config.name), ['name']);
+  collect(issues, parseAbsolutePath(config.rootfs), ['rootfs']);
+  for (const [index, argument] of config.command.entries())
+    collect(issues, parseSafeValue(argument), ['command', index]);
+  for (const [name, value] of config.environment) {
+    collect(issues, parseEnvironmentName(name), ['environment', name]);
+    collect(issues, parseSafeValue(value), ['environment', name]);
+  }
+  if (
+    config.workloadUnit !== undefined &&
+    !/^[A-Za-z0-9:_.@-]{1,250}\.(service|socket)$/.test(config.workloadUnit)
+  ) {
+    issues.push(
+      new VoltError(
+        'INVALID_VALUE',
+        `${JSON.stringify(config.workloadUnit)} is not a unit name; accepted: NAME.service`,
+        {
+          path: ['workloadUnit'],
+        },
+      ),
+    );
+  }
+  if (!config.boot && config.command.length === 0) {
+    issues.push(
+      new VoltError('CONFLICT', 'a container that does not boot (boot: false) needs a command', {
+        path: ['command'],
+        hint: 'give command: [/path/to/program, ...] or set boot: true',
+      }),
+    );
+  }
+  if (config.landlock !== null) collect(issues, validateLandlockPolicy(config.landlock), ['landlock']);
+  collect(issues, validateSeccompConfig(config.seccomp), ['seccomp']);
+  collect(issues, validateResourceLimits(config.resources), ['resources'], true);
+  collect(issues, validateNetworkConfig(config.network), ['network'], true);
+  const [first, ...rest] = issues;
+  if (first === undefined) return { ok: true, value: config };
+  return { ok: false, error: first, issues: [first, ...rest] };
+}

@@ -1,0 +1,115 @@
+import { type UnitFile, type UnitFileEntry, VoltError } from '@volt/core';
+
+/** The three sections a `.nspawn` file may have; nspawn ignores any other section. */
+export const NSPAWN_SECTIONS = ['Exec', 'Files', 'Network'] as const;
+/** A `.nspawn` section name. */
+export type NspawnSection = (typeof NSPAWN_SECTIONS)[number];
+
+/** One setting of a container: a `.nspawn` key in its section, with its value. */
+export interface NspawnSetting {
+  readonly section: NspawnSection;
+  readonly key: string;
+  readonly value: string;
+}
+
+type ArgumentsFor = (value: string) => readonly string[];
+const flag =
+  (name: string): ArgumentsFor =>
+  (value) => [`--${name}=${value}`];
+const switchWhenYes =
+  (name: string): ArgumentsFor =>
+  (value) =>
+    value === 'yes' ? [`--${name}`] : [];
+
+/**
+ * Every `.nspawn` key Volt writes, with the command-line option that says the same thing. The two routes
+ * (a `.nspawn` file under the stock unit, or systemd-nspawn run directly) are rendered from one list of
+ * settings through this table, so they cannot drift apart. `Parameters=` has no option: it is the
+ * trailing command line.
+ */
+export const NSPAWN_SETTING_ARGUMENTS: Readonly<
+  Record<NspawnSection, Readonly<Record<string, ArgumentsFor>>>
+> = {
+  Exec: {
+    Boot: switchWhenYes('boot'),
+    Parameters: () => [],
+    Environment: flag('setenv'),
+    PrivateUsers: flag('private-users'),
+    NoNewPrivileges: flag('no-new-privileges'),
+    SystemCallFilter: flag('system-call-filter'),
+    Capability: flag('capability'),
+    DropCapability: flag('drop-capability'),
+    ResolvConf: flag('resolv-conf'),
+    KillSignal: flag('kill-signal'),
+    Hostname: flag('hostname'),
+  },
+  Files: {
+    ReadOnly: switchWhenYes('read-only'),
+    PrivateUsersOwnership: flag('private-users-ownership'),
+    Bind: flag('bind'),
+    BindReadOnly: flag('bind-ro'),
+    TemporaryFileSystem: flag('tmpfs'),
+  },
+  Network: {
+    Private: switchWhenYes('private-network'),
+    VirtualEthernet: switchWhenYes('network-veth'),
+    Bridge: flag('network-bridge'),
+    Zone: flag('network-zone'),
+    Port: flag('port'),
+  },
+};
+
+/**
+ * The command-line options for a list of settings, in order.
+ *
+ * @throws {@link VoltError} UNSUPPORTED when a setting has no known option (a bug in the composer).
+ * @example
+ * ```ts
+ * settingsToArguments([{ section: 'Files', key: 'ReadOnly', value: 'yes' }]); // ['--read-only']
+ * ```
+ */
+export function settingsToArguments(settings: readonly NspawnSetting[]): string[] {
+  return settings.flatMap((setting) => {
+    const toArguments = NSPAWN_SETTING_ARGUMENTS[setting.section][setting.key];
+    if (toArguments === undefined) {
+      throw new VoltError(
+        'UNSUPPORTED',
+        `no command-line option is known for [${setting.section}] ${setting.key}=`,
+      );
+    }
+    return toArguments(setting.value);
+  });
+}
+
+/**
+ * The `.nspawn` file for a list of settings: all three sections, always, so that under the stock unit's
+ * `--settings=override` every key the file does not set is visibly left to the unit.
+ *
+ * @example
+ * ```ts
+ * settingsToUnitFile([{ section: 'Exec', key: 'Boot', value: 'yes' }]).sections.map((s) => s.name);
+ * // ['Exec', 'Files', 'Network']
+ * ```
+ */
+export function settingsToUnitFile(settings: readonly NspawnSetting[]): UnitFile {
+  return {
+    sections: NSPAWN_SECTIONS.map((name) => ({
+      name,
+      entries: settings
+        .filter((setting) => setting.section === name)
+        .map((setting): UnitFileEntry => [setting.key, setting.value]),
+    })),
+  };
+}
+
+/**
+ * Settings from the `[key, value]` entries of one section, as the domain packages render them.
+ *
+ * @example
+ * ```ts
+ * sectionSettings('Network', [['Private', 'yes']]); // [{ section: 'Network', key: 'Private', value: 'yes' }]
+ * ```
+ */
+export function sectionSettings(section: NspawnSection, entries: readonly UnitFileEntry[]): NspawnSetting[] {
+  return entries.map(([key, value]) => ({ section, key, value }));
+}
