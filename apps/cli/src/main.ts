@@ -6,6 +6,7 @@ import { exitCodeFor, printError } from './output.js';
 // that `volt X` loads only what X needs.
 import { registerCgroupCommands } from './commands/cgroup.js';
 import { registerNetCommands } from './commands/net.js';
+import { registerSandboxCommands } from './commands/sandbox.js';
 
 const program = new Command('volt')
   .description(
@@ -17,6 +18,7 @@ const program = new Command('volt')
 
 registerCgroupCommands(program);
 registerNetCommands(program);
+registerSandboxCommands(program);
 
 try {
   await program.parseAsync(process.argv);

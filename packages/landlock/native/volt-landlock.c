@@ -95,8 +95,11 @@ __attribute__((noreturn, format(printf, 3, 4))) static void die(int code, const 
   va_start(args, format);
   vsnprintf(message, sizeof message, format, args);
   va_end(args);
-  dprintf(2, "volt-landlock: %s\n", message);
-  status("error", kind, message);
+  /* With a status descriptor the caller reports the error; otherwise stderr is the only channel. */
+  if (status_fd >= 0)
+    status("error", kind, message);
+  else
+    dprintf(2, "volt-landlock: %s\n", message);
   _exit(code);
 }
 

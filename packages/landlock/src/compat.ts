@@ -202,3 +202,21 @@ export function requiredLandlockAbi(policy: LandlockPolicy): LandlockAbi {
   ];
   return Math.max(0, ...abis) as LandlockAbi;
 }
+
+/**
+ * The status as text for a terminal: one line, plus one indented line per dropped feature.
+ *
+ * @example
+ * ```ts
+ * formatLandlockStatus(status);
+ * // 'landlock: partially enforced (ABI 7, best-effort), 1 dropped:\n  thread-sync: needs Landlock ABI 8 ...\n'
+ * ```
+ */
+export function formatLandlockStatus(status: LandlockStatus): string {
+  const head = `landlock: ${status.enforcement} enforced (ABI ${status.abi}, ${status.compatibility})`;
+  if (status.dropped.length === 0) return `${head}\n`;
+  const lines = status.dropped.map(
+    (item) => `  ${JSON.stringify(item.feature).slice(1, -1)}: ${item.reason}\n`,
+  );
+  return `${head}, ${status.dropped.length} dropped:\n${lines.join('')}`;
+}

@@ -1,14 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import {
+  LANDLOCK_NET_RIGHTS,
   LANDLOCK_SCOPES,
   type LandlockCompatibility,
+  type LandlockNetRight,
   type LandlockPolicy,
   type LandlockScope,
   unwrap,
   VoltError,
 } from '@volt/core';
 import type { LandlockProfile } from '@volt/core/profile';
-import { LANDLOCK_LATEST_ABI, type LandlockAbi } from './abi.js';
+import { LANDLOCK_LATEST_ABI } from './abi.js';
 import {
   bindTcp,
   connectTcp,
@@ -23,6 +25,7 @@ import {
 } from './builder.js';
 import { landlockPolicyFromConfig } from './json.js';
 import { parseLandlockPort, validateLandlockPolicy } from './policy.js';
+import { sortRights } from './rights.js';
 
 /** Policy flags in the spirit of landrun, as `volt sandbox run` takes them. */
 export interface SandboxFlags {
@@ -41,53 +44,79 @@ export interface SandboxFlags {
   readonly compatibility?: LandlockCompatibility;
   /** Skip paths that do not exist instead of failing. */
   readonly ignoreMissing?: boolean;
-  /** Handle what this ABI can restrict. Default: {@link LANDLOCK_LATEST_ABI}. */
-  readonly abi?: LandlockAbi;
+  /**
+   * Handle what this ABI can restrict, e.g. the running kernel's from `probeLandlock()`. Default:
+   * {@link LANDLOCK_LATEST_ABI}. 0 counts as 1: the filesystem is always handled.
+   */
+  readonly abi?: number;
 }
 
 /**
- * Turns `volt sandbox run` flags into a validated policy. The filesystem is always handled (everything not
- * granted is denied); TCP is handled only when a port flag is given (then every other port is denied);
- * only the scopes given are handled.
+ * Adds `volt sandbox run` flags to a policy: the paths with their rights (each cut to the rights the policy
+ * handles), the ports (handling `bind-tcp` when a bind port is given and `connect-tcp` when a connect port
+ * is given, so every other port is denied), the scopes, and the compatibility mode when given.
  *
  * @throws {@link VoltError} `INVALID_PATH`, `INVALID_PORT` or `INVALID_VALUE` for a bad flag value.
  * @example
  * ```ts
- * sandboxPolicy({ rox: ['/usr'], rw: ['/tmp'], bindTcp: ['8080'] }).handledNet; // ['bind-tcp', 'connect-tcp']
+ * withSandboxFlags(landlockPreset('server'), { bindTcp: ['8080'] }).handledNet; // ['bind-tcp']
  * ```
  */
-export function sandboxPolicy(flags: SandboxFlags): LandlockPolicy {
-  const ports = [...(flags.bindTcp ?? []), ...(flags.connectTcp ?? [])].map((port) =>
-    unwrap(parseLandlockPort(port)),
-  );
+export function withSandboxFlags(policy: LandlockPolicy, flags: SandboxFlags): LandlockPolicy {
+  const bind = (flags.bindTcp ?? []).map((port) => unwrap(parseLandlockPort(port)));
+  const connect = (flags.connectTcp ?? []).map((port) => unwrap(parseLandlockPort(port)));
   const scopes = (flags.scopes ?? []).map((scope): LandlockScope => {
     if ((LANDLOCK_SCOPES as readonly string[]).includes(scope)) return scope as LandlockScope;
     throw new VoltError(
       'INVALID_VALUE',
       `${JSON.stringify(scope)} is not a scope; accepted: ${LANDLOCK_SCOPES.join(', ')}`,
+      {
+        path: ['scope'],
+      },
     );
   });
-  const base = landlockPolicy({
-    abi: flags.abi ?? LANDLOCK_LATEST_ABI,
-    compatibility: flags.compatibility ?? 'soft-requirement',
-    handle: { net: ports.length > 0, scopes: false },
-  });
-  const paths = [
+  const granted = [
     ...readOnly(...(flags.ro ?? [])),
     ...readExec(...(flags.rox ?? [])),
     ...fullWrite(...(flags.rw ?? [])),
     ...fullAccess(...(flags.rwx ?? [])),
+  ].map((rule) => ({ ...rule, access: rule.access.filter((right) => policy.handledFs.includes(right)) }));
+  const handledNet: LandlockNetRight[] = [
+    ...policy.handledNet,
+    ...(bind.length > 0 ? (['bind-tcp'] as const) : []),
+    ...(connect.length > 0 ? (['connect-tcp'] as const) : []),
   ];
-  const access = (rights: readonly string[]) =>
-    rights.filter((right) => base.handledFs.includes(right as never));
-  const rules = paths.map((rule) => ({ ...rule, access: access(rule.access) as typeof rule.access }));
-  const policy = withRules(
-    base,
-    flags.ignoreMissing === true ? ignoreIfMissing(rules) : rules,
-    bindTcp(...(flags.bindTcp ?? []).map(Number)),
-    connectTcp(...(flags.connectTcp ?? []).map(Number)),
+  return withRules(
+    {
+      ...policy,
+      handledNet: sortRights(LANDLOCK_NET_RIGHTS, handledNet),
+      scopes: sortRights(LANDLOCK_SCOPES, [...policy.scopes, ...scopes]),
+      compatibility: flags.compatibility ?? policy.compatibility,
+    },
+    flags.ignoreMissing === true ? ignoreIfMissing(granted) : granted,
+    bindTcp(...bind),
+    connectTcp(...connect),
   );
-  return unwrap(validateLandlockPolicy({ ...policy, scopes }));
+}
+
+/**
+ * Turns `volt sandbox run` flags into a validated policy. The filesystem is always handled (everything not
+ * granted is denied); TCP binding or connecting is handled only when a port flag of that kind is given;
+ * only the scopes given are handled. The default mode is `soft-requirement`.
+ *
+ * @throws {@link VoltError} `INVALID_PATH`, `INVALID_PORT` or `INVALID_VALUE` for a bad flag value.
+ * @example
+ * ```ts
+ * sandboxPolicy({ rox: ['/usr'], rw: ['/tmp'], bindTcp: ['8080'] }).handledNet; // ['bind-tcp']
+ * ```
+ */
+export function sandboxPolicy(flags: SandboxFlags): LandlockPolicy {
+  const base = landlockPolicy({
+    abi: Math.max(1, flags.abi ?? LANDLOCK_LATEST_ABI),
+    compatibility: 'soft-requirement',
+    handle: { net: false, scopes: false },
+  });
+  return withSandboxFlags(base, flags);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, type StdioOptions, spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { type LandlockPolicy, unwrap, VoltError } from '@volt/core';
@@ -227,6 +228,14 @@ export interface LandlockedRun {
   readonly signal: NodeJS.Signals | null;
 }
 
+/** Options for {@link runLandlocked}. */
+export interface RunLandlockedOptions extends SpawnLandlockedOptions {
+  /** Called once the helper has handed over to the command, with the final status. */
+  readonly onStatus?: (status: LandlockStatus) => void;
+  /** Signals this process passes on to the command while it runs. Default: SIGTERM, SIGHUP. */
+  readonly forwardSignals?: readonly NodeJS.Signals[];
+}
+
 /**
  * {@link spawnLandlocked} and wait for the command to end.
  *
@@ -241,14 +250,38 @@ export interface LandlockedRun {
 export async function runLandlocked(
   command: string,
   args: readonly string[],
-  options: SpawnLandlockedOptions,
+  options: RunLandlockedOptions,
 ): Promise<LandlockedRun> {
   const { child, status } = await spawnLandlocked(command, args, options);
-  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-    child.once('close', (code, signal) => resolve([code, signal])),
-  );
-  const [settled, [exitCode, signal]] = await Promise.all([Promise.allSettled([status]), exited]);
-  const [result] = settled;
-  if (result.status === 'rejected') throw result.reason;
-  return { status: result.value, exitCode, signal };
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  const signals = options.forwardSignals ?? ['SIGTERM', 'SIGHUP'];
+  for (const signal of signals) process.on(signal, forward);
+  try {
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.once('close', (code, signal) => resolve([code, signal])),
+    );
+    const reported = status.then((value) => {
+      options.onStatus?.(value);
+      return value;
+    });
+    const [settled, [exitCode, signal]] = await Promise.all([Promise.allSettled([reported]), exited]);
+    const [result] = settled;
+    if (result.status === 'rejected') throw result.reason;
+    return { status: result.value, exitCode, signal };
+  } finally {
+    for (const signal of signals) process.removeListener(signal, forward);
+  }
+}
+
+/**
+ * The exit status a shell would report for a run: the exit code, or 128 + the signal number.
+ *
+ * @example
+ * ```ts
+ * shellExitCode({ ...run, exitCode: null, signal: 'SIGKILL' }); // 137
+ * ```
+ */
+export function shellExitCode(run: Pick<LandlockedRun, 'exitCode' | 'signal'>): number {
+  if (run.exitCode !== null) return run.exitCode;
+  return 128 + (run.signal === null ? 0 : (constants.signals[run.signal] ?? 0));
 }

@@ -1,0 +1,101 @@
+import type { Command } from 'commander';
+
+/** Options of `volt sandbox run`, as commander parses them. */
+interface RunOptions {
+  readonly ro: string[];
+  readonly rox: string[];
+  readonly rw: string[];
+  readonly rwx: string[];
+  readonly bindTcp: string[];
+  readonly connectTcp: string[];
+  readonly scope: string[];
+  readonly bestEffort?: boolean;
+  readonly hard?: boolean;
+  readonly ignoreMissing?: boolean;
+  readonly profile?: string;
+  readonly json?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/**
+ * Registers `volt sandbox run [policy flags | --profile FILE] [--json] -- CMD ARGS...`: runs a command under
+ * a Landlock policy and prints the enforcement status on stderr. Exit code: the command's; 2 for usage and
+ * policy errors; 1 when the host cannot enforce what was required. `@volt/landlock` is loaded only when
+ * the command runs.
+ *
+ * @example
+ * ```ts
+ * registerSandboxCommands(program); // then: volt sandbox run --rox /usr --rw /tmp -- ls /tmp
+ * ```
+ */
+export function registerSandboxCommands(program: Command): void {
+  const sandbox = program.command('sandbox').description('Run commands under a Landlock policy.');
+  sandbox
+    .command('run')
+    .description(
+      'Run CMD under Landlock: the filesystem is denied except the paths granted; TCP is restricted only when a port flag is given; only the scopes given are applied. Prints the enforcement status on stderr.',
+    )
+    .argument('<command>', 'the command to run (looked up in PATH)')
+    .argument('[args...]', 'its arguments')
+    .option(
+      '--ro <path>',
+      'allow reading files and listing directories beneath PATH (repeatable)',
+      collect,
+      [],
+    )
+    .option('--rox <path>', 'allow reading and executing beneath PATH (repeatable)', collect, [])
+    .option('--rw <path>', 'allow every filesystem right but execute beneath PATH (repeatable)', collect, [])
+    .option('--rwx <path>', 'allow every filesystem right beneath PATH (repeatable)', collect, [])
+    .option(
+      '--bind-tcp <port>',
+      'allow binding this TCP port (repeatable; denies every other port)',
+      collect,
+      [],
+    )
+    .option(
+      '--connect-tcp <port>',
+      'allow connecting to this TCP port (repeatable; denies every other port)',
+      collect,
+      [],
+    )
+    .option('--scope <scope>', 'isolate IPC: signal or abstract-unix-socket (repeatable)', collect, [])
+    .option('--best-effort', 'enforce what this kernel supports and report the rest (may enforce nothing)')
+    .option('--hard', 'fail unless every requested feature is enforced')
+    .option('--ignore-missing', 'skip granted paths that do not exist instead of failing')
+    .option('--profile <file>', 'read the policy from a landlockconfig JSON document or a Volt profile')
+    .option('--json', 'print the status as JSON on stderr')
+    .action(async (command: string, args: string[], options: RunOptions) => {
+      const landlock = await import('@volt/landlock');
+      const { VoltError } = await import('@volt/core');
+      if (options.bestEffort === true && options.hard === true) {
+        throw new VoltError('USAGE', '--best-effort and --hard exclude each other; accepted: one of them');
+      }
+      const compatibility: 'best-effort' | 'hard-requirement' | undefined =
+        options.bestEffort === true ? 'best-effort' : options.hard === true ? 'hard-requirement' : undefined;
+      const flags = {
+        ro: options.ro,
+        rox: options.rox,
+        rw: options.rw,
+        rwx: options.rwx,
+        bindTcp: options.bindTcp,
+        connectTcp: options.connectTcp,
+        scopes: options.scope,
+        ignoreMissing: options.ignoreMissing === true,
+        ...(compatibility === undefined ? {} : { compatibility }),
+      };
+      const policy =
+        options.profile === undefined
+          ? landlock.sandboxPolicy({ ...flags, abi: (await landlock.probeLandlock()).abi })
+          : landlock.withSandboxFlags(await landlock.readLandlockPolicyFile(options.profile), flags);
+      const run = await landlock.runLandlocked(command, args, {
+        policy,
+        fileRights: 'mask',
+        onStatus: (status) =>
+          process.stderr.write(
+            options.json === true ? `${JSON.stringify(status)}\n` : landlock.formatLandlockStatus(status),
+          ),
+      });
+      process.exitCode = landlock.shellExitCode(run);
+    });
+}
