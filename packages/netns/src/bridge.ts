@@ -97,11 +97,10 @@ async function configureBridge(
   if (batch.length > 0)
     await runCommand(inHost(options.host, ['ip', '-batch', '-']), `${batch.join('\n')}\n`);
 
-  const forwarding = [
-    'net.ipv4.ip_forward=1',
-    ...(plan.subnet6 === undefined ? [] : ['net.ipv6.conf.all.forwarding=1']),
-  ];
-  await runCommand(inHost(options.host, ['sysctl', '-q', '-w', ...forwarding]));
+  // A fixed command: writing /proc/sys from this process would reach the host, not the host context.
+  const forwarding = ['echo 1 > /proc/sys/net/ipv4/ip_forward'];
+  if (plan.subnet6 !== undefined) forwarding.push('echo 1 > /proc/sys/net/ipv6/conf/all/forwarding');
+  await runCommand(inHost(options.host, ['sh', '-c', forwarding.join(' && ')]));
   await runCommand(inHost(options.host, ['nft', '-f', '-']), renderBridgeRuleset(options.table, plan));
 }
 

@@ -82,6 +82,21 @@ describe('leaseAddress', () => {
     expect((await leaseAddress(stateDir, plan, draft('c'))).address).toBe(first.address);
   });
 
+  it('refuses to set a sandbox up again with other settings', async () => {
+    await leaseAddress(stateDir, plan, draft('a'));
+    const withPort = {
+      ...draft('a'),
+      ports: [{ protocol: 'tcp' as const, hostPort: 80, containerPort: 80 }],
+    };
+    await expect(leaseAddress(stateDir, plan, withPort)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      path: ['name'],
+    });
+    await expect(leaseAddress(stateDir, plan, draft('a'), '10.87.0.50')).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+  });
+
   it('checks a requested address against the lease range and the other leases', async () => {
     expect((await leaseAddress(stateDir, plan, draft('a'), '10.87.0.9')).address).toBe('10.87.0.9');
     for (const [address, code] of [

@@ -193,7 +193,8 @@ export type SandboxDraft = Omit<SandboxRecord, 'address' | 'prefixLength' | 'add
  * lowest free one. Concurrent processes never get the same address.
  *
  * @throws {@link VoltError} `INVALID_IP_ADDRESS` (path `address`) for a requested address outside the
- *   lease range, `CONFLICT` when it is taken or the sandbox exists with other settings, `BUSY` when the
+ *   lease range, `CONFLICT` when it is taken or the sandbox is already set up with other settings
+ *   (mode, bridge, table, veth, ports or address), `BUSY` when the
  *   subnet is full.
  * @example
  * ```ts
@@ -211,10 +212,12 @@ export async function leaseAddress(
     const records = await readRecords(stateDir);
     const existing = records.find((record) => record.name === draft.name);
     if (existing !== undefined) {
-      if (existing.bridge !== draft.bridge || existing.mode !== draft.mode) {
+      const same = (record: Partial<SandboxRecord>) =>
+        JSON.stringify([record.mode, record.bridge, record.table, record.hostInterface, record.ports]);
+      if (same(existing) !== same(draft) || (requested !== undefined && requested !== existing.address)) {
         throw new VoltError(
           'CONFLICT',
-          `sandbox ${draft.name} is already set up (mode ${existing.mode}, bridge ${existing.bridge ?? 'none'})`,
+          `sandbox ${draft.name} is already set up with other settings (mode ${existing.mode}, bridge ${existing.bridge ?? 'none'}, address ${existing.address ?? 'none'}, ${existing.ports.length} port forwards)`,
           { path: ['name'], hint: `run volt net sandbox down ${draft.name} first` },
         );
       }
