@@ -140,8 +140,10 @@ export function parseSubnet(text: string, family?: 4 | 6): Result<IpSubnet> {
   if (!address.ok) return invalid('the address is not valid');
   const bits = address.value.family === 4 ? 32 : 128;
   const prefixText = text.slice(slash + 1);
-  const prefixLength = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : Number.NaN;
-  if (!(prefixLength >= 0 && prefixLength <= bits)) return invalid(`the prefix length must be 0..${bits}`);
+  // No leading zeros: iproute2 reads `/016` as octal (14).
+  const prefixLength = /^(0|[1-9]\d{0,2})$/.test(prefixText) ? Number(prefixText) : Number.NaN;
+  if (!(prefixLength >= 0 && prefixLength <= bits))
+    return invalid(`the prefix length must be 0..${bits} without leading zeros`);
   for (let bit = prefixLength; bit < bits; bit++) {
     if (((address.value.bytes[bit >> 3] as number) >> (7 - (bit & 7))) & 1)
       return invalid('host bits are set');
