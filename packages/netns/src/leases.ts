@@ -14,7 +14,14 @@ import {
 import lockfile from 'proper-lockfile';
 import { type BridgePlan, ipv4ToNumber, numberToIpv4 } from './model.js';
 
-/** Where Volt keeps its network state unless told otherwise: in /run, since namespaces end at reboot. */
+/**
+ * Where Volt keeps its network state unless told otherwise: in /run, since namespaces end at reboot.
+ *
+ * @example
+ * ```ts
+ * resolveNetOptions({}).stateDir === DEFAULT_STATE_DIR; // true
+ * ```
+ */
 export const DEFAULT_STATE_DIR = '/run/volt/net';
 
 /** What Volt remembers about one direct sandbox: its lease and everything its teardown must undo. */

@@ -21,17 +21,36 @@ import {
 } from '@volt/core';
 import type { NetworkProfile } from '@volt/core/profile';
 
-/** The bridge private-mode containers attach to unless configured otherwise. */
+/**
+ * The bridge private-mode containers attach to unless configured otherwise.
+ *
+ * @example
+ * ```ts
+ * resolveNetworkConfig({}).bridge === DEFAULT_BRIDGE; // true
+ * ```
+ */
 export const DEFAULT_BRIDGE = 'voltbr0';
 
 /**
  * The bridge's IPv4 subnet unless configured otherwise. `10.87.0.0/16` lies in RFC 1918 space and clear of
  * the ranges Docker (172.17.0.0/16 and up), libvirt (192.168.122.0/24) and systemd-networkd's nspawn
  * defaults (pools from 192.168.0.0/16 and 10.0.0.0/8 picked at run time) start from; 65533 addresses.
+ *
+ * @example
+ * ```ts
+ * planBridge({ bridge: DEFAULT_BRIDGE, subnet: DEFAULT_SUBNET }).gateway.text; // '10.87.0.1'
+ * ```
  */
 export const DEFAULT_SUBNET = '10.87.0.0/16';
 
-/** The DNS servers a container gets unless configured otherwise (Cloudflare's public resolvers). */
+/**
+ * The DNS servers a container gets unless configured otherwise (Cloudflare's public resolvers).
+ *
+ * @example
+ * ```ts
+ * resolveNetworkConfig({}).dns; // ['1.1.1.1', '1.0.0.1']
+ * ```
+ */
 export const DEFAULT_DNS_SERVERS: readonly string[] = ['1.1.1.1', '1.0.0.1'];
 
 /**

@@ -1,7 +1,14 @@
 import { type PortForward, type PortProtocol, parseIpAddress, unwrap, VoltError } from '@volt/core';
 import type { BridgePlan } from './model.js';
 
-/** The nftables table Volt keeps its rules in unless told otherwise (family `inet`). */
+/**
+ * The nftables table Volt keeps its rules in unless told otherwise (family `inet`).
+ *
+ * @example
+ * ```ts
+ * renderBridgeRuleset(DEFAULT_NFT_TABLE, planBridge(DEFAULT_NETWORK_CONFIG)).startsWith('add table inet volt'); // true
+ * ```
+ */
 export const DEFAULT_NFT_TABLE = 'volt';
 
 const TABLE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;

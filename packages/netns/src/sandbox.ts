@@ -37,7 +37,14 @@ export interface SandboxStatus {
   }[];
 }
 
-/** The interface name of a sandbox's side of its veth pair. */
+/**
+ * The interface name of a sandbox's side of its veth pair.
+ *
+ * @example
+ * ```ts
+ * (await sandboxStatus('web-1')).interfaces.some((link) => link.name === SANDBOX_INTERFACE); // true
+ * ```
+ */
 export const SANDBOX_INTERFACE = 'eth0';
 
 const NETNS_DIR = '/run/netns';
