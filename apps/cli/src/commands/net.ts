@@ -5,6 +5,7 @@ import { printData } from '../output.js';
 interface CommonOptions {
   readonly table?: string;
   readonly stateDir?: string;
+  readonly hostNetns?: string;
   readonly json?: boolean;
 }
 
@@ -42,6 +43,7 @@ async function loadNetns(options: CommonOptions) {
   const netOptions = {
     ...(options.table === undefined ? {} : { table: options.table }),
     ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
+    ...(options.hostNetns === undefined ? {} : { host: { namespace: options.hostNetns } }),
   };
   return { netns, netOptions };
 }
@@ -57,7 +59,8 @@ async function loadNetwork(options: NetworkOptions) {
 function withCommon(command: Command): Command {
   return command
     .option('--table <name>', 'the nftables table (family inet) Volt keeps its rules in (default volt)')
-    .option('--state-dir <dir>', 'the lock and lease directory (default /run/volt/net)');
+    .option('--state-dir <dir>', 'the lock and lease directory (default /run/volt/net)')
+    .option('--host-netns <name>', 'act on a named network namespace as if it were the host (for tests)');
 }
 
 function withBridge(command: Command): Command {
