@@ -53,6 +53,22 @@ function missing(feature: Parameters<typeof landlockAbiOf>[0], abi: number): str
     : `needs Landlock ABI ${needed} (Linux ${kernel}); this kernel has ABI ${abi}`;
 }
 
+/** Cuts each rule's rights to the handled ones; a rule left without rights goes, and is reported. */
+function keepHandled<R extends { readonly access: readonly A[] }, A>(
+  rules: readonly R[],
+  handled: readonly A[],
+  feature: (rule: R) => string,
+  dropped: LandlockDropped[],
+): R[] {
+  return rules.flatMap((rule) => {
+    const access = rule.access.filter((right) => handled.includes(right));
+    if (access.length === rule.access.length) return [rule];
+    if (access.length > 0) return [{ ...rule, access }];
+    dropped.push({ feature: feature(rule), reason: 'every right of the rule was dropped' });
+    return [];
+  });
+}
+
 /**
  * Cuts a validated policy down to what a kernel supports and decides, by the policy's compatibility mode,
  * whether that is acceptable:
@@ -111,24 +127,8 @@ export function resolveLandlockCompatibility(
     dropped.push({ feature: 'thread-sync', reason });
     threadSync = false;
   }
-  const paths = policy.paths.flatMap((rule) => {
-    const access = rule.access.filter((right) => handledFs.includes(right));
-    if (access.length === rule.access.length) return [rule];
-    if (access.length === 0) {
-      dropped.push({ feature: `path:${rule.path}`, reason: 'every right of the rule was dropped' });
-      return [];
-    }
-    return [{ ...rule, access }];
-  });
-  const ports = policy.ports.flatMap((rule) => {
-    const access = rule.access.filter((right) => handledNet.includes(right));
-    if (access.length === rule.access.length) return [rule];
-    if (access.length === 0) {
-      dropped.push({ feature: `port:${rule.port}`, reason: 'every right of the rule was dropped' });
-      return [];
-    }
-    return [{ ...rule, access }];
-  });
+  const paths = keepHandled(policy.paths, handledFs, (rule) => `path:${rule.path}`, dropped);
+  const ports = keepHandled(policy.ports, handledNet, (rule) => `port:${rule.port}`, dropped);
 
   const enforcement: LandlockEnforcement = !enforcesSomething
     ? 'not'
