@@ -1,4 +1,5 @@
 export * from './defaults.js';
+export * from './install.js';
 export * from './paths.js';
 export * from './plan.js';
 export * from './present.js';
