@@ -41,6 +41,8 @@ const SYSTEMD_MEMORY_NAMES: Readonly<Record<MemoryKey, string>> = {
   zswapMax: 'MemoryZSwapMax',
 };
 
+const MEMORY_KEYS = Object.keys(SYSTEMD_MEMORY_NAMES) as readonly MemoryKey[];
+
 /** Pairs that must be ordered (first <= second): protections and the soft limit below the hard limit. */
 const MEMORY_ORDER: readonly (readonly [MemoryKey, MemoryKey])[] = [
   ['min', 'high'],
@@ -224,6 +226,7 @@ function checkDevices(devices: unknown, path: InputPath, issues: VoltError[]): v
     issues.push(new VoltError('INVALID_VALUE', 'io.devices is not a list of device limits', { path }));
     return;
   }
+  if (devices.length === 0) return;
   const seen = new Map<string, number>();
   devices.forEach((entry: unknown, index) => {
     const at = [...path, index];
@@ -309,7 +312,7 @@ export function validateResourceLimits(
     );
   } else {
     const valid: Partial<Record<MemoryKey, ByteLimit>> = {};
-    for (const key of Object.keys(SYSTEMD_MEMORY_NAMES) as MemoryKey[]) {
+    for (const key of MEMORY_KEYS) {
       const value = memory[key];
       if (value !== undefined && checkByteLimit(value, key, [...root, 'memory', key], issues))
         valid[key] = value;
