@@ -140,7 +140,9 @@ function parsed<I, O>(parse: (input: I) => Result<O>) {
 
 const text = z.string().max(4096);
 const byteLimit = (minBytes = 0) =>
-  text.transform(parsed((value: string) => parseByteLimit(value, { minBytes })));
+  z
+    .union([z.number().int().min(0), text])
+    .transform(parsed((value: string | number) => parseByteLimit(String(value), { minBytes })));
 const weight = z.union([z.number(), text]).transform(parsed(parseWeight));
 const cpuWeight = z
   .union([z.literal('idle'), z.number(), text])
@@ -212,9 +214,8 @@ const seccompAction = z.union([
   z.literal('kill-process').transform((): SeccompAction => ({ kind: 'kill-process' })),
   z.literal('log').transform((): SeccompAction => ({ kind: 'log' })),
   z
-    .strictObject({ errno: z.union([z.number(), text]) })
-    .transform(parsed((value: { errno: string | number }) => parseErrno(value.errno)))
-    .transform((errno): SeccompAction => ({ kind: 'errno', errno })),
+    .strictObject({ errno: z.union([z.number(), text]).transform(parsed(parseErrno)) })
+    .transform(({ errno }): SeccompAction => ({ kind: 'errno', errno })),
 ]);
 const seccompSchema = z.union([
   z.enum(SECCOMP_PROFILES).transform((profile) => ({ profile })),
@@ -405,7 +406,16 @@ function explainUnion(issue: ZodIssue): ZodIssue[] {
   const mismatch = (inner: ZodIssue) =>
     inner.path.length === 0 && (inner.code === 'invalid_type' || inner.code === 'invalid_value');
   const branches = issue.errors.filter((branch) => !branch.every(mismatch));
-  if (branches.length === 0) return [issue];
+  if (branches.length === 0) {
+    const accepted = new Set(
+      issue.errors.flat().flatMap((inner) => {
+        if (inner.code === 'invalid_value') return inner.values.map((literal) => JSON.stringify(literal));
+        if (inner.code !== 'invalid_type') return [];
+        return [`${/^[aeiou]/.test(inner.expected) ? 'an' : 'a'} ${inner.expected}`];
+      }),
+    );
+    return [{ ...issue, message: `Invalid input; accepted: ${[...accepted].join(', ')}` }];
+  }
   return (branches[0] as ZodIssue[]).flatMap((inner) =>
     explainUnion({ ...inner, path: [...issue.path, ...inner.path] } as ZodIssue),
   );
