@@ -282,7 +282,10 @@ function checkDevices(devices: unknown, path: InputPath, issues: VoltError[]): v
  *
  * @example
  * ```ts
- * const limits = { ...DEFAULT_RESOURCE_LIMITS, memory: { high: gib(3), max: gib(2) } };
+ * const limits = {
+ *   ...DEFAULT_RESOURCE_LIMITS,
+ *   memory: { high: { kind: 'bytes', bytes: 3 * 2 ** 30 }, max: { kind: 'bytes', bytes: 2 * 2 ** 30 } },
+ * } as const;
  * const result = validateResourceLimits(limits);
  * result.ok; // false
  * if (!result.ok) result.error.code; // 'CONFLICT', path ['resources', 'memory', 'high']
