@@ -1,21 +1,28 @@
 #!/usr/bin/env node
+import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
-import { exitCodeFor, printError } from './output.js';
-
 // Each command module registers its sub-commands and imports its packages only inside the action, so
 // that `volt X` loads only what X needs.
 import { registerCgroupCommands } from './commands/cgroup.js';
+import { registerContainerCommands } from './commands/container.js';
 import { registerNetCommands } from './commands/net.js';
+import { registerRenderCommands } from './commands/render.js';
 import { registerSandboxCommands } from './commands/sandbox.js';
+import { exitCodeFor, printError } from './output.js';
 
 const program = new Command('volt')
   .description(
     'Volt isolation: turn one isolation profile into kernel-enforced isolation for systemd-nspawn.',
   )
-  .version(process.env['VOLT_VERSION'] ?? '0.1.0', '-V, --version')
+  .version(
+    (createRequire(import.meta.url)('../package.json') as { version: string }).version,
+    '-V, --version',
+  )
   .showHelpAfterError('(run volt --help for usage)')
   .exitOverride();
 
+registerRenderCommands(program);
+registerContainerCommands(program);
 registerCgroupCommands(program);
 registerNetCommands(program);
 registerSandboxCommands(program);

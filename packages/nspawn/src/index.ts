@@ -5,3 +5,4 @@ export * from './plan.js';
 export * from './present.js';
 export * from './resolve.js';
 export * from './settings.js';
+export * from './lifecycle.js';

@@ -1,5 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { VoltError } from '@volt/core';
-import { safeParseProfile } from '@volt/core/profile';
+import { loadProfileDocument, safeParseProfile } from '@volt/core/profile';
 import { landlockHelperPath, probeLandlock } from '@volt/landlock';
 import { type IsolationPlan, type PlannedFile, type PlanTarget, renderPlan } from './plan.js';
 import { isolationFromProfile } from './resolve.js';
@@ -44,6 +45,25 @@ export async function renderPlanFromDocument(document: unknown, target?: PlanTar
   if (!profile.ok) throw profile.error;
   const config = isolationFromProfile(profile.value);
   return renderPlan(config, target ?? (await hostPlanTarget()));
+}
+
+/**
+ * Reads a profile file (YAML or JSON) as a document, for {@link renderPlanFromDocument}.
+ *
+ * @throws {@link VoltError} NOT_FOUND when the file cannot be read, PARSE_ERROR when it is not YAML/JSON.
+ * @example
+ * ```ts
+ * const plan = await renderPlanFromDocument(await readProfileDocument('web.yaml'));
+ * ```
+ */
+export async function readProfileDocument(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new VoltError('NOT_FOUND', `the profile ${file} cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+  return loadProfileDocument(text, file);
 }
 
 function fileContentForJson(file: PlannedFile): Record<string, unknown> {

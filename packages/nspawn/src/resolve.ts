@@ -11,7 +11,7 @@ import {
   VoltError,
 } from '@volt/core';
 import type { LandlockProfile, Profile } from '@volt/core/profile';
-import { landlockPolicy, landlockPreset, validateLandlockPolicy } from '@volt/landlock';
+import { landlockPolicyFromProfile, validateLandlockPolicy } from '@volt/landlock';
 import { validateNetworkConfig } from '@volt/netns';
 import { validateSeccompConfig } from '@volt/seccomp';
 import { defaultIsolation } from './defaults.js';
@@ -22,27 +22,14 @@ export interface IsolationOverrides {
   readonly rootfs?: string;
 }
 
-function landlockFromProfile(
-  profile: LandlockProfile | null | undefined,
-  base: LandlockPolicy | null,
-): LandlockPolicy | null {
+function landlockFromProfile(profile: LandlockProfile | null | undefined, base: LandlockPolicy | null): LandlockPolicy | null {
   if (profile === undefined) return base;
   if (profile === null) return null;
-  const start =
-    profile.preset === undefined
-      ? landlockPolicy({ compatibility: 'best-effort' })
-      : landlockPreset(profile.preset);
-  return {
-    ...start,
-    ...(profile.handledFs === undefined ? {} : { handledFs: profile.handledFs }),
-    ...(profile.handledNet === undefined ? {} : { handledNet: profile.handledNet }),
-    paths: [...start.paths, ...(profile.paths ?? [])],
-    ports: [...start.ports, ...(profile.ports ?? [])],
-    scopes: profile.scopes ?? start.scopes,
-    logFlags: profile.logFlags ?? start.logFlags,
-    threadSync: profile.threadSync ?? start.threadSync,
-    compatibility: profile.compatibility ?? start.compatibility,
-  };
+  try {
+    return landlockPolicyFromProfile(profile);
+  } catch (error) {
+    throw VoltError.isInstance(error) ? error.at(['landlock']) : error;
+  }
 }
 
 /**

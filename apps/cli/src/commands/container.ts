@@ -1,0 +1,110 @@
+import type { Command } from 'commander';
+import { printData } from '../output.js';
+
+interface ApplyOptions {
+  readonly dryRun?: boolean;
+  readonly root?: string;
+  readonly json?: boolean;
+}
+
+/**
+ * Registers the container lifecycle: `volt apply`, `volt remove`, `volt start`, `volt stop`, `volt status`
+ * and `volt run`.
+ *
+ * @example
+ * ```ts
+ * registerContainerCommands(new Command('volt'));
+ * ```
+ */
+export function registerContainerCommands(program: Command): void {
+  program
+    .command('apply')
+    .description(
+      'install a container: its .nspawn file, service drop-in, DNS and Landlock files (shows the diff first)',
+    )
+    .argument('<profile>', 'profile file (YAML or JSON)')
+    .option('--dry-run', 'show what would change, change nothing')
+    .option('--root <dir>', 'install under this directory (image building)')
+    .option('--json', 'print the changes as JSON')
+    .action(async (profile: string, options: ApplyOptions) => {
+      const { applyPlan, planChanges, readProfileDocument, renderPlanFromDocument } = await import(
+        '@volt/nspawn'
+      );
+      const plan = await renderPlanFromDocument(await readProfileDocument(profile));
+      const install = options.root === undefined ? {} : { root: options.root };
+      const changes =
+        options.dryRun === true ? await planChanges(plan, install) : await applyPlan(plan, install);
+      printData(changes, options.json === true, () =>
+        changes
+          .map((change) => `${change.action.padEnd(9)} ${change.path}\n${change.diff}`)
+          .join('')
+          .concat(options.dryRun === true ? '(dry run: nothing was changed)\n' : ''),
+      );
+    });
+
+  program
+    .command('remove')
+    .description('remove every file Volt installed for a container')
+    .argument('<name>', 'container name')
+    .option('--root <dir>', 'remove under this directory')
+    .option('--json', 'print the removed files as JSON')
+    .action(async (name: string, options: ApplyOptions) => {
+      const { removeContainerFiles } = await import('@volt/nspawn');
+      const removed = await removeContainerFiles(
+        name,
+        options.root === undefined ? {} : { root: options.root },
+      );
+      printData(removed, options.json === true, () => removed.map((path) => `removed   ${path}\n`).join(''));
+    });
+
+  for (const action of ['start', 'stop'] as const) {
+    program
+      .command(action)
+      .description(`${action} an installed container through machinectl or systemctl`)
+      .argument('<name>', 'container name')
+      .option('--manager <manager>', 'machinectl or systemctl', 'machinectl')
+      .action(async (name: string, options: { readonly manager: string }) => {
+        const { controlContainer, CONTAINER_MANAGERS } = await import('@volt/nspawn');
+        const { VoltError } = await import('@volt/core');
+        const manager = CONTAINER_MANAGERS.find((candidate) => candidate === options.manager);
+        if (manager === undefined) {
+          throw new VoltError(
+            'USAGE',
+            `--manager ${options.manager}: accepted: ${CONTAINER_MANAGERS.join(', ')}`,
+          );
+        }
+        controlContainer(action, name, manager);
+      });
+  }
+
+  program
+    .command('status')
+    .description("show a container's unit state")
+    .argument('<name>', 'container name')
+    .option('--json', 'print as JSON')
+    .action(async (name: string, options: { readonly json?: boolean }) => {
+      const { containerStatus } = await import('@volt/nspawn');
+      const status = containerStatus(name);
+      printData(
+        status,
+        options.json === true,
+        () =>
+          `${status.unit}: ${status.activeState} (${status.subState}), main PID ${status.mainPid ?? '-'}\n`,
+      );
+    });
+
+  program
+    .command('run')
+    .description(
+      'install the files a container needs and run it with systemd-nspawn directly (--property= route)',
+    )
+    .argument('<profile>', 'profile file (YAML or JSON)')
+    .action(async (profile: string) => {
+      const { applyPlan, readProfileDocument, renderPlanFromDocument, runDirect } = await import(
+        '@volt/nspawn'
+      );
+      const plan = await renderPlanFromDocument(await readProfileDocument(profile));
+      await applyPlan(plan);
+      process.exitCode = await runDirect(plan);
+    });
+}

@@ -1,0 +1,124 @@
+import type { Command } from 'commander';
+import { printData } from '../output.js';
+
+interface RenderOptions {
+  readonly name?: string;
+  readonly rootfs?: string;
+  readonly profile?: string;
+  readonly network?: string;
+  readonly bridge?: string;
+  readonly port?: readonly string[];
+  readonly dns?: readonly string[];
+  readonly memoryMax?: string;
+  readonly memoryHigh?: string;
+  readonly cpuWeight?: string;
+  readonly cpus?: string;
+  readonly ioWeight?: string;
+  readonly tasksMax?: string;
+  readonly seccomp?: string;
+  readonly landlock?: string;
+  readonly privateUsers?: boolean;
+  readonly readOnly?: boolean;
+  readonly boot?: boolean;
+  readonly json?: boolean;
+  readonly only?: string;
+}
+
+const collect = (value: string, previous: readonly string[] = []): readonly string[] => [...previous, value];
+
+/** Flag values as a profile document, so that the profile schema validates them like a file. */
+function flagsAsProfile(options: RenderOptions, command: readonly string[]): Record<string, unknown> {
+  const defined = (entries: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined));
+  const section = (entries: Record<string, unknown>) => {
+    const value = defined(entries);
+    return Object.keys(value).length > 0 ? value : undefined;
+  };
+  return defined({
+    name: options.name,
+    rootfs: options.rootfs,
+    boot: options.boot,
+    command: command.length > 0 ? command : undefined,
+    landlock: options.landlock,
+    seccomp: options.seccomp,
+    privateUsers: options.privateUsers,
+    readOnlyRoot: options.readOnly,
+    network: section({
+      mode: options.network,
+      bridge: options.bridge,
+      ports: options.port,
+      dns: options.dns,
+    }),
+    resources: section({
+      memory: section({ max: options.memoryMax, high: options.memoryHigh }),
+      cpu: section({ weight: options.cpuWeight, allowedCpus: options.cpus }),
+      io: section({ weight: options.ioWeight }),
+      tasks: section({ max: options.tasksMax }),
+    }),
+  });
+}
+
+/** The profile file, with the flags on top. */
+export function mergeDocuments(base: unknown, overlay: Record<string, unknown>): unknown {
+  if (typeof base !== 'object' || base === null || Array.isArray(base)) return overlay;
+  const merged: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(overlay)) {
+    const current = merged[key];
+    const bothObjects = typeof value === 'object' && value !== null && !Array.isArray(value);
+    merged[key] =
+      bothObjects && typeof current === 'object'
+        ? mergeDocuments(current, value as Record<string, unknown>)
+        : value;
+  }
+  return merged;
+}
+
+/**
+ * Registers `volt render`: prints the whole isolation plan of one container.
+ *
+ * @example
+ * ```ts
+ * registerRenderCommands(new Command('volt'));
+ * ```
+ */
+export function registerRenderCommands(program: Command): void {
+  program
+    .command('render')
+    .description(
+      'print the complete isolation plan for one container (both routes, every file, what is enforced)',
+    )
+    .argument('[command...]', 'the command to run (Boot=no) or the workload command (with --workload-unit)')
+    .option('-n, --name <name>', 'container (machine) name; default: demo, or the profile name')
+    .option('-D, --rootfs <dir>', 'root directory of the container (default /var/lib/machines/NAME)')
+    .option('-p, --profile <file>', 'a profile file (YAML or JSON)')
+    .option('--network <mode>', 'private, host or none')
+    .option('--bridge <name>', 'host bridge for private networking')
+    .option('--port <spec>', 'port forward [tcp|udp:]HOST[:CONTAINER] (repeatable)', collect)
+    .option('--dns <ip>', 'DNS server (repeatable)', collect)
+    .option('--memory-max <size>', 'hard memory limit, e.g. 2G')
+    .option('--memory-high <size>', 'memory throttling limit, e.g. 1G')
+    .option('--cpu-weight <n>', 'CPU weight 1..10000 or idle')
+    .option('--cpus <list>', 'CPUs to pin to, e.g. 0-3,5')
+    .option('--io-weight <n>', 'IO weight 1..10000')
+    .option('--tasks-max <n>', 'task limit: a number, a percentage or infinity')
+    .option('--seccomp <profile>', 'strict, default or unconfined')
+    .option('--landlock <preset>', 'server, desktop or none')
+    .option('--private-users', 'run in a private user namespace')
+    .option('--no-private-users', 'share the host user namespace')
+    .option('--read-only', 'mount the root directory read-only')
+    .option('--boot', 'boot the container init (Boot=yes)')
+    .option('--no-boot', 'run the command directly (Boot=no)')
+    .option('--json', 'print the plan as JSON')
+    .option('--only <artifact>', 'print one artifact: args, nspawn, dropin, resolv, files or enforcement')
+    .action(async (command: string[], options: RenderOptions) => {
+      const { renderPlanFromDocument, formatPlan, formatPlanArtifact, planToJson, readProfileDocument } =
+        await import('@volt/nspawn');
+      const document = options.profile === undefined ? {} : await readProfileDocument(options.profile);
+      const plan = await renderPlanFromDocument(mergeDocuments(document, flagsAsProfile(options, command)));
+      if (options.only !== undefined) {
+        process.stdout.write(formatPlanArtifact(plan, options.only, options.json === true));
+        return;
+      }
+      printData(planToJson(plan), options.json === true, () => formatPlan(plan));
+    });
+}

@@ -1,0 +1,160 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { constants } from 'node:os';
+import { parseMachineName, VoltError } from '@volt/core';
+import type { IsolationPlan } from './plan.js';
+
+/** How a container is managed: through machinectl (systemd-machined) or systemctl on the template unit. */
+export const CONTAINER_MANAGERS = ['machinectl', 'systemctl'] as const;
+/** A container manager. */
+export type ContainerManager = (typeof CONTAINER_MANAGERS)[number];
+
+/**
+ * The unit systemd runs a container as under the stock template.
+ *
+ * @example
+ * ```ts
+ * containerUnit('web'); // 'systemd-nspawn@web.service'
+ * ```
+ */
+export function containerUnit(name: string): string {
+  return `systemd-nspawn@${name}.service`;
+}
+
+/** A command line for a manager action, without running it. */
+export interface ManagerCommand {
+  readonly argv: readonly string[];
+}
+
+function checkedName(name: string): string {
+  const result = parseMachineName(name);
+  if (!result.ok) throw result.error.at(['name']);
+  return result.value;
+}
+
+/**
+ * The command that starts, stops or shows a container, by manager. Pure.
+ *
+ * @throws {@link VoltError} INVALID_MACHINE_NAME for a bad name.
+ * @example
+ * ```ts
+ * managerCommand('start', 'web', 'machinectl').argv; // ['machinectl', 'start', 'web']
+ * managerCommand('stop', 'web', 'systemctl').argv; // ['systemctl', 'stop', 'systemd-nspawn@web.service']
+ * ```
+ */
+export function managerCommand(action: 'start' | 'stop' | 'status', name: string, manager: ContainerManager): ManagerCommand {
+  const machine = checkedName(name);
+  if (action === 'status') {
+    return {
+      argv: ['systemctl', 'show', containerUnit(machine), '--property=ActiveState,SubState,MainPID,ControlGroup,Result'],
+    };
+  }
+  if (manager === 'machinectl') return { argv: ['machinectl', action === 'start' ? 'start' : 'poweroff', machine] };
+  return { argv: ['systemctl', action, containerUnit(machine)] };
+}
+
+/** A container's state as systemd reports it. */
+export interface ContainerStatus {
+  readonly name: string;
+  readonly unit: string;
+  readonly activeState: string;
+  readonly subState: string;
+  readonly mainPid: number | null;
+  readonly controlGroup: string | null;
+  readonly result: string;
+}
+
+/**
+ * Parses `systemctl show --property=…` output into a {@link ContainerStatus}. Pure.
+ *
+ * @example
+ * ```ts
+ * parseContainerStatus('web', 'ActiveState=active\nSubState=running\nMainPID=42\n').activeState; // 'active'
+ * ```
+ */
+export function parseContainerStatus(name: string, output: string): ContainerStatus {
+  const values = new Map<string, string>();
+  for (const line of output.split('\n')) {
+    const equals = line.indexOf('=');
+    if (equals > 0) values.set(line.slice(0, equals), line.slice(equals + 1));
+  }
+  const pid = Number(values.get('MainPID') ?? '0');
+  return {
+    name,
+    unit: containerUnit(name),
+    activeState: values.get('ActiveState') ?? 'unknown',
+    subState: values.get('SubState') ?? 'unknown',
+    mainPid: Number.isInteger(pid) && pid > 0 ? pid : null,
+    controlGroup: values.get('ControlGroup') || null,
+    result: values.get('Result') ?? 'unknown',
+  };
+}
+
+function runManager(command: ManagerCommand): string {
+  const [executable, ...args] = command.argv as [string, ...string[]];
+  const run = spawnSync(executable, args, { encoding: 'utf8', timeout: 120_000 });
+  if (run.error !== undefined) {
+    throw new VoltError('COMMAND_FAILED', `${executable} could not be run: ${run.error.message}`, {
+      hint: `is ${executable} installed, and is systemd the init system here?`,
+      cause: run.error,
+    });
+  }
+  if (run.status !== 0) {
+    throw new VoltError('COMMAND_FAILED', `${command.argv.join(' ')} failed (exit ${run.status}): ${run.stderr.trim()}`);
+  }
+  return run.stdout;
+}
+
+/**
+ * Starts or stops an installed container through machinectl or systemctl.
+ *
+ * @throws {@link VoltError} COMMAND_FAILED when the manager fails.
+ * @example
+ * ```ts
+ * controlContainer('start', 'web', 'machinectl');
+ * ```
+ */
+export function controlContainer(action: 'start' | 'stop', name: string, manager: ContainerManager): void {
+  runManager(managerCommand(action, name, manager));
+}
+
+/**
+ * The state of a container's unit.
+ *
+ * @throws {@link VoltError} COMMAND_FAILED when systemctl fails.
+ * @example
+ * ```ts
+ * containerStatus('web').activeState; // 'active'
+ * ```
+ */
+export function containerStatus(name: string): ContainerStatus {
+  return parseContainerStatus(name, runManager(managerCommand('status', name, 'systemctl')));
+}
+
+/**
+ * Runs a container in the foreground with systemd-nspawn directly (the `--property=` route): the plan's
+ * command line and environment, the terminal passed through. Resolves with nspawn's exit code. The plan's
+ * files (resolv.conf, Landlock helper and policy) must be installed first.
+ *
+ * @throws {@link VoltError} COMMAND_FAILED when systemd-nspawn cannot be started.
+ * @example
+ * ```ts
+ * const code = await runDirect(plan);
+ * ```
+ */
+export function runDirect(
+  plan: IsolationPlan,
+  options: { readonly extraArguments?: readonly string[]; readonly stdio?: 'inherit' | 'pipe' } = {},
+): Promise<number> {
+  const [executable, ...args] = plan.direct.argv as [string, ...string[]];
+  const withExtra = [...args.slice(0, 4), ...(options.extraArguments ?? []), ...args.slice(4)];
+  return new Promise((resolve, reject) => {
+    const child = spawn(executable, withExtra, {
+      stdio: options.stdio ?? 'inherit',
+      env: { ...process.env, ...plan.direct.environment },
+    });
+    child.once('error', (error) =>
+      reject(new VoltError('COMMAND_FAILED', `systemd-nspawn could not be started: ${error.message}`, { cause: error })),
+    );
+    child.once('exit', (code, signal) => resolve(code ?? 128 + (signal === null ? 0 : constants.signals[signal])));
+  });
+}
