@@ -222,6 +222,14 @@ describe.skipIf(!isRoot)('direct sandboxes on a bridge, for real (needs root; sk
     expect(links[0]?.flags).toContain('UP');
     const routes = await sh(['ip', '-n', names.n, 'route', 'show']);
     expect(routes.trim()).toBe('');
+    // Switching an existing private sandbox to none is refused and leaves it as it was.
+    await expect(sandboxUp(names.a, { ...network, mode: 'none' }, options)).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    expect((await sandboxStatus(names.a, options)).interfaces.map((link) => link.name)).toEqual([
+      'lo',
+      'eth0',
+    ]);
   });
 
   it('tears down without leaving links, namespaces, nft tables, resolv.conf files or leases', async () => {

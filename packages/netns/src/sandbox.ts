@@ -191,6 +191,13 @@ export async function sandboxUp(
       hostInterface: null,
       ports: [],
     };
+    const existing = await readRecord(resolved.stateDir, sandbox);
+    if (existing !== null && existing.mode !== 'none') {
+      throw new VoltError('CONFLICT', `sandbox ${sandbox} is already set up in mode ${existing.mode}`, {
+        path: ['name'],
+        hint: `run volt net sandbox down ${sandbox} first`,
+      });
+    }
     try {
       await ensureNamespace(sandbox);
       await runCommand(['ip', '-n', sandbox, 'link', 'set', 'lo', 'up']);
