@@ -12,7 +12,14 @@ import {
 /** A Landlock ABI version: 0 means Landlock is not available. */
 export type LandlockAbi = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
 
-/** The newest ABI this package knows: every feature of it is modelled. */
+/**
+ * The newest ABI this package knows: every feature of it is modelled.
+ *
+ * @example
+ * ```ts
+ * landlockAbiFeatures(LANDLOCK_LATEST_ABI).fs.includes('resolve-unix'); // true
+ * ```
+ */
 export const LANDLOCK_LATEST_ABI = 9 as const;
 
 /** Everything one ABI version can enforce. */
@@ -107,3 +114,19 @@ export function landlockAbiOf(
   });
   return found?.abi ?? LANDLOCK_LATEST_ABI;
 }
+
+/**
+ * The Landlock system calls. A seccomp filter that must let the helper work allows these: systemd-nspawn
+ * before v257 does not, and answers EPERM (measured with systemd 252), so a container needs
+ * `SystemCallFilter=` with these names.
+ *
+ * @example
+ * ```ts
+ * `--system-call-filter=${LANDLOCK_SYSCALLS.join(' ')}`;
+ * ```
+ */
+export const LANDLOCK_SYSCALLS: readonly string[] = Object.freeze([
+  'landlock_create_ruleset',
+  'landlock_add_rule',
+  'landlock_restrict_self',
+]);

@@ -18,7 +18,14 @@ import {
 } from '@volt/core';
 import { sortRights } from './rights.js';
 
-/** The longest path the kernel accepts, in bytes, without the terminating NUL (PATH_MAX - 1). */
+/**
+ * The longest path the kernel accepts, in bytes, without the terminating NUL (PATH_MAX - 1).
+ *
+ * @example
+ * ```ts
+ * parseLandlockPath(`/${'x'.repeat(LANDLOCK_PATH_MAX)}`).ok; // false
+ * ```
+ */
 export const LANDLOCK_PATH_MAX = 4095;
 
 /**

@@ -11,9 +11,23 @@ import {
   rightsMask,
 } from './rights.js';
 
-/** The first token of every policy the helper reads, with the format version. */
+/**
+ * The first token of every policy the helper reads; the format version follows it.
+ *
+ * @example
+ * ```ts
+ * new TextDecoder().decode(bytes).startsWith(`${HELPER_POLICY_MAGIC}\0${HELPER_POLICY_VERSION}\0`); // true
+ * ```
+ */
 export const HELPER_POLICY_MAGIC = 'volt-landlock-policy';
-/** The version of the helper's policy format. */
+/**
+ * The version of the helper's policy format; the helper refuses any other.
+ *
+ * @example
+ * ```ts
+ * HELPER_POLICY_VERSION; // 1
+ * ```
+ */
 export const HELPER_POLICY_VERSION = 1;
 
 /** What the helper does with a rule that grants directory-only rights on a file. */

@@ -11,6 +11,7 @@ import {
 import { join } from 'node:path';
 import type { LandlockCompatibility } from '@volt/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LANDLOCK_SYSCALLS } from '../src/abi.js';
 import { landlockPolicy, readExec, readWrite, withRules } from '../src/builder.js';
 import { landlockHelperPath, prepareLandlock } from '../src/spawn.js';
 import { landlockWrapCommand } from '../src/wire.js';
@@ -23,8 +24,6 @@ const reason =
   (existsSync(BUSYBOX) ? undefined : 'busybox-static is not installed') ??
   (existsSync('/sys/fs/cgroup/unified/cgroup.procs') ? undefined : 'no cgroup2 at /sys/fs/cgroup/unified');
 if (reason !== undefined) console.warn(`landlock nspawn tests skipped: ${reason}`);
-
-const LANDLOCK_SYSCALLS = 'landlock_create_ruleset landlock_add_rule landlock_restrict_self';
 
 /** A busybox-static rootfs with /usr and an os-release file: enough for systemd-nspawn to run a command. */
 function makeRootfs(root: string): void {
@@ -91,7 +90,7 @@ describe.skipIf(reason !== undefined)(
         root,
         `--bind-ro=${landlockHelperPath()}:/volt/volt-landlock`,
         `--bind-ro=${join(dir, 'policy')}:/volt/policy`,
-        ...(allowLandlock ? [`--system-call-filter=${LANDLOCK_SYSCALLS}`] : []),
+        ...(allowLandlock ? [`--system-call-filter=${LANDLOCK_SYSCALLS.join(' ')}`] : []),
         '--',
         ...wrapped,
       ]);

@@ -1,0 +1,138 @@
+// `volt sandbox run` end to end: the built CLI, the real helper and the real kernel (Landlock ABI >= 4).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const main = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const probe = spawnSync(
+  'node',
+  ['-e', "import('@volt/landlock').then(async (l) => console.log((await l.probeLandlock()).abi))"],
+  {
+    encoding: 'utf8',
+  },
+);
+const abi = Number(probe.stdout.trim());
+const reason = !existsSync(main)
+  ? 'the CLI is not built'
+  : !(abi >= 4)
+    ? `Landlock ABI ${abi} < 4`
+    : undefined;
+if (reason !== undefined) console.warn(`volt sandbox tests skipped: ${reason}`);
+
+const SYSTEM = ['--rox', '/usr', '--rox', '/bin', '--rox', '/lib', '--rox', '/lib64', '--ignore-missing'];
+
+function volt(...args: string[]) {
+  return spawnSync('node', [main, ...args], { encoding: 'utf8', timeout: 30_000 });
+}
+
+describe.skipIf(reason !== undefined)('volt sandbox run', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'vtl-cli-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('allows what the flags grant, denies the rest, prints the status and exits with the workload', () => {
+    const run = volt(
+      'sandbox',
+      'run',
+      ...SYSTEM,
+      '--rw',
+      dir,
+      '--',
+      'sh',
+      '-c',
+      `echo in > ${dir}/in; cat /etc/hostname; exit 7`,
+    );
+    expect(run.status).toBe(7);
+    expect(run.stderr).toMatch(/^landlock: fully enforced \(ABI \d+, soft-requirement\)/m);
+    expect(run.stderr).toMatch(/cat: \/etc\/hostname: Permission denied/);
+    expect(readFileSync(join(dir, 'in'), 'utf8')).toBe('in\n');
+  });
+
+  it('prints the status as JSON with --json and reports optional paths that are missing', () => {
+    const run = volt('sandbox', 'run', '--json', ...SYSTEM, '--ro', join(dir, 'none'), '--', 'true');
+    expect(run.status).toBe(0);
+    const status = JSON.parse(run.stderr.trim().split('\n')[0] ?? '');
+    expect(status).toMatchObject({ enforcement: 'fully', compatibility: 'soft-requirement' });
+    expect(status.dropped).toContainEqual({
+      feature: `path:${join(dir, 'none')}`,
+      reason: 'optional path does not exist',
+    });
+  });
+
+  it('restricts TCP binding only when asked, and scopes signals', () => {
+    const bind = `require('net').createServer().listen(0,'127.0.0.1',function(){this.close()}).on('error',e=>{console.error(e.code);process.exit(3)})`;
+    expect(volt('sandbox', 'run', ...SYSTEM, '--ro', '/etc', '--', 'node', '-e', bind).status).toBe(0);
+    const denied = volt(
+      'sandbox',
+      'run',
+      ...SYSTEM,
+      '--ro',
+      '/etc',
+      '--bind-tcp',
+      '1',
+      '--',
+      'node',
+      '-e',
+      bind,
+    );
+    expect({ status: denied.status, stderr: denied.stderr.trim().split('\n').at(-1) }).toEqual({
+      status: 3,
+      stderr: 'EACCES',
+    });
+    const signal = volt(
+      'sandbox',
+      'run',
+      ...SYSTEM,
+      '--scope',
+      'signal',
+      '--',
+      'sh',
+      '-c',
+      `kill -0 ${process.pid}`,
+    );
+    expect(signal.status).not.toBe(0);
+    expect(signal.stderr).toMatch(/Operation not permitted/);
+  });
+
+  it('exits 2 for usage and policy errors, 1 when the host cannot', () => {
+    expect(volt('sandbox', 'run', '--best-effort', '--hard', '--', 'true').status).toBe(2);
+    expect(volt('sandbox', 'run', '--bind-tcp', '70000', '--', 'true').status).toBe(2);
+    expect(volt('sandbox', 'run', '--rw', 'relative', '--', 'true').status).toBe(2);
+    const missing = volt('sandbox', 'run', '--ro', join(dir, 'missing'), '--', 'true');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/INVALID_PATH: .*does not exist \(hint: .*--ignore-missing/);
+    // Thread sync needs ABI 8: a hard requirement on an older kernel is the host's failure.
+    const future = join(dir, 'future.json');
+    writeFileSync(
+      future,
+      JSON.stringify({ abi: 1, ruleset: [{ handledAccessFs: ['abi.all'] }], volt: { threadSync: true } }),
+    );
+    const hard = volt('sandbox', 'run', '--hard', '--profile', future, '--', 'true');
+    if (abi < 8) {
+      expect(hard.status).toBe(1);
+      expect(hard.stderr).toMatch(/UNSUPPORTED: .*thread-sync: needs Landlock ABI 8/);
+    } else expect(hard.status).toBe(0);
+  });
+
+  it('reads a landlockconfig policy file', () => {
+    const file = join(dir, 'policy.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        abi: 1,
+        ruleset: [{ handledAccessFs: ['abi.all'] }],
+        pathBeneath: [{ allowedAccess: ['abi.read_execute'], parent: ['/usr', '/bin', '/lib', '/lib64'] }],
+        volt: { optional: ['/lib64'], compatibility: 'hard-requirement' },
+      }),
+    );
+    const run = volt('sandbox', 'run', '--profile', file, '--', 'sh', '-c', `echo x > ${dir}/denied`);
+    expect(run.stderr).toMatch(/landlock: fully enforced \(ABI \d+, hard-requirement\)/);
+    expect(run.stderr).toMatch(/Permission denied/);
+    expect(existsSync(join(dir, 'denied'))).toBe(false);
+  });
+});
