@@ -34,7 +34,14 @@ export interface HostResources {
 /** One write to a cgroup v2 interface file, e.g. `['memory.max', '2147483648']`. */
 export type CgroupFileValue = readonly [file: string, value: string];
 
-/** systemd's default CPU quota period when only CPUQuota is given. */
+/**
+ * systemd's default CPU quota period when only CPUQuota is given, in microseconds.
+ *
+ * @example
+ * ```ts
+ * cpuMaxValue(5000, undefined).endsWith(` ${DEFAULT_CPU_QUOTA_PERIOD_US}`); // true
+ * ```
+ */
 export const DEFAULT_CPU_QUOTA_PERIOD_US = 100_000;
 
 function missingHostFact(what: string, path: InputPath, hint: string): VoltError {
@@ -197,7 +204,14 @@ export function requiredControllers(values: readonly CgroupFileValue[]): readonl
   return CONTROLLER_ORDER.filter((controller) => needed.has(controller));
 }
 
-/** cgroup v2 controllers in the order `cgroup.controllers` lists them. */
+/**
+ * cgroup v2 controllers in the order `cgroup.controllers` lists them.
+ *
+ * @example
+ * ```ts
+ * CONTROLLER_ORDER.indexOf('cpu') < CONTROLLER_ORDER.indexOf('memory'); // true
+ * ```
+ */
 export const CONTROLLER_ORDER: readonly string[] = [
   'cpuset',
   'cpu',

@@ -96,6 +96,21 @@ describe('CgroupManager on a temporary root', () => {
     expect(read('vtc-a/memory.high')).toBe('1234');
   });
 
+  it('resets io.max lines of devices that had none before when it puts things back', async () => {
+    const manager = CgroupManager.open(root, 'vtc-a');
+    await manager.create();
+    write('vtc-a/io.max', '8:0 rbps=1 wbps=max riops=max wiops=max\n');
+    symlinkSync('/proc/version', join(root, 'vtc-a', 'pids.max'));
+    await expect(
+      manager.apply([
+        ['io.max', '8:16 rbps=5'],
+        ['pids.max', '5'],
+      ]),
+    ).rejects.toBeDefined();
+    // A plain file keeps only the last write: the reset of 8:16 comes after the old 8:0 line.
+    expect(read('vtc-a/io.max')).toBe('8:16 rbps=max wbps=max riops=max wiops=max');
+  });
+
   it('refuses file names that are not resource interface files', async () => {
     const manager = CgroupManager.open(root, 'vtc-a');
     await expect(manager.apply([['cgroup.procs', '1']])).rejects.toMatchObject({ code: 'INVALID_VALUE' });

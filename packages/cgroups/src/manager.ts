@@ -154,6 +154,14 @@ export interface CreateOptions {
  * A direct cgroup v2 manager for one group below a cgroup2 mount, in the containerd/cgroups spirit: the
  * group's path is checked once, at construction; every method is one effect on cgroupfs. The mount can
  * be any directory, so tests point it at a temporary tree.
+ *
+ * @example
+ * ```ts
+ * const manager = CgroupManager.open(await findCgroup2Mount(), 'vtc-web');
+ * await manager.create();
+ * await manager.addProcess(pid);
+ * await manager.remove({ kill: true });
+ * ```
  */
 export class CgroupManager {
   /** The cgroup2 mount point. */
@@ -281,9 +289,8 @@ export class CgroupManager {
       }
     } catch (error) {
       for (const file of written.reverse()) {
-        const lines = (previous.get(file) ?? '').split('\n').filter((line) => line !== '');
-        for (const line of lines.length === 0 ? [''] : lines)
-          await writeExisting(`${this.path}/${file}`, line).catch(() => undefined);
+        const restore = restoreLines(file, previous.get(file) ?? '', values);
+        for (const line of restore) await writeExisting(`${this.path}/${file}`, line).catch(() => undefined);
       }
       throw error;
     }
@@ -431,6 +438,24 @@ export class CgroupManager {
     if (options.kill === true) await this.kill(options);
     await removeTree(this.path);
   }
+}
+
+/**
+ * The writes that give a file its previous contents back. Keyed files (io.max, io.weight) keep lines for
+ * devices not mentioned; a device that was not there before is reset explicitly.
+ */
+function restoreLines(file: string, before: string, values: readonly CgroupFileValue[]): readonly string[] {
+  const lines = before.split('\n').filter((line) => line !== '');
+  if (file !== 'io.max' && file !== 'io.weight') return lines.length === 0 ? [''] : lines;
+  const known = new Set(lines.map((line) => line.split(' ')[0]));
+  const reset = values
+    .filter(([name, value]) => name === file && /^\d+:\d+ /.test(value))
+    .map(([, value]) => value.split(' ')[0] as string)
+    .filter((device) => !known.has(device))
+    .map((device) =>
+      file === 'io.max' ? `${device} rbps=max wbps=max riops=max wiops=max` : `${device} default`,
+    );
+  return [...lines, ...reset];
 }
 
 async function removeTree(directory: string): Promise<void> {

@@ -2,10 +2,24 @@ import { formatIndexSet, type InputPath, parseAbsolutePath, type ResourceLimits,
 import { cgroupfsValues, cpuMaxValue, type DeviceNumber, type HostResources } from './cgroupfs.js';
 import { assertValidResourceLimits } from './validate.js';
 
-/** The smallest and largest cgroup v1 `cpu.shares` (the kernel's MIN_SHARES and MAX_SHARES). */
+/**
+ * The smallest and largest cgroup v1 `cpu.shares` (the kernel's MIN_SHARES and MAX_SHARES).
+ *
+ * @example
+ * ```ts
+ * cpuSharesToWeight(CPU_SHARES_RANGE.max); // 10000
+ * ```
+ */
 export const CPU_SHARES_RANGE = { min: 2, max: 262_144 } as const;
 
-/** The cgroup v1 `blkio.weight` range. */
+/**
+ * The cgroup v1 `blkio.weight` range.
+ *
+ * @example
+ * ```ts
+ * blkioWeightToIoWeight(BLKIO_WEIGHT_RANGE.min); // 1
+ * ```
+ */
 export const BLKIO_WEIGHT_RANGE = { min: 10, max: 1000 } as const;
 
 /**

@@ -27,7 +27,15 @@ export interface SystemdRenderOptions {
   readonly systemdVersion?: number;
 }
 
-/** The first systemd versions that read a setting (MemoryZSwapMax; StartupCPUWeight=idle, measured refused by 252). */
+/**
+ * The first systemd versions that read a setting: MemoryZSwapMax (253). StartupCPUWeight=idle was measured
+ * refused by 252; 253 is assumed, not measured.
+ *
+ * @example
+ * ```ts
+ * systemdProperties(limits, { systemdVersion: SYSTEMD_MIN_VERSION.memoryZSwapMax - 1 }); // throws UNSUPPORTED if zswapMax is set
+ * ```
+ */
 export const SYSTEMD_MIN_VERSION = { memoryZSwapMax: 253, startupCpuWeightIdle: 253 } as const;
 
 function cpuWeight(weight: CpuWeight): string {

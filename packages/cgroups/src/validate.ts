@@ -14,10 +14,24 @@ import {
   VoltError,
 } from '@volt/core';
 
-/** The smallest and largest CPUQuotaPeriodSec, in microseconds (1 ms .. 1 s). */
+/**
+ * The smallest and largest CPUQuotaPeriodSec, in microseconds (1 ms .. 1 s).
+ *
+ * @example
+ * ```ts
+ * validateResourceLimits({ ...limits, cpu: { quotaPeriodUs: CPU_QUOTA_PERIOD_RANGE_US.max + 1 } }).ok; // false
+ * ```
+ */
 export const CPU_QUOTA_PERIOD_RANGE_US = { min: 1000, max: 1_000_000 } as const;
 
-/** The largest CPU quota accepted, in permyriad of one CPU (10000 CPUs). */
+/**
+ * The largest CPU quota accepted, in permyriad of one CPU (10000 CPUs).
+ *
+ * @example
+ * ```ts
+ * validateResourceLimits({ ...limits, cpu: { quota: CPU_QUOTA_MAX_PERMYRIAD } }).ok; // true
+ * ```
+ */
 export const CPU_QUOTA_MAX_PERMYRIAD = 100_000_000;
 
 const MAX_INDEX = 8191;
