@@ -1,4 +1,5 @@
 export * from './bridge.js';
+export * from './container.js';
 export * from './exec.js';
 export * from './format.js';
 export * from './leases.js';
