@@ -89,7 +89,17 @@ const addKnown = (group: string): void => {
   }
 };
 for (const name of groups.keys()) addKnown(name);
-const names = [...known].sort();
+
+// Names libseccomp knows that systemd does not (newer calls): every number 0..1023 resolved back to a name.
+const libseccompOnly = new Set<string>();
+for (const arch of ARCHES) {
+  for (let nr = 0; nr < 1024; nr++) {
+    const result = spawnSync('scmp_sys_resolver', ['-a', arch, String(nr)], { encoding: 'utf8' });
+    const name = result.stdout.trim();
+    if (result.status === 0 && /^[a-z0-9_]+$/.test(name) && !known.has(name)) libseccompOnly.add(name);
+  }
+}
+const names = [...new Set([...known, ...libseccompOnly])].sort();
 
 const numbers: Record<string, Record<string, number>> = {};
 for (const arch of ARCHES) {
@@ -137,6 +147,17 @@ for (const [name, group] of groups) {
 }
 lines.push('} as const;');
 lines.push('');
+lines.push('/**');
+lines.push(' * System calls libseccomp knows that are in none of the systemd groups (newer than the systemd release).');
+lines.push(' * Valid by name; no group contains them.');
+lines.push(' *');
+lines.push(' * @example');
+lines.push(' * ```ts');
+lines.push(' * LIBSECCOMP_ONLY_SYSCALLS.length >= 0; // true');
+lines.push(' * ```');
+lines.push(' */');
+lines.push(`export const LIBSECCOMP_ONLY_SYSCALLS: readonly string[] = [${[...libseccompOnly].sort().map(quote).join(', ')}];`);
+lines.push('');
 lines.push('/** One entry of {@link SYSCALL_GROUPS}. */');
 lines.push('export interface SyscallGroupEntry {');
 lines.push('  readonly description: string;');
@@ -164,4 +185,4 @@ lines.push('');
 
 const target = fileURLToPath(new URL('../src/catalog.generated.ts', import.meta.url));
 writeFileSync(target, lines.join('\n'));
-console.log(`wrote ${target}: ${groups.size} groups, ${names.length} names`);
+console.log(`wrote ${target}: ${groups.size} groups, ${names.length} names (${libseccompOnly.size} only known to libseccomp)`);

@@ -1168,6 +1168,17 @@ export const SYSCALL_GROUPS = {
   },
 } as const;
 
+/**
+ * System calls libseccomp knows that are in none of the systemd groups (newer than the systemd release).
+ * Valid by name; no group contains them.
+ *
+ * @example
+ * ```ts
+ * LIBSECCOMP_ONLY_SYSCALLS.length >= 0; // true
+ * ```
+ */
+export const LIBSECCOMP_ONLY_SYSCALLS: readonly string[] = ['cachestat'];
+
 /** One entry of {@link SYSCALL_GROUPS}. */
 export interface SyscallGroupEntry {
   readonly description: string;
@@ -1197,6 +1208,7 @@ export const SYSCALL_NUMBERS_X86_64: Readonly<Record<string, number>> = {
   bind: 49,
   bpf: 321,
   brk: 12,
+  cachestat: 451,
   capget: 125,
   capset: 126,
   chdir: 80,
@@ -1570,6 +1582,7 @@ export const SYSCALL_NUMBERS_AARCH64: Readonly<Record<string, number>> = {
   bind: 200,
   bpf: 280,
   brk: 214,
+  cachestat: 451,
   capget: 90,
   capset: 91,
   chdir: 49,

@@ -1,4 +1,9 @@
-import { SYSCALL_GROUPS, SYSCALL_NUMBERS_AARCH64, SYSCALL_NUMBERS_X86_64 } from './catalog.generated.js';
+import {
+  LIBSECCOMP_ONLY_SYSCALLS,
+  SYSCALL_GROUPS,
+  SYSCALL_NUMBERS_AARCH64,
+  SYSCALL_NUMBERS_X86_64,
+} from './catalog.generated.js';
 
 /** The architectures Volt compiles seccomp filters for. */
 export const SECCOMP_ARCHES = ['x86_64', 'aarch64'] as const;
@@ -22,10 +27,14 @@ const NUMBERS: Readonly<Record<SeccompArch, Readonly<Record<string, number>>>> =
   aarch64: SYSCALL_NUMBERS_AARCH64,
 };
 
-const KNOWN_NAMES: ReadonlySet<string> = new Set(expandGroupUnchecked('@known'));
+const KNOWN_NAMES: ReadonlySet<string> = new Set([
+  ...Object.keys(SYSCALL_GROUPS).flatMap((group) => expandGroupUnchecked(group)),
+  ...LIBSECCOMP_ONLY_SYSCALLS,
+]);
 
 /**
- * True if `name` is a system call name systemd knows (a member of `@known`, on any architecture).
+ * True if `name` is a system call name systemd knows (a member of one of its groups) or libseccomp
+ * knows (see {@link LIBSECCOMP_ONLY_SYSCALLS}), on any architecture.
  *
  * @example
  * ```ts

@@ -14,6 +14,7 @@ import {
   expandSyscallGroup,
   isKnownSyscall,
   isSyscallGroup,
+  knownSyscalls,
   type SeccompArch,
   syscallNumber,
 } from './catalog.js';
@@ -121,7 +122,7 @@ function checkEntry(entry: unknown, path: readonly (string | number)[]): VoltErr
   const near = suggest(entry);
   return new VoltError(
     'INVALID_SYSCALL',
-    `unknown system call ${JSON.stringify(entry)}; accepted: a system call name systemd knows (a member of @known, e.g. openat) or a @group`,
+    `unknown system call ${JSON.stringify(entry)}; accepted: a system call name known to systemd or libseccomp (e.g. openat) or a @group`,
     { path, ...(near === undefined ? {} : { hint: `did you mean ${near}?` }) },
   );
 }
@@ -129,7 +130,7 @@ function checkEntry(entry: unknown, path: readonly (string | number)[]): VoltErr
 function suggest(name: string): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
-  for (const candidate of expandSyscallGroup('@known')) {
+  for (const candidate of knownSyscalls()) {
     const distance = editDistance(name, candidate);
     if (distance < bestDistance) {
       best = candidate;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { SeccompConfig } from '@volt/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +7,10 @@ import {
   type BpfInstruction,
   compileFilter,
   decodeBpf,
+  expandMobyProfile,
   knownSyscalls,
+  mobyUnconditionalAllowlist,
+  parseMobySeccompProfile,
   resolveSeccompNames,
   runBpf,
   SECCOMP_ARCHES,
@@ -67,8 +71,18 @@ const profileNames = (profile: SeccompConfig['profile']): string[] => {
   return resolved.mode === 'allowlist' ? [...resolved.allowed] : [];
 };
 
+const dockerAllowlist = (arch: SeccompArch): readonly string[] => {
+  const fixture = new URL('./fixtures/moby-seccomp-default.json', import.meta.url);
+  const parsed = parseMobySeccompProfile(JSON.parse(readFileSync(fixture, 'utf8')));
+  if (!parsed.ok) throw parsed.error;
+  return mobyUnconditionalAllowlist(
+    expandMobyProfile(parsed.value, { arch, capabilities: ['CAP_SYS_CHROOT'] }),
+  );
+};
+
 describe('our filter decides exactly as libseccomp 2.5.4 does', () => {
   for (const arch of SECCOMP_ARCHES) {
+    it(`Docker's default allowlist on ${arch}`, () => expectSameDecisions(arch, dockerAllowlist(arch)));
     for (const profile of ['strict', 'default'] as const) {
       it(`${profile} allowlist on ${arch}`, () => expectSameDecisions(arch, profileNames(profile)));
     }

@@ -3,7 +3,8 @@
  *   probe syscall NR [ARG...]  raw syscall NR with up to 6 integer arguments: "ret=R" or "errno=N"
  *   probe x32              getpid with the x32 bit set (x86_64 only)
  *   probe int80            getpid through the i386 entry (int $0x80, x86_64 only)
- *   probe getppid-loop N   N raw getppid calls; prints "ns_per_call=F" */
+ *   probe getppid-loop N   N raw getppid calls; prints "ns_per_call=F" (thread CPU time, so time spent preempted by other work does not count)
+ *   probe syscall-loop NR N  N raw calls of NR without arguments; prints "ns_per_call=F" */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,12 +47,13 @@ int main(int argc, char **argv) {
     return 0;
   }
 #endif
-  if (strcmp(argv[1], "getppid-loop") == 0 && argc == 3) {
-    long n = atol(argv[2]);
+  if ((strcmp(argv[1], "getppid-loop") == 0 && argc == 3) || (strcmp(argv[1], "syscall-loop") == 0 && argc == 4)) {
+    long nr = argc == 4 ? atol(argv[2]) : SYS_getppid;
+    long n = atol(argv[argc - 1]);
     struct timespec start, end;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    for (long i = 0; i < n; i++) syscall(SYS_getppid);
-    clock_gettime(CLOCK_MONOTONIC, &end);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &start);
+    for (long i = 0; i < n; i++) syscall(nr);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &end);
     double ns = (end.tv_sec - start.tv_sec) * 1e9 + (end.tv_nsec - start.tv_nsec);
     printf("ns_per_call=%.3f\n", ns / n);
     return 0;
