@@ -148,7 +148,9 @@ for (const [name, group] of groups) {
 lines.push('} as const;');
 lines.push('');
 lines.push('/**');
-lines.push(' * System calls libseccomp knows that are in none of the systemd groups (newer than the systemd release).');
+lines.push(
+  ' * System calls libseccomp knows that are in none of the systemd groups (newer than the systemd release).',
+);
 lines.push(' * Valid by name; no group contains them.');
 lines.push(' *');
 lines.push(' * @example');
@@ -156,7 +158,9 @@ lines.push(' * ```ts');
 lines.push(' * LIBSECCOMP_ONLY_SYSCALLS.length >= 0; // true');
 lines.push(' * ```');
 lines.push(' */');
-lines.push(`export const LIBSECCOMP_ONLY_SYSCALLS: readonly string[] = [${[...libseccompOnly].sort().map(quote).join(', ')}];`);
+lines.push(
+  `export const LIBSECCOMP_ONLY_SYSCALLS: readonly string[] = [${[...libseccompOnly].sort().map(quote).join(', ')}];`,
+);
 lines.push('');
 lines.push('/** One entry of {@link SYSCALL_GROUPS}. */');
 lines.push('export interface SyscallGroupEntry {');
@@ -185,4 +189,6 @@ lines.push('');
 
 const target = fileURLToPath(new URL('../src/catalog.generated.ts', import.meta.url));
 writeFileSync(target, lines.join('\n'));
-console.log(`wrote ${target}: ${groups.size} groups, ${names.length} names (${libseccompOnly.size} only known to libseccomp)`);
+console.log(
+  `wrote ${target}: ${groups.size} groups, ${names.length} names (${libseccompOnly.size} only known to libseccomp)`,
+);
