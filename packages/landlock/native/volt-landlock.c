@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -74,7 +75,9 @@ static void status(const char *a, const char *b, const char *c) {
   for (int i = 0; i < 3 && parts[i] != NULL; i++) {
     size_t len = strlen(parts[i]) + 1, done = 0;
     while (done < len) {
-      ssize_t n = write(status_fd, parts[i] + done, len - done);
+      /* send(MSG_NOSIGNAL): a reader that went away must not kill the helper with SIGPIPE. */
+      ssize_t n = send(status_fd, parts[i] + done, len - done, MSG_NOSIGNAL);
+      if (n < 0 && errno == ENOTSOCK) n = write(status_fd, parts[i] + done, len - done);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return;
       done += (size_t)n;

@@ -61,9 +61,14 @@ describe('landlockconfig JSON interchange', () => {
     });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.issues.map((issue) => issue.code)).toEqual(
-      expect.arrayContaining(['PARSE_ERROR', 'INVALID_ACCESS_RIGHT', 'INVALID_PORT']),
-    );
+    expect(result.issues.map((issue) => [issue.code, issue.path.join('.')])).toEqual([
+      ['PARSE_ERROR', 'ruleset.0.bogus'],
+      ['PARSE_ERROR', 'ruleset.0.handledAccessFs.0'],
+      ['INVALID_ACCESS_RIGHT', 'pathBeneath.0.allowedAccess'],
+      ['INVALID_ACCESS_RIGHT', 'pathBeneath.0.allowedAccess'],
+      ['INVALID_PORT', 'netPort.0.port.0'],
+      ['INVALID_ACCESS_RIGHT', 'netPort.0.allowedAccess'],
+    ]);
     expect(landlockPolicyFromConfig('nope').ok).toBe(false);
   });
 

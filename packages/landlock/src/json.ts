@@ -191,6 +191,32 @@ function list(value: unknown, path: InputPath, issues: VoltError[]): unknown[] {
   return [];
 }
 
+const POLICY_FIELD_IN_DOCUMENT: Readonly<Record<string, InputPath>> = {
+  handledFs: ['ruleset', 'handledAccessFs'],
+  handledNet: ['ruleset', 'handledAccessNet'],
+  scopes: ['ruleset', 'scoped'],
+  logFlags: ['volt', 'logFlags'],
+  threadSync: ['volt', 'threadSync'],
+  compatibility: ['volt', 'compatibility'],
+};
+
+/** Where in the document a problem found in the flattened policy comes from. */
+function locateInDocument(
+  path: InputPath,
+  pathOrigins: readonly [number, number][],
+  portOrigins: readonly [number, number][],
+): InputPath {
+  const [field, index, part] = path;
+  const origin =
+    typeof index === 'number' ? (field === 'paths' ? pathOrigins : portOrigins)[index] : undefined;
+  if ((field === 'paths' || field === 'ports') && origin !== undefined) {
+    const entry = field === 'paths' ? 'pathBeneath' : 'netPort';
+    if (part === 'access') return [entry, origin[0], 'allowedAccess'];
+    return [entry, origin[0], field === 'paths' ? 'parent' : 'port', origin[1]];
+  }
+  return POLICY_FIELD_IN_DOCUMENT[String(field)] ?? path;
+}
+
 /**
  * Reads a landlockconfig-style JSON document (already parsed) into a validated policy. Several `ruleset`
  * entries are united; `abi.all`, `abi.read_execute` and `abi.read_write` expand for the document's `abi`.
@@ -251,6 +277,7 @@ export function landlockPolicyFromConfig(document: unknown): Result<LandlockPoli
   const optional = new Set(list(extension['optional'], ['volt', 'optional'], issues));
 
   const paths: LandlockPathRule[] = [];
+  const pathOrigins: [number, number][] = [];
   list(document['pathBeneath'], ['pathBeneath'], issues).forEach((entry, index) => {
     const where: InputPath = ['pathBeneath', index];
     if (!isRecord(entry)) {
@@ -259,11 +286,13 @@ export function landlockPolicyFromConfig(document: unknown): Result<LandlockPoli
     }
     checkKeys(entry, ['allowedAccess', 'parent'], where, issues);
     const access = expand(entry['allowedAccess'], [...where, 'allowedAccess'], abi, FS_GROUPS, issues);
-    for (const parent of list(entry['parent'], [...where, 'parent'], issues)) {
+    list(entry['parent'], [...where, 'parent'], issues).forEach((parent, parentIndex) => {
       paths.push({ path: parent as string, access, optional: optional.has(parent) });
-    }
+      pathOrigins.push([index, parentIndex]);
+    });
   });
   const ports: LandlockPortRule[] = [];
+  const portOrigins: [number, number][] = [];
   list(document['netPort'], ['netPort'], issues).forEach((entry, index) => {
     const where: InputPath = ['netPort', index];
     if (!isRecord(entry)) {
@@ -272,8 +301,10 @@ export function landlockPolicyFromConfig(document: unknown): Result<LandlockPoli
     }
     checkKeys(entry, ['allowedAccess', 'port'], where, issues);
     const access = expand(entry['allowedAccess'], [...where, 'allowedAccess'], abi, NET_GROUPS, issues);
-    for (const port of list(entry['port'], [...where, 'port'], issues))
+    list(entry['port'], [...where, 'port'], issues).forEach((port, portIndex) => {
       ports.push({ port: port as number, access });
+      portOrigins.push([index, portIndex]);
+    });
   });
 
   const compatibility = extension['compatibility'] ?? 'best-effort';
@@ -287,7 +318,20 @@ export function landlockPolicyFromConfig(document: unknown): Result<LandlockPoli
     threadSync: (extension['threadSync'] ?? false) as boolean,
     compatibility: compatibility as LandlockCompatibility,
   });
-  const all = [...issues, ...(validated.ok ? [] : validated.issues)];
+  const located = (validated.ok ? [] : validated.issues).map((issue) => {
+    const path = locateInDocument(issue.path, pathOrigins, portOrigins);
+    return new VoltError(issue.code, issue.message, {
+      path,
+      ...(issue.hint === undefined ? {} : { hint: issue.hint }),
+    });
+  });
+  const seen = new Set<string>();
+  const all = [...issues, ...located].filter((issue) => {
+    const key = `${issue.code} ${issue.path.join('.')} ${issue.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   const [first, ...more] = all;
   if (first !== undefined) return fail(first, ...more);
   return validated;
