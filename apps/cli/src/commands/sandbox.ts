@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 
 /** Options of `volt sandbox run`, as commander parses them. */
 interface RunOptions {
@@ -60,17 +60,20 @@ export function registerSandboxCommands(program: Command): void {
       [],
     )
     .option('--scope <scope>', 'isolate IPC: signal or abstract-unix-socket (repeatable)', collect, [])
-    .option('--best-effort', 'enforce what this kernel supports and report the rest (may enforce nothing)')
-    .option('--hard', 'fail unless every requested feature is enforced')
+    .addOption(
+      new Option(
+        '--best-effort',
+        'enforce what this kernel supports and report the rest (may enforce nothing)',
+      ),
+    )
+    .addOption(
+      new Option('--hard', 'fail unless every requested feature is enforced').conflicts('bestEffort'),
+    )
     .option('--ignore-missing', 'skip granted paths that do not exist instead of failing')
     .option('--profile <file>', 'read the policy from a landlockconfig JSON document or a Volt profile')
     .option('--json', 'print the status as JSON on stderr')
     .action(async (command: string, args: string[], options: RunOptions) => {
       const landlock = await import('@volt/landlock');
-      const { VoltError } = await import('@volt/core');
-      if (options.bestEffort === true && options.hard === true) {
-        throw new VoltError('USAGE', '--best-effort and --hard exclude each other; accepted: one of them');
-      }
       const compatibility: 'best-effort' | 'hard-requirement' | undefined =
         options.bestEffort === true ? 'best-effort' : options.hard === true ? 'hard-requirement' : undefined;
       const flags = {
