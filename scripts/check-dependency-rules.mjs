@@ -64,6 +64,10 @@ export const DEPENDENCY_RULES = Object.freeze(
       allowed: ['@volt/core', ...DOMAIN_PACKAGES, '@volt/nspawn'],
       rule: 'the CLI may depend on every @volt library package',
     },
+    '@volt/e2e': {
+      allowed: ['@volt/core', ...DOMAIN_PACKAGES, '@volt/nspawn'],
+      rule: 'the end-to-end suite may use every @volt library package (it runs the CLI as a program, never imports it)',
+    },
   }),
 );
 
