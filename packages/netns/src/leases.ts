@@ -84,8 +84,41 @@ function recordPath(stateDir: string, name: string): string {
 }
 
 /**
- * Runs `action` while holding the state directory's lock, which serialises Volt processes on this host
- * (a lock directory, taken over when stale after 10 s without refresh).
+ * Runs `action` while holding the lock of a directory (created when missing), which serialises processes
+ * on this host: a lock directory `DIR/.lock` (proper-lockfile), taken over when stale after 10 s without
+ * refresh. `what` names what is locked, for the error message.
+ *
+ * @throws {@link VoltError} `BUSY` when the lock cannot be had within about 30 s; whatever `action` throws.
+ * @example
+ * ```ts
+ * await withDirectoryLock('/run/volt/net', 'the network state', async () => { ... });
+ * ```
+ */
+export async function withDirectoryLock<T>(dir: string, what: string, action: () => Promise<T>): Promise<T> {
+  await mkdir(dir, { recursive: true });
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(dir, {
+      lockfilePath: join(dir, '.lock'),
+      realpath: false,
+      stale: 10_000,
+      retries: { retries: 600, factor: 1.2, minTimeout: 5, maxTimeout: 50 },
+    });
+  } catch (error) {
+    throw new VoltError('BUSY', `${what} (${dir}) is locked by another process`, {
+      hint: 'retry; a lock left by a killed process is taken over after 10 s',
+      cause: error,
+    });
+  }
+  try {
+    return await action();
+  } finally {
+    await release();
+  }
+}
+
+/**
+ * Runs `action` while holding the network state lock ({@link withDirectoryLock} on `stateDir`).
  *
  * @throws {@link VoltError} `BUSY` when the lock cannot be had within about 30 s; whatever `action` throws.
  * @example
@@ -95,25 +128,7 @@ function recordPath(stateDir: string, name: string): string {
  */
 export async function withStateLock<T>(stateDir: string, action: () => Promise<T>): Promise<T> {
   await mkdir(join(stateDir, 'sandboxes'), { recursive: true });
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(stateDir, {
-      lockfilePath: join(stateDir, '.lock'),
-      realpath: false,
-      stale: 10_000,
-      retries: { retries: 600, factor: 1.2, minTimeout: 5, maxTimeout: 50 },
-    });
-  } catch (error) {
-    throw new VoltError('BUSY', `the network state lock in ${stateDir} is held by another process`, {
-      hint: 'retry; a lock left by a crashed process is taken over after 10 s',
-      cause: error,
-    });
-  }
-  try {
-    return await action();
-  } finally {
-    await release();
-  }
+  return withDirectoryLock(stateDir, 'the network state', action);
 }
 
 /**
