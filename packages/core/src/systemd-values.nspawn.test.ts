@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIndexSet } from './index.js';
 import { type Profile, safeParseProfile } from './profile.js';
+import { checkUnitFileEntry, parseUnitFile, renderUnitFile, type UnitFileEntry } from './unit-file.js';
 
 const UNIT = 'systemd-nspawn@vtcore.service';
 const SYSTEMD = '/lib/systemd/systemd';
@@ -433,19 +434,38 @@ const PROBES: readonly Probe[] = TARGETS.flatMap((target) =>
 
 let workDir = '';
 
-function writeDropIn(lines: readonly string[]): string {
+function entryOf(line: string): UnitFileEntry {
+  const equals = line.indexOf('=');
+  return [line.slice(0, equals), line.slice(equals + 1)];
+}
+
+/**
+ * Writes the probe drop-in. `raw` writes the lines as they are (the verify run probes values such as ` 1G`
+ * that core's renderer refuses to write); otherwise the file goes through renderUnitFile, which must read
+ * back with parseUnitFile to the same entries.
+ */
+function writeDropIn(lines: readonly string[], raw: boolean): string {
   const dropInDir = join(workDir, `${UNIT}.d`);
   rmSync(dropInDir, { recursive: true, force: true });
   mkdirSync(dropInDir, { recursive: true });
   chmodSync(dropInDir, 0o755);
   const file = join(dropInDir, '50-probe.conf');
-  writeFileSync(file, `[Service]\n${lines.join('\n')}\n`, { mode: 0o644 });
+  const entries = lines.map(entryOf);
+  const text = raw
+    ? `[Service]\n${lines.join('\n')}\n`
+    : renderUnitFile({ sections: [{ name: 'Service', entries }] });
+  if (!raw)
+    expect(parseUnitFile(text)).toEqual({ ok: true, value: { sections: [{ name: 'Service', entries }] } });
+  writeFileSync(file, text, { mode: 0o644 });
   return file;
 }
 
 /** Runs `systemd-analyze verify` once over every probe; returns systemd's complaint per probe (or none). */
 function verifyAll(probes: readonly Probe[]): (string | undefined)[] {
-  const file = writeDropIn(probes.map((probe) => probe.line));
+  const file = writeDropIn(
+    probes.map((probe) => probe.line),
+    true,
+  );
   const run = spawnSync(ANALYZE, ['verify', UNIT], {
     env: { ...process.env, SYSTEMD_UNIT_PATH: `${workDir}:`, SYSTEMD_LOG_COLOR: '0' },
     encoding: 'utf8',
@@ -465,7 +485,7 @@ function verifyAll(probes: readonly Probe[]): (string | undefined)[] {
 
 /** Runs `systemd --test` over one drop-in and returns the unit's dumped `Key: value` lines. */
 function dumpUnit(lines: readonly string[]): Map<string, string> {
-  writeDropIn(lines);
+  writeDropIn(lines, false);
   const asNobody = process.getuid?.() === 0;
   const command = asNobody ? 'setpriv' : SYSTEMD;
   const args = [
@@ -547,8 +567,16 @@ describe(`core's value parsers against systemd ${'252'} (${UNIT})`, () => {
   });
 
   it('where both accept, core reads the same value systemd reads', () => {
+    const unwritable = PROBES.filter((probe) => {
+      const [key, value] = entryOf(probe.line);
+      return !checkUnitFileEntry(key, value).ok;
+    }).map((probe) => probe.line);
+    // systemd strips white space around a value, so renderUnitFile refuses to write it (it would not read
+    // back the same); it also refuses every control character, tabs included.
+    expect(unwritable).toEqual(['MemoryMax=2G\t512M', 'MemoryMax= 1G', 'AllowedCPUs=0-3,5\t7']);
     const comparable = PROBES.filter(
       (probe, index) =>
+        !unwritable.includes(probe.line) &&
         verdicts[index] === undefined &&
         probe.target.coreValue !== undefined &&
         probe.target.dumpValue !== undefined &&
