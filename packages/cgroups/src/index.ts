@@ -4,6 +4,7 @@ export * from './host.js';
 export * from './manager.js';
 export * from './mountinfo.js';
 export * from './oci.js';
+export * from './parse-properties.js';
 export * from './stats.js';
 export * from './systemd.js';
 export * from './validate.js';
