@@ -8,6 +8,7 @@ import { registerContainerCommands } from './commands/container.js';
 import { registerNetCommands } from './commands/net.js';
 import { registerRenderCommands } from './commands/render.js';
 import { registerSandboxCommands } from './commands/sandbox.js';
+import { registerSeccompCommands } from './commands/seccomp.js';
 import { exitCodeFor, printError } from './output.js';
 
 const program = new Command('volt')
@@ -26,6 +27,7 @@ registerContainerCommands(program);
 registerCgroupCommands(program);
 registerNetCommands(program);
 registerSandboxCommands(program);
+registerSeccompCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -2,6 +2,7 @@ export * from './bpf.js';
 export * from './catalog.generated.js';
 export * from './catalog.js';
 export * from './compile.js';
+export * from './export.js';
 export * from './interpreter.js';
 export * from './moby.js';
 export * from './nspawn.js';

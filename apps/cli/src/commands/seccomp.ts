@@ -1,0 +1,103 @@
+import { rename, writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+
+/** Options of `volt seccomp export`. */
+interface ExportOptions {
+  readonly format: string;
+  readonly profile?: string;
+  readonly arch: string;
+  readonly allow?: readonly string[];
+  readonly deny?: readonly string[];
+  readonly errno?: string;
+  readonly kill?: boolean;
+  readonly log?: boolean;
+  readonly boot?: boolean;
+  readonly output?: string;
+}
+
+const collect = (value: string, previous: readonly string[] = []): readonly string[] => [
+  ...previous,
+  ...value.split(',').filter((entry) => entry !== ''),
+];
+
+async function writeAtomically(file: string, data: Uint8Array | string): Promise<void> {
+  const temporary = `${file}.tmp-${process.pid}`;
+  await writeFile(temporary, data, { mode: 0o644 });
+  await rename(temporary, file);
+}
+
+/**
+ * Registers `volt seccomp export`: compiles a seccomp profile to a BPF filter, OCI `linux.seccomp` JSON
+ * or an nspawn settings fragment. `@volt/seccomp` is loaded only when the command runs.
+ *
+ * @example
+ * ```ts
+ * registerSeccompCommands(program); // then: volt seccomp export --format bpf --profile strict -o strict.bpf
+ * ```
+ */
+export function registerSeccompCommands(program: Command): void {
+  const seccomp = program.command('seccomp').description('seccomp profiles: export as BPF, OCI or nspawn');
+  seccomp
+    .command('export')
+    .description(
+      'export a seccomp profile as a BPF filter (struct sock_filter[]), OCI JSON or nspawn settings',
+    )
+    .requiredOption('--format <format>', 'bpf, oci or nspawn')
+    .option('--profile <profile>', 'strict, default or unconfined (default: default)')
+    .option('--arch <arch>', 'x86_64 or aarch64', process.arch === 'arm64' ? 'aarch64' : 'x86_64')
+    .option('--allow <names>', 'system calls or @groups to allow (repeat or comma-separate)', collect)
+    .option('--deny <names>', 'system calls or @groups to deny (repeat or comma-separate)', collect)
+    .option('--errno <errno>', 'deny with this errno, a name (EPERM) or a number (default EPERM)')
+    .option('--kill', 'kill the process on a denied call instead of returning an errno')
+    .option('--log', 'log denied calls and let them through')
+    .option('--boot', 'nspawn: the container boots systemd (Boot=yes)')
+    .option('-o, --output <file>', 'write to FILE (atomically) instead of stdout')
+    .action(async (options: ExportOptions) => {
+      const [{ parseProfile }, core, seccompPackage] = await Promise.all([
+        import('@volt/core/profile'),
+        import('@volt/core'),
+        import('@volt/seccomp'),
+      ]);
+      const chosen = [options.errno !== undefined, options.kill === true, options.log === true].filter(
+        Boolean,
+      );
+      if (chosen.length > 1)
+        throw new core.VoltError(
+          'USAGE',
+          '--errno, --kill and --log exclude each other; accepted: one of them',
+        );
+      const action = options.kill
+        ? 'kill-process'
+        : options.log
+          ? 'log'
+          : options.errno === undefined
+            ? undefined
+            : { errno: options.errno };
+      const part = parseProfile({
+        seccomp: Object.fromEntries(
+          Object.entries({
+            profile: options.profile,
+            allow: options.allow,
+            deny: options.deny,
+            action,
+          }).filter(([, value]) => value !== undefined),
+        ),
+      }).seccomp;
+      const config = seccompPackage.seccompConfigFrom(part);
+      const format = core.unwrap(seccompPackage.parseSeccompExportFormat(options.format));
+      const arch = core.unwrap(seccompPackage.parseSeccompArch(options.arch));
+      let data: Uint8Array | string;
+      try {
+        data = seccompPackage.exportSeccomp(config, { format, arch, boot: options.boot === true });
+      } catch (error) {
+        throw core.VoltError.isInstance(error) ? error.at(['seccomp']) : error;
+      }
+      if (options.output !== undefined) await writeAtomically(options.output, data);
+      else if (typeof data !== 'string' && process.stdout.isTTY)
+        throw new core.VoltError(
+          'USAGE',
+          'the bpf format is binary; accepted: -o FILE or a redirected stdout',
+        );
+      else process.stdout.write(data);
+    });
+}
