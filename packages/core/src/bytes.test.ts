@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { rejected, value } from '../test/results.js';
 import {
   formatByteLimit,
   formatByteSize,
@@ -8,17 +9,6 @@ import {
   parseByteSize,
   parsePercentage,
 } from './bytes.js';
-import type { Result } from './errors.js';
-
-function value<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
-function rejected<T>(result: Result<T>): { code: string; message: string } {
-  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
-  return { code: result.error.code, message: result.error.message };
-}
 
 const UINT64_MAX = 2n ** 64n - 1n;
 

@@ -1,18 +1,9 @@
 import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Result, unwrap } from './errors.js';
+import { rejected, value } from '../test/results.js';
+import { unwrap } from './errors.js';
 import { ipFromBytes, parseIpAddress, parseSubnet, subnetContains } from './ip.js';
-
-function value<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
-function rejected<T>(result: Result<T>): { code: string; message: string } {
-  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
-  return { code: result.error.code, message: result.error.message };
-}
 
 /** The WHATWG URL serialiser compresses IPv6 the RFC 5952 way (longest run of two or more zero groups). */
 function urlCanonicalIpv6(text: string): string {

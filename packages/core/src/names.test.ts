@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Result } from './errors.js';
+import { rejected, value } from '../test/results.js';
 import {
   INTERFACE_NAME_MAX,
   joinUnderRoot,
@@ -12,16 +12,6 @@ import {
   parseMachineName,
   parseSafeValue,
 } from './names.js';
-
-function value<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
-function rejected<T>(result: Result<T>): { code: string; message: string } {
-  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
-  return { code: result.error.code, message: result.error.message };
-}
 
 /** Characters that would break a line, a `Key=Value` pair, a section header or an argument list. */
 const FILE_BREAKERS = /[\s\u0000-\u001f\u007f["'\\$%;`]/;

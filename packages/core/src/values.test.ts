@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Result } from './errors.js';
+import { rejected, value } from '../test/results.js';
 import {
   formatIndexSet,
   formatTimeSpan,
@@ -10,16 +10,6 @@ import {
   parseTimeSpan,
   parseWeight,
 } from './values.js';
-
-function value<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
-function rejected<T>(result: Result<T>): { code: string; message: string } {
-  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
-  return { code: result.error.code, message: result.error.message };
-}
 
 describe('parseIndexSet', () => {
   it.each([
