@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { decodeBpf } from './bpf.js';
-import { exportSeccomp, parseSeccompArch, parseSeccompExportFormat, seccompConfigFrom } from './export.js';
+import {
+  exportSeccomp,
+  parseSeccompArch,
+  parseSeccompExportFormat,
+  seccompArchOfNode,
+  seccompConfigFrom,
+} from './export.js';
 
 describe('exportSeccomp', () => {
   it('fills defaults', () => {
@@ -45,5 +51,7 @@ describe('exportSeccomp', () => {
     const amd64 = parseSeccompArch('amd64');
     expect(amd64.ok ? '' : amd64.error.message).toMatch(/accepted: x86_64, aarch64/);
     expect(parseSeccompExportFormat('json').ok).toBe(false);
+    expect(seccompArchOfNode('arm64')).toEqual({ ok: true, value: 'aarch64' });
+    expect(seccompArchOfNode('ia32').ok ? '' : seccompArchOfNode('ia32').ok).toBe(false);
   });
 });

@@ -112,3 +112,23 @@ export function exportSeccomp(config: SeccompConfig, options: SeccompExportOptio
   ];
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * The seccomp architecture of a Node.js `process.arch` value, for filters meant for this host.
+ *
+ * @example
+ * ```ts
+ * seccompArchOfNode('x64'); // { ok: true, value: 'x86_64' }
+ * seccompArchOfNode('ia32').ok; // false, UNSUPPORTED
+ * ```
+ */
+export function seccompArchOfNode(nodeArch: string): Result<SeccompArch> {
+  if (nodeArch === 'x64') return ok('x86_64');
+  if (nodeArch === 'arm64') return ok('aarch64');
+  return fail(
+    new VoltError(
+      'UNSUPPORTED',
+      `no seccomp filter for the ${nodeArch} architecture; supported: x64 (x86_64), arm64 (aarch64)`,
+    ),
+  );
+}

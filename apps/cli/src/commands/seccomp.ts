@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 interface ExportOptions {
   readonly format: string;
   readonly profile?: string;
-  readonly arch: string;
+  readonly arch?: string;
   readonly allow?: readonly string[];
   readonly deny?: readonly string[];
   readonly errno?: string;
@@ -44,7 +44,7 @@ export function registerSeccompCommands(program: Command): void {
     )
     .requiredOption('--format <format>', 'bpf, oci or nspawn')
     .option('--profile <profile>', 'strict, default or unconfined (default: default)')
-    .option('--arch <arch>', 'x86_64 or aarch64', process.arch === 'arm64' ? 'aarch64' : 'x86_64')
+    .option('--arch <arch>', 'x86_64 or aarch64 (default: this host)')
     .option('--allow <names>', 'system calls or @groups to allow (repeat or comma-separate)', collect)
     .option('--deny <names>', 'system calls or @groups to deny (repeat or comma-separate)', collect)
     .option('--errno <errno>', 'deny with this errno, a name (EPERM) or a number (default EPERM)')
@@ -85,7 +85,11 @@ export function registerSeccompCommands(program: Command): void {
       }).seccomp;
       const config = seccompPackage.seccompConfigFrom(part);
       const format = core.unwrap(seccompPackage.parseSeccompExportFormat(options.format));
-      const arch = core.unwrap(seccompPackage.parseSeccompArch(options.arch));
+      const arch = core.unwrap(
+        options.arch === undefined
+          ? seccompPackage.seccompArchOfNode(process.arch)
+          : seccompPackage.parseSeccompArch(options.arch),
+      );
       let data: Uint8Array | string;
       try {
         data = seccompPackage.exportSeccomp(config, { format, arch, boot: options.boot === true });
