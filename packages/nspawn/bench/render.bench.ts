@@ -14,7 +14,11 @@ const documents: Record<string, unknown> = {
     command: ['/usr/bin/api', '--port=8080'],
     environment: { MODE: 'production' },
     seccomp: { profile: 'default', deny: ['ptrace'], action: { errno: 'EACCES' } },
-    resources: { memory: { max: '1G', high: '768M' }, cpu: { weight: 200, allowedCpus: '0-1' }, tasks: { max: 512 } },
+    resources: {
+      memory: { max: '1G', high: '768M' },
+      cpu: { weight: 200, allowedCpus: '0-1' },
+      tasks: { max: 512 },
+    },
     network: { ports: ['tcp:8080:8080'], dns: ['9.9.9.9'] },
     readOnlyRoot: true,
   },

@@ -56,6 +56,7 @@ describe('applyPlan under an alternative root', () => {
         .map((change) => change.path)
         .sort(),
     ).toEqual([
+      '/var/lib/volt/containers/web/landlock.json',
       '/var/lib/volt/containers/web/runtime/landlock.policy',
       '/var/lib/volt/containers/web/runtime/volt-landlock',
     ]);

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { joinUnderRoot, VoltError } from '@volt/core';
-import lockfile from 'proper-lockfile';
+import { withDirectoryLock } from '@volt/netns';
 import { containerPaths } from './paths.js';
 import type { IsolationPlan, PlannedFile } from './plan.js';
 
@@ -122,27 +122,11 @@ export async function withContainerLock<T>(
   options: InstallOptions,
   action: () => Promise<T>,
 ): Promise<T> {
-  const stateDir = joinUnderRoot(rootOf(options), containerPaths(name).stateDir);
-  await mkdir(stateDir, { recursive: true });
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(stateDir, {
-      lockfilePath: join(stateDir, '.lock'),
-      realpath: false,
-      stale: 10_000,
-      retries: { retries: 600, factor: 1.2, minTimeout: 5, maxTimeout: 50 },
-    });
-  } catch (error) {
-    throw new VoltError('BUSY', `container ${name} is being changed by another process`, {
-      hint: 'retry; a lock left by a killed process is taken over after 10 s',
-      cause: error,
-    });
-  }
-  try {
-    return await action();
-  } finally {
-    await release();
-  }
+  return withDirectoryLock(
+    joinUnderRoot(rootOf(options), containerPaths(name).stateDir),
+    `container ${name}`,
+    action,
+  );
 }
 
 /**

@@ -41,14 +41,24 @@ function checkedName(name: string): string {
  * managerCommand('stop', 'web', 'systemctl').argv; // ['systemctl', 'stop', 'systemd-nspawn@web.service']
  * ```
  */
-export function managerCommand(action: 'start' | 'stop' | 'status', name: string, manager: ContainerManager): ManagerCommand {
+export function managerCommand(
+  action: 'start' | 'stop' | 'status',
+  name: string,
+  manager: ContainerManager,
+): ManagerCommand {
   const machine = checkedName(name);
   if (action === 'status') {
     return {
-      argv: ['systemctl', 'show', containerUnit(machine), '--property=ActiveState,SubState,MainPID,ControlGroup,Result'],
+      argv: [
+        'systemctl',
+        'show',
+        containerUnit(machine),
+        '--property=ActiveState,SubState,MainPID,ControlGroup,Result',
+      ],
     };
   }
-  if (manager === 'machinectl') return { argv: ['machinectl', action === 'start' ? 'start' : 'poweroff', machine] };
+  if (manager === 'machinectl')
+    return { argv: ['machinectl', action === 'start' ? 'start' : 'poweroff', machine] };
   return { argv: ['systemctl', action, containerUnit(machine)] };
 }
 
@@ -99,7 +109,10 @@ function runManager(command: ManagerCommand): string {
     });
   }
   if (run.status !== 0) {
-    throw new VoltError('COMMAND_FAILED', `${command.argv.join(' ')} failed (exit ${run.status}): ${run.stderr.trim()}`);
+    throw new VoltError(
+      'COMMAND_FAILED',
+      `${command.argv.join(' ')} failed (exit ${run.status}): ${run.stderr.trim()}`,
+    );
   }
   return run.stdout;
 }
@@ -153,8 +166,14 @@ export function runDirect(
       env: { ...process.env, ...plan.direct.environment },
     });
     child.once('error', (error) =>
-      reject(new VoltError('COMMAND_FAILED', `systemd-nspawn could not be started: ${error.message}`, { cause: error })),
+      reject(
+        new VoltError('COMMAND_FAILED', `systemd-nspawn could not be started: ${error.message}`, {
+          cause: error,
+        }),
+      ),
     );
-    child.once('exit', (code, signal) => resolve(code ?? 128 + (signal === null ? 0 : constants.signals[signal])));
+    child.once('exit', (code, signal) =>
+      resolve(code ?? 128 + (signal === null ? 0 : constants.signals[signal])),
+    );
   });
 }

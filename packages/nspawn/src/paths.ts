@@ -21,6 +21,8 @@ export interface ContainerPaths {
   readonly resolvConf: string;
   /** The directory bound read-only at {@link CONTAINER_VOLT_DIR}: the Landlock helper and policy. */
   readonly runtimeDir: string;
+  /** The Landlock policy as requested, in landlockconfig JSON. */
+  readonly landlockPolicy: string;
 }
 
 /**
@@ -40,6 +42,7 @@ export function containerPaths(name: string): ContainerPaths {
     stateDir,
     resolvConf: `${stateDir}/resolv.conf`,
     runtimeDir: `${stateDir}/runtime`,
+    landlockPolicy: `${stateDir}/landlock.json`,
   };
 }
 

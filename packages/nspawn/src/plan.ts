@@ -2,6 +2,7 @@ import { systemdProperties } from '@volt/cgroups';
 import { type IsolationConfig, renderUnitFile, type UnitFileEntry } from '@volt/core';
 import {
   type LandlockStatus,
+  landlockPolicyToConfig,
   landlockWrapCommand,
   resolveLandlockCompatibility,
   serializeHelperPolicy,
@@ -148,7 +149,13 @@ function planLandlock(config: IsolationConfig, target: PlanTarget): LandlockPart
       path: `${paths.runtimeDir}/landlock.policy`,
       mode: 0o644,
       content: { bytes: serializeHelperPolicy(resolution.value) },
-      purpose: 'Landlock policy (container paths)',
+      purpose: 'Landlock policy for the helper (container paths)',
+    },
+    {
+      path: paths.landlockPolicy,
+      mode: 0o644,
+      content: { text: `${JSON.stringify(landlockPolicyToConfig(config.landlock), null, 2)}\n` },
+      purpose: 'Landlock policy as requested (landlockconfig JSON), before the kernel ABI is applied',
     },
   ];
   let parameters: readonly string[] = wrapped;

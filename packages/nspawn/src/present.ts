@@ -61,7 +61,9 @@ export async function readProfileDocument(file: string): Promise<unknown> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new VoltError('NOT_FOUND', `the profile ${file} cannot be read: ${(error as Error).message}`, { cause: error });
+    throw new VoltError('NOT_FOUND', `the profile ${file} cannot be read: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return loadProfileDocument(text, file);
 }

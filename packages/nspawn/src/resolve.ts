@@ -22,7 +22,10 @@ export interface IsolationOverrides {
   readonly rootfs?: string;
 }
 
-function landlockFromProfile(profile: LandlockProfile | null | undefined, base: LandlockPolicy | null): LandlockPolicy | null {
+function landlockFromProfile(
+  profile: LandlockProfile | null | undefined,
+  base: LandlockPolicy | null,
+): LandlockPolicy | null {
   if (profile === undefined) return base;
   if (profile === null) return null;
   try {

@@ -81,7 +81,10 @@ async function killAtRandom(delayMs: number): Promise<void> {
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the installing child exited early (${code})`)));
+  });
   await new Promise((resolve) => setTimeout(resolve, delayMs));
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGKILL');

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -42,6 +42,15 @@ export interface NspawnVerdict {
 }
 
 let counter = 0;
+
+/** Removes a cgroup and the sub-groups nspawn made in it (payload, supervisor), deepest first. */
+function removeCgroupTree(path: string): void {
+  if (!existsSync(path)) return;
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    if (entry.isDirectory()) removeCgroupTree(join(path, entry.name));
+  }
+  rmdirSync(path);
+}
 
 /** A scratch area for one nspawn run: an empty root and a settings directory. Removed by `dispose`. */
 export function nspawnScratch(): { readonly root: string; readonly settingsDir: string; dispose(): void } {
@@ -86,7 +95,7 @@ export function judgeWithNspawn(
       output,
     };
   } finally {
-    if (existsSync(`/sys/fs/cgroup/unified/${cgroup}`)) rmdirSync(`/sys/fs/cgroup/unified/${cgroup}`);
+    removeCgroupTree(`/sys/fs/cgroup/unified/${cgroup}`);
     if (createdEtcDir) rmdirSync('/etc/systemd/nspawn');
   }
 }
