@@ -217,6 +217,8 @@ export async function spawnLandlocked(
     );
   });
   const status = spawned.then(async () => mergeStatus(prepared, await report));
+  // Callers that only watch the child must not crash the process with an unhandled rejection.
+  status.catch(() => {});
   return { child, status };
 }
 
