@@ -136,6 +136,10 @@ describe('parseInterfaceName', () => {
     ['a:b', 'not allowed'],
     ['a\nb', 'not allowed'],
     ['brü', 'not allowed'],
+    ['all', 'it is reserved'],
+    ['default', 'it is reserved'],
+    ['123', 'it is reserved'],
+    ['0', 'it is reserved'],
   ])('rejects %j with INVALID_INTERFACE_NAME (%s)', (name, why) => {
     const error = rejected(parseInterfaceName(name));
     expect(error.code).toBe('INVALID_INTERFACE_NAME');
@@ -151,7 +155,8 @@ describe('parseInterfaceName', () => {
         expect(Buffer.byteLength(result.value)).toBeLessThanOrEqual(15);
         expect(result.value).not.toMatch(FILE_BREAKERS);
         expect(result.value).not.toMatch(/[/:]/);
-        expect(['.', '..']).not.toContain(result.value);
+        expect(['.', '..', 'all', 'default']).not.toContain(result.value);
+        expect(result.value).not.toMatch(/^\d+$/);
       }),
     );
   });

@@ -43,8 +43,9 @@ export function parseMachineName(text: string): Result<string> {
 
 /**
  * Parses a network interface name (bridge, veth): 1 to 15 bytes of ASCII letters, digits, `_`, `.` and
- * `-`, starting with a letter or digit. The kernel's own limit is 15 bytes; the character set is stricter
- * than the kernel's so that names are always safe in files and argument lists.
+ * `-`, starting with a letter or digit, and neither `all`, `default` nor all digits (systemd refuses those).
+ * The kernel's own limit is 15 bytes; the character set is stricter than the kernel's so that names are
+ * always safe in files and argument lists.
  *
  * @example
  * ```ts
@@ -53,10 +54,19 @@ export function parseMachineName(text: string): Result<string> {
  * ```
  */
 export function parseInterfaceName(text: string): Result<string> {
-  const accepted = `accepted: 1 to ${INTERFACE_NAME_MAX} ASCII letters, digits, '_', '.' and '-', starting with a letter or digit`;
-  if (text.length === 0 || text.length > INTERFACE_NAME_MAX || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(text)) {
-    const why =
-      text.length > INTERFACE_NAME_MAX
+  const accepted = `accepted: 1 to ${INTERFACE_NAME_MAX} ASCII letters, digits, '_', '.' and '-', starting with a letter or digit, not all digits, not all or default`;
+  // systemd's ifname_valid() also refuses `all` and `default` (the sysctl directories of those names) and
+  // all-digit names (read as an interface index).
+  const reserved = text === 'all' || text === 'default' || /^\d+$/.test(text);
+  if (
+    reserved ||
+    text.length === 0 ||
+    text.length > INTERFACE_NAME_MAX ||
+    !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(text)
+  ) {
+    const why = reserved
+      ? 'it is reserved (all, default and all-digit names are refused by systemd)'
+      : text.length > INTERFACE_NAME_MAX
         ? `it has ${text.length} bytes, over the kernel's limit of 15`
         : 'it has a character that is not allowed';
     return fail(

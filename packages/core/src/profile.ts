@@ -293,7 +293,7 @@ const resourcesSchema = z.strictObject({
 const portForward = z.union([
   text.transform(
     parsed((value: string): Result<PortForward> => {
-      const match = /^(?:(tcp|udp):)?(\d{1,5})(?::(\d{1,5}))?$/.exec(value);
+      const match = /^(?:(tcp|udp):)?(\+?\d{1,5})(?::(\+?\d{1,5}))?$/.exec(value);
       const host = parsePort(match?.[2] ?? '');
       const container = parsePort(match?.[3] ?? match?.[2] ?? '');
       if (match === null || !host.ok || !container.ok) {
