@@ -1,6 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
-import { parseMachineName, VoltError } from '@volt/core';
+import { type IsolationConfig, joinUnderRoot, parseMachineName, VoltError } from '@volt/core';
+import { bridgeUp, releaseContainerAddress } from '@volt/netns';
+import { type InstallOptions, removeContainerFiles } from './install.js';
+import { containerPaths } from './paths.js';
 import type { IsolationPlan } from './plan.js';
 
 /** How a container is managed: through machinectl (systemd-machined) or systemctl on the template unit. */
@@ -176,4 +180,55 @@ export function runDirect(
       resolve(code ?? 128 + (signal === null ? 0 : constants.signals[signal])),
     );
   });
+}
+
+/**
+ * Reads the resolved isolation an installed container was rendered from.
+ *
+ * @throws {@link VoltError} NOT_FOUND when the container is not installed.
+ * @example
+ * ```ts
+ * (await readInstalledConfig('web')).network.mode; // 'private'
+ * ```
+ */
+export async function readInstalledConfig(
+  name: string,
+  options: InstallOptions = {},
+): Promise<IsolationConfig> {
+  const path = joinUnderRoot(options.root ?? '/', containerPaths(checkedName(name)).isolationConfig);
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as IsolationConfig;
+  } catch (error) {
+    throw new VoltError('NOT_FOUND', `container ${name} is not installed (${path} cannot be read)`, {
+      hint: 'install it with volt apply PROFILE',
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Gets the host ready for a container's network: in private mode the Volt bridge must exist (with its
+ * nftables forwarding and masquerading) before nspawn attaches the container to it. Idempotent.
+ *
+ * @example
+ * ```ts
+ * await prepareHostNetwork(config);
+ * ```
+ */
+export async function prepareHostNetwork(config: Pick<IsolationConfig, 'network'>): Promise<void> {
+  if (config.network.mode === 'private') await bridgeUp(config.network);
+}
+
+/**
+ * Removes a container's installed files and, on a live host, its address lease.
+ *
+ * @example
+ * ```ts
+ * await removeContainer('web');
+ * ```
+ */
+export async function removeContainer(name: string, options: InstallOptions = {}): Promise<string[]> {
+  const removed = await removeContainerFiles(checkedName(name), options);
+  if ((options.root ?? '/') === '/') await releaseContainerAddress(name);
+  return removed;
 }

@@ -23,6 +23,8 @@ export interface ContainerPaths {
   readonly runtimeDir: string;
   /** The Landlock policy as requested, in landlockconfig JSON. */
   readonly landlockPolicy: string;
+  /** The resolved isolation the installed files were rendered from. */
+  readonly isolationConfig: string;
 }
 
 /**
@@ -43,6 +45,7 @@ export function containerPaths(name: string): ContainerPaths {
     resolvConf: `${stateDir}/resolv.conf`,
     runtimeDir: `${stateDir}/runtime`,
     landlockPolicy: `${stateDir}/landlock.json`,
+    isolationConfig: `${stateDir}/isolation.json`,
   };
 }
 

@@ -92,6 +92,24 @@ describe('correction 2: every network mode holds against the stock unit (--netwo
   });
 });
 
+describe('a private container gets its leased address, since nothing on the bridge answers DHCP', () => {
+  it('binds a networkd file for host0 when an address is leased, and says so when none is', () => {
+    const config = defaultIsolation('web');
+    const leased = renderPlan(config, { ...target, containerAddress: '10.87.0.5' });
+    const file = leased.files.find(
+      (candidate) => candidate.path === '/var/lib/volt/containers/web/host0.network',
+    );
+    expect(file?.content).toEqual({
+      text: expect.stringContaining('Address=10.87.0.5/16\nGateway=10.87.0.1\n'),
+    });
+    expect(unitFileValues(unwrap(parseUnitFile(leased.nspawnFile)), 'Files', 'BindReadOnly')).toContain(
+      '/var/lib/volt/containers/web/host0.network:/etc/systemd/network/80-container-host0.network',
+    );
+    const unleased = plan(config).enforcement.find((entry) => entry.layer === 'network');
+    expect(unleased?.detail).toMatch(/no address leased yet/);
+  });
+});
+
 describe('correction 3: DNS servers reach the container resolv.conf', () => {
   it('writes resolv.conf with the servers and binds it read-only over /etc/resolv.conf on both routes', () => {
     const rendered = fromProfile({

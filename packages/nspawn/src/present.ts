@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { VoltError } from '@volt/core';
 import { loadProfileDocument, safeParseProfile } from '@volt/core/profile';
 import { landlockHelperPath, probeLandlock } from '@volt/landlock';
+import { leaseContainerAddress } from '@volt/netns';
 import { type IsolationPlan, type PlannedFile, type PlanTarget, renderPlan } from './plan.js';
 import { isolationFromProfile } from './resolve.js';
 
@@ -27,7 +28,8 @@ export async function hostPlanTarget(): Promise<PlanTarget> {
 }
 
 /**
- * Validates an untrusted profile document, fills the defaults and renders the plan for this host.
+ * Validates an untrusted profile document, fills the defaults and renders the plan for this host. With
+ * `leaseAddress`, a private container gets (or keeps) its address on the bridge: that writes the lease.
  *
  * @throws {@link VoltError} the first problem in the document (every code of the profile schema), or a
  *   rendering error.
@@ -36,7 +38,10 @@ export async function hostPlanTarget(): Promise<PlanTarget> {
  * const plan = await renderPlanFromDocument({ name: 'web', network: { mode: 'none' } });
  * ```
  */
-export async function renderPlanFromDocument(document: unknown, target?: PlanTarget): Promise<IsolationPlan> {
+export async function renderPlanFromDocument(
+  document: unknown,
+  options: { readonly target?: PlanTarget; readonly leaseAddress?: boolean } = {},
+): Promise<IsolationPlan> {
   const named =
     typeof document === 'object' && document !== null && !('name' in document)
       ? { ...document, name: DEMO_CONTAINER_NAME }
@@ -44,7 +49,16 @@ export async function renderPlanFromDocument(document: unknown, target?: PlanTar
   const profile = safeParseProfile(named);
   if (!profile.ok) throw profile.error;
   const config = isolationFromProfile(profile.value);
-  return renderPlan(config, target ?? (await hostPlanTarget()));
+  const target = options.target ?? (await hostPlanTarget());
+  if (
+    options.leaseAddress === true &&
+    config.network.mode === 'private' &&
+    target.containerAddress === undefined
+  ) {
+    const lease = await leaseContainerAddress(config.name, config.network);
+    if (lease.address !== null) return renderPlan(config, { ...target, containerAddress: lease.address });
+  }
+  return renderPlan(config, target);
 }
 
 /**

@@ -83,7 +83,10 @@ describe.skipIf(!isRoot)(
         const config = isolationFromProfile(parseProfile({ name: 'vtp-web', ...document }), {
           rootfs: scratch.root,
         });
-        const plan = renderPlan(config, target);
+        const plan = renderPlan(
+          config,
+          config.network.mode === 'private' ? { ...target, containerAddress: '10.87.0.9' } : target,
+        );
 
         it('the direct command line draws no warning or error', () => {
           const verdict = judgeWithNspawn(plan.direct.argv.slice(1), {

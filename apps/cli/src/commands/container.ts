@@ -30,7 +30,10 @@ export function registerContainerCommands(program: Command): void {
       const { applyPlan, planChanges, readProfileDocument, renderPlanFromDocument } = await import(
         '@volt/nspawn'
       );
-      const plan = await renderPlanFromDocument(await readProfileDocument(profile));
+      const document = await readProfileDocument(profile);
+      const plan = await renderPlanFromDocument(document, {
+        leaseAddress: options.dryRun !== true && options.root === undefined,
+      });
       const install = options.root === undefined ? {} : { root: options.root };
       const changes =
         options.dryRun === true ? await planChanges(plan, install) : await applyPlan(plan, install);
@@ -64,7 +67,8 @@ export function registerContainerCommands(program: Command): void {
       .argument('<name>', 'container name')
       .option('--manager <manager>', 'machinectl or systemctl', 'machinectl')
       .action(async (name: string, options: { readonly manager: string }) => {
-        const { controlContainer, CONTAINER_MANAGERS } = await import('@volt/nspawn');
+        const { controlContainer, CONTAINER_MANAGERS, prepareHostNetwork, readInstalledConfig } =
+          await import('@volt/nspawn');
         const { VoltError } = await import('@volt/core');
         const manager = CONTAINER_MANAGERS.find((candidate) => candidate === options.manager);
         if (manager === undefined) {
@@ -73,6 +77,7 @@ export function registerContainerCommands(program: Command): void {
             `--manager ${options.manager}: accepted: ${CONTAINER_MANAGERS.join(', ')}`,
           );
         }
+        if (action === 'start') await prepareHostNetwork(await readInstalledConfig(name));
         controlContainer(action, name, manager);
       });
   }
