@@ -6,8 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseIndexSet } from './index.js';
+import { formatByteLimit, formatIndexSet, formatPercentage, formatTimeSpan, parseIndexSet } from './index.js';
 import { type Profile, safeParseProfile } from './profile.js';
 import { checkUnitFileEntry, parseUnitFile, renderUnitFile, type UnitFileEntry } from './unit-file.js';
 
@@ -518,7 +519,7 @@ function coreParse(probe: Probe) {
   return safeParseProfile(probe.target.profile(probe.value));
 }
 
-describe(`core's value parsers against systemd ${'252'} (${UNIT})`, () => {
+describe(`core's value parsers and formatters against systemd 252 (${UNIT})`, () => {
   let verdicts: (string | undefined)[] = [];
 
   beforeAll(() => {
@@ -610,5 +611,54 @@ describe(`core's value parsers against systemd ${'252'} (${UNIT})`, () => {
     console.log(`compared ${compared} values in ${rounds.length} systemd --test runs`);
     expect(mismatches).toEqual([]);
     expect(compared).toBeGreaterThan(60);
+  });
+  it("core's formatters write what systemd reads back as the same value (generated values)", () => {
+    const sample = fc.sample(
+      fc.record({
+        bytes: fc.oneof(
+          fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+          fc
+            .tuple(fc.integer({ min: 1, max: 4095 }), fc.integer({ min: 0, max: 4 }))
+            .map(([n, p]) => n * 1024 ** p),
+        ),
+        quota: fc.integer({ min: 1, max: 2_147_483_647 }),
+        cpus: fc.uniqueArray(fc.integer({ min: 0, max: 8191 }), { minLength: 1, maxLength: 40 }),
+        period: fc.oneof(
+          fc.integer({ min: 0, max: 10 ** 12 }),
+          fc.integer({ min: 0, max: 1000 }).map((n) => n * 1000),
+        ),
+        weight: fc.integer({ min: 1, max: 10000 }),
+      }),
+      { seed: 20261128, numRuns: 40 },
+    );
+    const mismatches: string[] = [];
+    for (const values of sample) {
+      const cpus = [...values.cpus].sort((a, b) => a - b);
+      const written = {
+        MemoryMax: formatByteLimit({ kind: 'bytes', bytes: values.bytes }),
+        CPUQuota: formatPercentage(values.quota),
+        AllowedCPUs: formatIndexSet(cpus),
+        CPUQuotaPeriodSec: formatTimeSpan(values.period),
+        CPUWeight: String(values.weight),
+      };
+      const fields = dumpUnit(Object.entries(written).map(([key, value]) => `${key}=${value}`));
+      const expected = {
+        MemoryMax: String(values.bytes),
+        CPUQuotaPerSecSec: String(values.quota * 100),
+        AllowedCPUs: cpus.join(','),
+        CPUQuotaPeriodSec: String(values.period),
+        CPUWeight: String(values.weight),
+      };
+      const read = {
+        MemoryMax: fields.get('MemoryMax'),
+        CPUQuotaPerSecSec: microseconds(fields.get('CPUQuotaPerSecSec') ?? ''),
+        AllowedCPUs: indexSetText(fields.get('AllowedCPUs') ?? ''),
+        CPUQuotaPeriodSec: microseconds(fields.get('CPUQuotaPeriodSec') ?? ''),
+        CPUWeight: fields.get('CPUWeight'),
+      };
+      if (JSON.stringify(read) !== JSON.stringify(expected))
+        mismatches.push(`wrote ${JSON.stringify(written)}, systemd read ${JSON.stringify(read)}`);
+    }
+    expect(mismatches).toEqual([]);
   });
 });
