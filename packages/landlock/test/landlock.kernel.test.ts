@@ -325,11 +325,13 @@ describe.skipIf(skip !== undefined)('compatibility modes on an ABI 7 kernel', ()
     const missing = join(dir, 'missing');
     const strict = withRules(fsPolicy([], dir), readWrite(missing));
     const { child, status } = await spawnLandlocked('/bin/true', [], { policy: strict, stdio: 'pipe' });
+    // Listen before awaiting anything: the helper may be gone by the time the status settles.
+    const closed = new Promise((resolve) => child.once('close', resolve));
     await expect(status).rejects.toMatchObject({
       code: 'INVALID_PATH',
       message: expect.stringContaining(missing),
     });
-    expect(await new Promise((resolve) => child.once('close', resolve))).toBe(125);
+    expect(await closed).toBe(125);
     const lenient = withRules(fsPolicy([], dir), ignoreIfMissing(readWrite(missing)));
     const run = await runSandboxed('/bin/true', [], lenient);
     expect(run.code).toBe(0);
