@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadChecks, parseCheck } from './checks.js';
+
+const valid = {
+  name: 'memory',
+  machine: 'vtv-mem',
+  route: 'run',
+  plan: { args: ['--property=MemoryMax=64M'], command: ['/bin/true'] },
+  expect: [{ source: 'cgroup', file: 'memory.max', equals: '67108864' }],
+};
+
+function codeOf(data: unknown): string | undefined {
+  try {
+    parseCheck(data, 'test.json');
+    return undefined;
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+}
+
+describe('checks', () => {
+  it('loads every check of e2e/checks: names and machines unique, all valid', async () => {
+    const checks = await loadChecks(join(import.meta.dirname, '..', 'checks'));
+    expect(checks.length).toBeGreaterThanOrEqual(10);
+    expect(checks.map((check) => check.route)).toContain('template');
+  });
+
+  it('accepts a well-formed check', () => {
+    expect(parseCheck(valid, 'test.json').machine).toBe('vtv-mem');
+  });
+
+  it('refuses malformed checks with a stable code', () => {
+    expect(codeOf({ ...valid, machine: 'other' })).toBe('INVALID_VALUE');
+    expect(codeOf({ ...valid, machine: 'vtv/../x' })).toBe('INVALID_MACHINE_NAME');
+    expect(codeOf({ ...valid, extra: 1 })).toBe('INVALID_VALUE');
+    expect(codeOf({ ...valid, route: 'template' })).toBe('INVALID_VALUE');
+    expect(codeOf({ ...valid, expect: [{ source: 'cgroup', file: '../memory.max', equals: '1' }] })).toBe(
+      'INVALID_VALUE',
+    );
+    expect(codeOf({ ...valid, expect: [{ source: 'cgroup', file: 'memory.max' }] })).toBe('INVALID_VALUE');
+    expect(codeOf({ ...valid, expect: [{ source: 'output', matches: '(' }] })).toBe('INVALID_VALUE');
+    expect(
+      codeOf({
+        ...valid,
+        route: 'template',
+        plan: { nspawnFile: '[Exec]\n' },
+        expect: [{ source: 'exit', equals: 0 }],
+      }),
+    ).toBe('INVALID_VALUE');
+  });
+});

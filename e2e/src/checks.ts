@@ -1,0 +1,186 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseMachineName, VoltError } from '@volt/core';
+import { z } from 'zod';
+
+/**
+ * One thing the suite looks at. `cgroup` reads a file of the container's unit cgroup, `leaderCgroup` a
+ * file of the cgroup the container's PID 1 is in (nspawn may put it in a sub-cgroup of the unit's), and
+ * `leader` a file of /proc/LEADER (all from outside, while the container runs); `output` matches what a
+ * `run` route container printed; `exit` is systemd-nspawn's exit code.
+ */
+export type Expectation =
+  | {
+      readonly source: 'cgroup' | 'leaderCgroup' | 'leader';
+      readonly file: string;
+      readonly equals?: string;
+      readonly matches?: string;
+    }
+  | { readonly source: 'output'; readonly matches: string }
+  | { readonly source: 'exit'; readonly equals: number };
+
+/**
+ * A rendered plan, as @volt/nspawn will produce it: for the `run` route, nspawn options and the command;
+ * for the `template` route, the trusted `.nspawn` file and the service drop-in.
+ */
+export interface CheckPlan {
+  readonly args?: readonly string[];
+  readonly command?: readonly string[];
+  readonly nspawnFile?: string;
+  readonly dropIn?: string;
+}
+
+/** One end-to-end check, as stored in e2e/checks/*.json and handed to the runner inside the VM. */
+export interface CheckSpec {
+  readonly name: string;
+  /** The machine name; starts with `vtv`. */
+  readonly machine: string;
+  /** `run`: systemd-nspawn started directly (scope); `template`: systemd-nspawn@NAME.service. */
+  readonly route: 'run' | 'template';
+  readonly plan: CheckPlan;
+  /** Commands run on the VM host before the container starts (argv lists). */
+  readonly setup?: readonly (readonly string[])[];
+  /** Commands run on the VM host after the container is gone, also after a failure. */
+  readonly teardown?: readonly (readonly string[])[];
+  /** For the `run` route: observe only once the output matches this regular expression. */
+  readonly readyOutput?: string;
+  readonly expect: readonly Expectation[];
+  /** Seconds the container may take to become ready and to finish (default 60). */
+  readonly timeoutSeconds?: number;
+}
+
+const fileName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a file name in that directory, e.g. memory.max');
+const regex = z.string().refine((text) => {
+  try {
+    new RegExp(text, 'm');
+    return true;
+  } catch {
+    return false;
+  }
+}, 'a valid regular expression');
+const argv = z.array(z.string()).min(1);
+
+const expectationSchema = z.discriminatedUnion('source', [
+  z
+    .object({
+      source: z.enum(['cgroup', 'leaderCgroup', 'leader']),
+      file: fileName,
+      equals: z.string().optional(),
+      matches: regex.optional(),
+    })
+    .strict()
+    .refine(
+      (e) => (e.equals === undefined) !== (e.matches === undefined),
+      'exactly one of equals or matches',
+    ),
+  z.object({ source: z.literal('output'), matches: regex }).strict(),
+  z.object({ source: z.literal('exit'), equals: z.number().int().min(0).max(255) }).strict(),
+]);
+
+const checkSchema = z
+  .object({
+    name: z.string().min(1),
+    machine: z.string().regex(/^vtv/, 'a machine name that starts with vtv'),
+    route: z.enum(['run', 'template']),
+    plan: z
+      .object({
+        args: z.array(z.string()).optional(),
+        command: argv.optional(),
+        nspawnFile: z.string().optional(),
+        dropIn: z.string().optional(),
+      })
+      .strict(),
+    setup: z.array(argv).optional(),
+    teardown: z.array(argv).optional(),
+    readyOutput: regex.optional(),
+    expect: z.array(expectationSchema).min(1),
+    timeoutSeconds: z.number().int().min(1).max(600).optional(),
+  })
+  .strict()
+  .superRefine((check, context) => {
+    const { plan, route } = check;
+    if (
+      route === 'run' &&
+      (plan.command === undefined || plan.nspawnFile !== undefined || plan.dropIn !== undefined)
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['plan'],
+        message: 'the run route takes args and command only',
+      });
+    }
+    if (
+      route === 'template' &&
+      (plan.nspawnFile === undefined || plan.args !== undefined || plan.command !== undefined)
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['plan'],
+        message: 'the template route takes nspawnFile and dropIn only',
+      });
+    }
+    if (route === 'template' && check.expect.some((e) => e.source === 'output' || e.source === 'exit')) {
+      context.addIssue({
+        code: 'custom',
+        path: ['expect'],
+        message: 'output and exit are observed for the run route only',
+      });
+    }
+  });
+
+/**
+ * Validates one check read from JSON.
+ *
+ * @example
+ * ```ts
+ * const check = parseCheck(JSON.parse(text), 'checks/01-memory.json');
+ * ```
+ * @throws VoltError `INVALID_VALUE` naming the file and the field when the check is malformed, and
+ * `INVALID_MACHINE_NAME` when the machine name is not one systemd accepts.
+ */
+export function parseCheck(data: unknown, source: string): CheckSpec {
+  const parsed = checkSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new VoltError('INVALID_VALUE', `${source}: ${issue?.message ?? 'invalid check'}`, {
+      path: (issue?.path ?? []).filter((part): part is string | number => typeof part !== 'symbol'),
+      hint: 'see e2e/README.md, "Adding a check"',
+    });
+  }
+  const machine = parseMachineName(parsed.data.machine);
+  if (!machine.ok) throw machine.error.at(['machine']);
+  return parsed.data as CheckSpec;
+}
+
+/**
+ * Reads every `*.json` file of `directory` in name order as a check, and refuses duplicate names or
+ * machines.
+ *
+ * @example
+ * ```ts
+ * const checks = await loadChecks('e2e/checks');
+ * ```
+ * @throws VoltError `INVALID_VALUE` for a malformed file, `CONFLICT` for a repeated name or machine.
+ */
+export async function loadChecks(directory: string): Promise<readonly CheckSpec[]> {
+  const files = (await readdir(directory)).filter((file) => file.endsWith('.json')).sort();
+  const checks: CheckSpec[] = [];
+  for (const file of files) {
+    const text = await readFile(join(directory, file), 'utf8');
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (cause) {
+      throw new VoltError('PARSE_ERROR', `checks/${file} is not JSON`, { cause });
+    }
+    checks.push(parseCheck(data, `checks/${file}`));
+  }
+  for (const key of ['name', 'machine'] as const) {
+    const seen = new Set<string>();
+    for (const check of checks) {
+      if (seen.has(check[key])) throw new VoltError('CONFLICT', `two checks use the ${key} ${check[key]}`);
+      seen.add(check[key]);
+    }
+  }
+  return checks;
+}

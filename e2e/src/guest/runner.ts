@@ -1,0 +1,290 @@
+// Runs inside the VM under node (copied from the host) as the payload of vtv-e2e.service. It uses node's
+// built-in modules only: the rest of the workspace is not in the VM unless the run layer puts it there.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { CheckSpec, Expectation } from '../checks.js';
+import { type CheckResult, CONSOLE_MARKS, type Observation } from '../results.js';
+
+const BUSYBOX_ROOTFS = '/var/lib/vtv/busybox';
+const MACHINES = '/var/lib/machines';
+const DROP_IN_NAME = '50-volt-e2e.conf';
+
+/** A console line goes to stdout, which the unit connects to /dev/console. */
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function uptimeSeconds(): number {
+  return Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+}
+
+function sh(command: string, args: readonly string[]): { code: number; output: string } {
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 60_000 });
+  return { code: result.status ?? 128, output: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves with true when `promise` settles within `ms`, false otherwise; leaves no timer behind. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface Machine {
+  readonly unit: string;
+  readonly leader: string;
+}
+
+function machineInfo(name: string): Machine | undefined {
+  const { code, output } = sh('machinectl', ['show', name, '--property=Unit', '--property=Leader']);
+  if (code !== 0) return undefined;
+  const unit = /^Unit=(.+)$/m.exec(output)?.[1];
+  const leader = /^Leader=(\d+)$/m.exec(output)?.[1];
+  return unit === undefined || leader === undefined ? undefined : { unit, leader };
+}
+
+function unitCgroup(unit: string): string {
+  const { output } = sh('systemctl', ['show', unit, '--property=ControlGroup', '--value']);
+  return `/sys/fs/cgroup${output.trim()}`;
+}
+
+function leaderCgroup(leader: string): string {
+  const line = readTrimmed(`/proc/${leader}/cgroup`)
+    .split('\n')
+    .find((entry) => entry.startsWith('0::'));
+  return `/sys/fs/cgroup${line === undefined ? '/<no cgroup2 entry>' : line.slice(3)}`;
+}
+
+function readTrimmed(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    return `<unreadable: ${(error as Error).message}>`;
+  }
+}
+
+function judge(
+  what: string,
+  observed: string,
+  expectation: { equals?: string; matches?: string },
+): Observation {
+  if (expectation.equals !== undefined) {
+    return { what, observed, expected: `= ${expectation.equals}`, passed: observed === expectation.equals };
+  }
+  const pattern = expectation.matches ?? '';
+  return { what, observed, expected: `~ /${pattern}/`, passed: new RegExp(pattern, 'm').test(observed) };
+}
+
+interface Started {
+  readonly output: () => string;
+  /** Resolves with nspawn's exit code (run route) or undefined (template route, stopped by us). */
+  readonly exited: Promise<number | undefined>;
+  readonly hasExited: () => boolean;
+  readonly stop: () => Promise<void>;
+}
+
+function startRun(check: CheckSpec, rootfs: string): Started {
+  const args = [
+    '--quiet',
+    '--console=pipe',
+    `--directory=${rootfs}`,
+    `--machine=${check.machine}`,
+    ...(check.plan.args ?? []),
+    '--',
+    ...(check.plan.command ?? []),
+  ];
+  const child: ChildProcess = spawn('systemd-nspawn', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let done = false;
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  const exited = new Promise<number | undefined>((resolve) => {
+    child.on('close', (code, signal) => {
+      done = true;
+      resolve(code ?? (signal === null ? 128 : 128 + 9));
+    });
+    child.on('error', (error) => {
+      output += `cannot start systemd-nspawn: ${error.message}`;
+      done = true;
+      resolve(127);
+    });
+  });
+  return {
+    output: () => output,
+    exited,
+    hasExited: () => done,
+    stop: async () => {
+      if (done) return;
+      sh('machinectl', ['terminate', check.machine]);
+      const stopped = await settlesWithin(exited, 10_000);
+      if (!stopped && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+      await exited;
+    },
+  };
+}
+
+function templatePaths(machine: string): { settings: string; dropIn: string; unit: string } {
+  return {
+    settings: `/etc/systemd/nspawn/${machine}.nspawn`,
+    dropIn: `/etc/systemd/system/systemd-nspawn@${machine}.service.d/${DROP_IN_NAME}`,
+    unit: `systemd-nspawn@${machine}.service`,
+  };
+}
+
+function startTemplate(check: CheckSpec): Started {
+  const paths = templatePaths(check.machine);
+  mkdirSync(dirname(paths.settings), { recursive: true });
+  writeFileSync(paths.settings, check.plan.nspawnFile ?? '');
+  if (check.plan.dropIn !== undefined) {
+    mkdirSync(dirname(paths.dropIn), { recursive: true });
+    writeFileSync(paths.dropIn, check.plan.dropIn);
+  }
+  sh('systemctl', ['daemon-reload']);
+  const start = sh('systemctl', ['start', paths.unit]);
+  let output = start.code === 0 ? '' : `systemctl start ${paths.unit}: ${start.output}\n`;
+  let stopped = false;
+  return {
+    output: () => output,
+    exited: Promise.resolve(undefined),
+    hasExited: () => stopped || start.code !== 0,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      const status = sh('systemctl', ['status', '--no-pager', '--lines=5', paths.unit]);
+      if (start.code !== 0) output += status.output;
+      sh('systemctl', ['stop', paths.unit]);
+    },
+  };
+}
+
+function cleanupTemplate(machine: string): void {
+  const paths = templatePaths(machine);
+  rmSync(paths.settings, { force: true });
+  rmSync(dirname(paths.dropIn), { recursive: true, force: true });
+  sh('systemctl', ['reset-failed', paths.unit]);
+  sh('systemctl', ['daemon-reload']);
+}
+
+async function runCheck(check: CheckSpec): Promise<CheckResult> {
+  const began = performance.now();
+  const rootfs = `${MACHINES}/${check.machine}`;
+  const timeoutMs = (check.timeoutSeconds ?? 60) * 1000;
+  const observations: Observation[] = [];
+  let error: string | undefined;
+  for (const command of check.setup ?? []) {
+    const [program = '', ...args] = command;
+    const result = sh(program, args);
+    if (result.code !== 0) error = `setup ${command.join(' ')} failed: ${result.output}`;
+  }
+  rmSync(rootfs, { recursive: true, force: true });
+  mkdirSync(MACHINES, { recursive: true });
+  sh('cp', ['-a', BUSYBOX_ROOTFS, rootfs]);
+  mkdirSync(`${rootfs}/vtv`, { recursive: true });
+  const started =
+    error === undefined
+      ? check.route === 'run'
+        ? startRun(check, rootfs)
+        : startTemplate(check)
+      : undefined;
+  try {
+    if (started !== undefined) {
+      const live = check.expect.filter(
+        (e): e is Extract<Expectation, { file: string }> =>
+          e.source === 'cgroup' || e.source === 'leaderCgroup' || e.source === 'leader',
+      );
+      if (live.length > 0) {
+        const deadline = performance.now() + timeoutMs;
+        let machine: Machine | undefined;
+        while (performance.now() < deadline && !started.hasExited()) {
+          machine = machineInfo(check.machine);
+          const ready =
+            check.readyOutput === undefined || new RegExp(check.readyOutput, 'm').test(started.output());
+          if (machine !== undefined && ready) break;
+          machine = undefined;
+          await sleep(200);
+        }
+        if (machine === undefined) {
+          error = `container ${check.machine} was not registered and ready within ${timeoutMs / 1000}s`;
+        } else {
+          const directories = {
+            cgroup: unitCgroup(machine.unit),
+            leaderCgroup: leaderCgroup(machine.leader),
+            leader: `/proc/${machine.leader}`,
+          };
+          for (const expectation of live) {
+            const path = `${directories[expectation.source]}/${expectation.file}`;
+            const what = path.startsWith('/proc/')
+              ? `/proc/LEADER/${expectation.file}`
+              : path.slice('/sys/fs/cgroup/'.length);
+            observations.push(judge(what, readTrimmed(path), expectation));
+          }
+        }
+      }
+      writeFileSync(`${rootfs}/vtv/go`, '');
+      const finished = await settlesWithin(started.exited, timeoutMs);
+      if (check.route === 'run' && !finished) error = `container did not finish within ${timeoutMs / 1000}s`;
+      await started.stop();
+      const exitCode = await started.exited;
+      for (const expectation of check.expect) {
+        if (expectation.source === 'output') {
+          observations.push(judge('output', started.output().trim(), expectation));
+        } else if (expectation.source === 'exit') {
+          observations.push(judge('exit code', String(exitCode), { equals: String(expectation.equals) }));
+        }
+      }
+      if (check.route === 'template' && started.output() !== '') error = started.output().trim();
+    }
+  } catch (caught) {
+    error = `runner error: ${(caught as Error).stack ?? String(caught)}`;
+  } finally {
+    await started?.stop();
+    if (check.route === 'template') cleanupTemplate(check.machine);
+    rmSync(rootfs, { recursive: true, force: true });
+    for (const command of check.teardown ?? []) {
+      const [program = '', ...args] = command;
+      sh(program, args);
+    }
+  }
+  const passed = error === undefined && observations.length > 0 && observations.every((o) => o.passed);
+  return {
+    name: check.name,
+    passed,
+    observations,
+    ...(error === undefined ? {} : { error }),
+    seconds: (performance.now() - began) / 1000,
+  };
+}
+
+async function main(): Promise<void> {
+  const checksFile = process.argv[2] ?? '/opt/vtv-e2e/checks.json';
+  say(`${CONSOLE_MARKS.stage}runner started at uptime ${uptimeSeconds().toFixed(1)}s`);
+  const controllers = readTrimmed('/sys/fs/cgroup/cgroup.controllers');
+  const nspawn = sh('systemd-nspawn', ['--version']).output.split('\n')[0] ?? '';
+  say(
+    `${CONSOLE_MARKS.stage}guest: kernel ${sh('uname', ['-r']).output}, ${nspawn}, cgroup2 controllers: ${controllers}`,
+  );
+  const checks = JSON.parse(readFileSync(checksFile, 'utf8')) as readonly CheckSpec[];
+  for (const check of checks) {
+    say(`${CONSOLE_MARKS.stage}check: ${check.name}`);
+    const result = await runCheck(check);
+    say(`${CONSOLE_MARKS.result}${JSON.stringify(result)}`);
+  }
+  say(`${CONSOLE_MARKS.done}${uptimeSeconds().toFixed(1)}`);
+}
+
+await main();
+// the unit powers the VM off when this process ends: end now, whatever is still scheduled
+process.exit(0);

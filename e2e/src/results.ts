@@ -1,0 +1,97 @@
+/** One thing a check looked at: what it expected and what it saw. */
+export interface Observation {
+  readonly what: string;
+  readonly expected: string;
+  readonly observed: string;
+  readonly passed: boolean;
+}
+
+/** The outcome of one check, printed by the runner inside the VM as a `VTV-RESULT` line. */
+export interface CheckResult {
+  readonly name: string;
+  readonly passed: boolean;
+  readonly observations: readonly Observation[];
+  /** Why the check could not be carried out (the container did not start, ...), if it could not. */
+  readonly error?: string;
+  readonly seconds: number;
+}
+
+/** A line of the VM console that means something to the suite. */
+export type ConsoleEvent =
+  | { readonly kind: 'stage'; readonly text: string }
+  | { readonly kind: 'result'; readonly result: CheckResult }
+  | { readonly kind: 'done'; readonly uptimeSeconds: number };
+
+/** Prefixes the runner inside the VM puts before its lines; anything else on the console is the boot log. */
+export const CONSOLE_MARKS = { stage: 'VTV-STAGE ', result: 'VTV-RESULT ', done: 'VTV-DONE ' } as const;
+
+/**
+ * Reads one console line; `undefined` for kernel and systemd messages and for garbled lines.
+ *
+ * @example
+ * ```ts
+ * parseConsoleLine('VTV-STAGE runner started\r'); // { kind: 'stage', text: 'runner started' }
+ * ```
+ */
+export function parseConsoleLine(line: string): ConsoleEvent | undefined {
+  const text = line.replace(/\r$/, '');
+  const at = (mark: string): string | undefined => {
+    const index = text.indexOf(mark);
+    return index < 0 ? undefined : text.slice(index + mark.length);
+  };
+  const stage = at(CONSOLE_MARKS.stage);
+  if (stage !== undefined) return { kind: 'stage', text: stage };
+  const done = at(CONSOLE_MARKS.done);
+  if (done !== undefined) {
+    const uptimeSeconds = Number(done.trim());
+    return Number.isFinite(uptimeSeconds) ? { kind: 'done', uptimeSeconds } : undefined;
+  }
+  const result = at(CONSOLE_MARKS.result);
+  if (result === undefined) return undefined;
+  try {
+    const data = JSON.parse(result) as CheckResult;
+    return typeof data.name === 'string' &&
+      typeof data.passed === 'boolean' &&
+      Array.isArray(data.observations)
+      ? { kind: 'result', result: data }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The report lines of one check: `PASS name (1.2s)` or `FAIL name (1.2s)`, then one indented line per
+ * observation with what was expected and what was seen.
+ *
+ * @example
+ * ```ts
+ * formatCheckResult({ name: 'memory', passed: true, seconds: 1.2, observations: [
+ *   { what: 'memory.max', expected: '= 67108864', observed: '67108864', passed: true }] });
+ * // ['PASS memory (1.2s)', '     ok   memory.max: observed 67108864 (expected = 67108864)']
+ * ```
+ */
+export function formatCheckResult(result: CheckResult): readonly string[] {
+  const lines = [`${result.passed ? 'PASS' : 'FAIL'} ${result.name} (${result.seconds.toFixed(1)}s)`];
+  for (const observation of result.observations) {
+    const observed =
+      observation.observed.length > 1000 ? `${observation.observed.slice(0, 1000)}…` : observation.observed;
+    lines.push(
+      `     ${observation.passed ? 'ok  ' : 'BAD '} ${observation.what}: observed ${JSON.stringify(observed)} (expected ${observation.expected})`,
+    );
+  }
+  if (result.error !== undefined) lines.push(`     error: ${result.error}`);
+  return lines;
+}
+
+/**
+ * The closing line: `e2e: N passed, M failed`.
+ *
+ * @example
+ * ```ts
+ * formatSummary(9, 1); // 'e2e: 9 passed, 1 failed'
+ * ```
+ */
+export function formatSummary(passed: number, failed: number): string {
+  return `e2e: ${passed} passed, ${failed} failed`;
+}

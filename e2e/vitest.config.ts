@@ -1,0 +1,1 @@
+export { unitTestConfig as default } from '../vitest.shared.ts';
