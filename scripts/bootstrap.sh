@@ -15,6 +15,7 @@ debian_packages=(
   busybox-static  # a tiny container rootfs for nspawn tests
   util-linux      # unshare, flock
   time            # /usr/bin/time -v: peak memory of the Landlock helper
+  qemu-system-x86 debootstrap cpio # the VM end-to-end suite (e2e/): boots Debian bookworm with qemu TCG
 )
 
 missing=()
