@@ -7,5 +7,6 @@ export * from './interpreter.js';
 export * from './moby.js';
 export * from './nspawn.js';
 export * from './nspawn-builtin.js';
+export * from './nspawn-parse.js';
 export * from './oci.js';
 export * from './profile.js';

@@ -29,9 +29,13 @@ export interface NspawnSeccompArtifacts {
 }
 
 /**
- * Calls systemd 252 makes as a container's PID 1 on a normal boot: mounting API file systems and
- * per-unit namespaces, dropping privileges for services, resource limits, unit seccomp filters, setting
- * the hostname and, at shutdown, reboot(). A filter that denies any of them cannot boot systemd.
+ * Calls systemd 252 needs as a container's PID 1 (Boot=yes); a filter denying one is refused.
+ *
+ * Measured with nspawn 252 booting a debootstrap'd Debian 12 (minbase + systemd + dbus): `strict`
+ * exits 255 right after exec (no mount); `strict` plus `@mount` reaches multi-user.target but
+ * systemd-tmpfiles cannot chown its directories (fchownat EPERM) and dbus cannot raise its fd limit
+ * (setrlimit). The list adds what units commonly need: namespaces for sandboxed units (unshare, setns),
+ * dropping privileges for `User=` services, unit seccomp filters, the hostname and reboot() at shutdown.
  *
  * @example
  * ```ts
