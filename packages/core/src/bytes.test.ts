@@ -278,7 +278,7 @@ describe('parseByteLimit', () => {
   it('applies minBytes to sizes and to a zero share, as systemd does for MemoryMax', () => {
     const zero = rejected(parseByteLimit('0', { minBytes: 1 }));
     expect(zero.code).toBe('INVALID_BYTE_SIZE');
-    expect(zero.message).toContain('the smallest accepted size is 1');
+    expect(zero.message).toBe('"0" is out of range; accepted: sizes from 1 byte');
     const zeroShare = rejected(parseByteLimit('0%', { minBytes: 1 }));
     expect(zeroShare.code).toBe('INVALID_PERCENTAGE');
     expect(zeroShare.message).toContain('accepted: above 0%');
@@ -288,9 +288,11 @@ describe('parseByteLimit', () => {
   it('refuses infinity and shares where the caller says so', () => {
     const infinity = rejected(parseByteLimit('infinity', { allowInfinity: false }));
     expect(infinity.code).toBe('INVALID_BYTE_SIZE');
-    expect(infinity.message).toContain('give a size such as 512M');
-    expect(rejected(parseByteLimit('50%', { allowPercent: false })).message).toContain(
-      'a percentage is not accepted here',
+    expect(infinity.message).toBe(
+      '"infinity" is not accepted here; accepted: a size such as 512M or a percentage such as 50%',
+    );
+    expect(rejected(parseByteLimit('50%', { allowPercent: false })).message).toBe(
+      '"50%": a percentage is not accepted here; accepted: a size such as 512M or infinity',
     );
   });
 

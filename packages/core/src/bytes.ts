@@ -193,13 +193,19 @@ export function parseByteLimit(text: string, options: ByteLimitOptions = {}): Re
   if (text === 'infinity') {
     if (allowInfinity) return ok({ kind: 'infinity' });
     return fail(
-      new VoltError('INVALID_BYTE_SIZE', '"infinity" is not accepted here; give a size such as 512M'),
+      new VoltError(
+        'INVALID_BYTE_SIZE',
+        `"infinity" is not accepted here; accepted: a size such as 512M${allowPercent ? ' or a percentage such as 50%' : ''}`,
+      ),
     );
   }
   if (text.endsWith('%') || text.endsWith('‰') || text.endsWith('‱')) {
     if (!allowPercent) {
       return fail(
-        new VoltError('INVALID_BYTE_SIZE', `${JSON.stringify(text)}: a percentage is not accepted here`),
+        new VoltError(
+          'INVALID_BYTE_SIZE',
+          `${JSON.stringify(text)}: a percentage is not accepted here; accepted: a size such as 512M${allowInfinity ? ' or infinity' : ''}`,
+        ),
       );
     }
     const share = parsePercentage(text);
@@ -218,7 +224,7 @@ export function parseByteLimit(text: string, options: ByteLimitOptions = {}): Re
     return fail(
       new VoltError(
         'INVALID_BYTE_SIZE',
-        `${JSON.stringify(text)} is out of range; the smallest accepted size is ${minBytes}`,
+        `${JSON.stringify(text)} is out of range; accepted: sizes from ${minBytes} byte${minBytes === 1 ? '' : 's'}`,
       ),
     );
   }
