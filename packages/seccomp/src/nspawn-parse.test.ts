@@ -28,5 +28,8 @@ describe('seccompConfigFromNspawn', () => {
     const result = seccompConfigFromNspawn(['read', '~not_a_syscall'], {});
     expect(result.ok).toBe(false);
     if (!result.ok) expect([result.error.code, result.error.path]).toEqual(['INVALID_SYSCALL', [1]]);
+    const group = seccompConfigFromNspawn(['~@nope'], {});
+    if (!group.ok) expect(group.error.message).toMatch(/accepted/);
+    expect(group.ok).toBe(false);
   });
 });

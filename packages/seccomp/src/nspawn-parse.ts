@@ -1,5 +1,5 @@
 import { fail, ok, type Result, type SeccompConfig, VoltError } from '@volt/core';
-import { isKnownSyscall } from './catalog.js';
+import { isKnownSyscall, isSyscallGroup } from './catalog.js';
 import { DEFAULT_SECCOMP_ACTION } from './export.js';
 
 /**
@@ -39,11 +39,13 @@ export function seccompConfigFromNspawn(
   for (const [index, filter] of filters.entries()) {
     const denied = filter.startsWith('~');
     for (const name of (denied ? filter.slice(1) : filter).split(/\s+/).filter((word) => word !== '')) {
-      if (!name.startsWith('@') && !isKnownSyscall(name)) {
+      if (!(name.startsWith('@') ? isSyscallGroup(name) : isKnownSyscall(name))) {
         return fail(
-          new VoltError('INVALID_SYSCALL', `${JSON.stringify(name)} is not a known system call`, {
-            path: [index],
-          }),
+          new VoltError(
+            'INVALID_SYSCALL',
+            `${JSON.stringify(name)} is not a known system call or group; accepted: names known to systemd or libseccomp and systemd's @groups`,
+            { path: [index] },
+          ),
         );
       }
       (denied ? deny : allow).push(name);
