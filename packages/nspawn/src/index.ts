@@ -1,6 +1,7 @@
 export * from './defaults.js';
 export * from './install.js';
 export * from './lifecycle.js';
+export * from './parse.js';
 export * from './paths.js';
 export * from './plan.js';
 export * from './present.js';

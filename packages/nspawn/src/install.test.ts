@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseProfile } from '@volt/core/profile';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { applyPlan, planChanges, recoverInstall, removeContainerFiles } from './install.js';
+import { readInstalledContainer } from './parse.js';
 import { renderPlan } from './plan.js';
 import { isolationFromProfile } from './resolve.js';
 
@@ -90,5 +91,23 @@ describe('applyPlan under an alternative root', () => {
     expect(existsSync(join(root, '/var/lib/volt/containers/web'))).toBe(false);
     expect(existsSync(join(root, '/etc/systemd/system/systemd-nspawn@web.service.d'))).toBe(false);
     expect(await recoverInstall('web', { root })).toBe('clean');
+  });
+});
+
+describe('reading an installed container back', () => {
+  it('parses what apply installed into the same isolation (render, install, read, render)', async () => {
+    const root = newRoot();
+    const rendered = plan({
+      workloadUnit: 'app.service',
+      command: ['/usr/bin/app'],
+      readOnlyRoot: true,
+      network: { mode: 'none' },
+    });
+    await applyPlan(rendered, { root });
+    const config = await readInstalledContainer('web', { root });
+    const again = renderPlan(config, target);
+    expect(again.nspawnFile).toBe(rendered.nspawnFile);
+    expect(again.serviceDropIn).toBe(rendered.serviceDropIn);
+    expect(config.workloadUnit).toBe('app.service');
   });
 });

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultIsolation } from '../src/defaults.js';
 import { renderPlan } from '../src/plan.js';
 import { isolationFromProfile } from '../src/resolve.js';
+import { CONFIGURATIONS } from './configurations.js';
 import {
   judgeDropInWithSystemdAnalyze,
   judgeWithNspawn,
@@ -14,66 +15,6 @@ const isRoot = process.getuid?.() === 0;
 const target = { landlockAbi: 7, landlockHelper: '/usr/lib/volt/volt-landlock' } as const;
 const scratch = nspawnScratch();
 afterAll(() => scratch.dispose());
-
-/** The default plan and varied configurations, each judged by the real systemd-nspawn and systemd-analyze. */
-const CONFIGURATIONS: readonly [string, Record<string, unknown>][] = [
-  ['default', {}],
-  ['host network', { network: { mode: 'host' } }],
-  ['no network', { network: { mode: 'none' } }],
-  [
-    'port forwards tcp and udp',
-    { network: { ports: ['tcp:8080:80', 'udp:5353:53', { host: 2222, container: 22 }] } },
-  ],
-  [
-    'custom bridge and DNS',
-    { network: { bridge: 'br-apps', dns: ['9.9.9.9', '2620:fe::fe'], searchDomains: ['corp.example'] } },
-  ],
-  ['read-only root with private users', { readOnlyRoot: true }],
-  ['read-only root without private users', { readOnlyRoot: true, privateUsers: false }],
-  ['strict seccomp, Boot=no', { seccomp: 'strict', boot: false, command: ['/usr/bin/app'] }],
-  ['unconfined seccomp', { seccomp: 'unconfined' }],
-  [
-    'seccomp allow and deny lists',
-    {
-      seccomp: {
-        profile: 'default',
-        allow: ['@clock'],
-        deny: ['@swap', 'ptrace'],
-        action: { errno: 'EACCES' },
-      },
-    },
-  ],
-  ['Boot=no under Landlock', { boot: false, command: ['/usr/bin/env', 'FOO=1', '/usr/bin/app'] }],
-  ['workload unit under Landlock', { workloadUnit: 'app.service', command: ['/usr/bin/app', '--serve'] }],
-  ['no Landlock', { landlock: 'none' }],
-  ['desktop Landlock preset', { landlock: 'desktop', boot: false, command: ['/usr/bin/app'] }],
-  [
-    'every resource limit',
-    {
-      resources: {
-        memory: { min: '64M', low: '128M', high: '1.5G', max: '2G', swapMax: '512M' },
-        cpu: {
-          weight: 'idle',
-          startupWeight: 200,
-          quota: '150%',
-          quotaPeriod: '50ms',
-          allowedCpus: '0-1',
-          allowedMemoryNodes: '0',
-        },
-        io: {
-          weight: 500,
-          devices: [{ device: '/dev/vda', weight: 200, readBandwidthMax: '10M', writeIopsMax: 1000 }],
-        },
-        tasks: { max: '50%' },
-      },
-    },
-  ],
-  [
-    'limits as infinity',
-    { resources: { memory: { max: 'infinity', high: 'infinity' }, tasks: { max: 'infinity' } } },
-  ],
-  ['environment variables', { environment: { APP_MODE: 'production', JAVA_OPTS: '-Xmx512m' } }],
-];
 
 describe.skipIf(!isRoot)(
   'rendered plans judged by the real systemd-nspawn (needs root: cgroup2, mount namespace)',

@@ -1,0 +1,60 @@
+import { parseProfile } from '@volt/core/profile';
+import { describe, expect, it } from 'vitest';
+import { CONFIGURATIONS } from '../test/configurations.js';
+import { isolationFromInstalled } from './parse.js';
+import { type IsolationPlan, renderPlan } from './plan.js';
+import { isolationFromProfile } from './resolve.js';
+
+const target = { landlockAbi: 7, landlockHelper: '/usr/lib/volt/volt-landlock' } as const;
+
+function textOf(plan: IsolationPlan, suffix: string): string | undefined {
+  const file = plan.files.find((candidate) => candidate.path.endsWith(suffix));
+  return file !== undefined && 'text' in file.content ? file.content.text : undefined;
+}
+
+function installedFilesOf(plan: IsolationPlan) {
+  const workloadFile = plan.files.find((file) => file.path.endsWith('/50-volt-landlock.conf'));
+  const workloadUnit = workloadFile?.path.split('/').at(-2)?.replace(/\.d$/, '');
+  return {
+    name: plan.config.name,
+    rootfs: plan.config.rootfs,
+    nspawnFile: plan.nspawnFile,
+    serviceDropIn: plan.serviceDropIn,
+    ...(textOf(plan, '/resolv.conf') === undefined
+      ? {}
+      : { resolvConf: textOf(plan, '/resolv.conf') as string }),
+    ...(textOf(plan, '/landlock.json') === undefined
+      ? {}
+      : { landlockPolicy: textOf(plan, '/landlock.json') as string }),
+    ...(workloadFile === undefined || workloadUnit === undefined || !('text' in workloadFile.content)
+      ? {}
+      : { workload: { unit: workloadUnit, dropIn: workloadFile.content.text } }),
+  };
+}
+
+describe('render, parse, render', () => {
+  for (const [title, document] of CONFIGURATIONS) {
+    it(`gives the same files again: ${title}`, () => {
+      const first = renderPlan(isolationFromProfile(parseProfile({ name: 'vtp-web', ...document })), target);
+      const parsed = isolationFromInstalled(installedFilesOf(first));
+      if (!parsed.ok) throw parsed.error;
+      const second = renderPlan(parsed.value, target);
+      expect(second.nspawnFile).toBe(first.nspawnFile);
+      expect(second.serviceDropIn).toBe(first.serviceDropIn);
+      expect(second.direct).toEqual(first.direct);
+      expect(second.files.filter((file) => !file.path.endsWith('/isolation.json'))).toEqual(
+        first.files.filter((file) => !file.path.endsWith('/isolation.json')),
+      );
+    });
+  }
+
+  it('refuses a key it does not read back, instead of dropping it', () => {
+    const result = isolationFromInstalled({
+      name: 'web',
+      nspawnFile: '[Exec]\nBoot=yes\nCapability=CAP_NET_ADMIN\n',
+    });
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect([result.error.code, result.error.path]).toEqual(['PARSE_ERROR', ['Exec', 'Capability']]);
+  });
+});

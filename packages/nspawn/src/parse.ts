@@ -1,0 +1,247 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { resourceLimitsFromProperties } from '@volt/cgroups';
+import {
+  fail,
+  type IsolationConfig,
+  joinUnderRoot,
+  type NetworkConfig,
+  ok,
+  type PortForward,
+  parseIpAddress,
+  parseMachineName,
+  parseUnitFile,
+  type Result,
+  type UnitFile,
+  VoltError,
+} from '@volt/core';
+import { landlockPolicyFromConfig } from '@volt/landlock';
+import { DEFAULT_NETWORK_CONFIG } from '@volt/netns';
+import { seccompConfigFromNspawn } from '@volt/seccomp';
+import { MACHINES_DIR } from './defaults.js';
+import { CONTAINER_VOLT_DIR, containerPaths } from './paths.js';
+
+/** The files of an installed container, as text. Only the `.nspawn` file is required. */
+export interface InstalledFiles {
+  readonly name: string;
+  /** Default: `/var/lib/machines/NAME`, where the stock unit looks. */
+  readonly rootfs?: string;
+  readonly nspawnFile: string;
+  readonly serviceDropIn?: string;
+  readonly resolvConf?: string;
+  /** The requested Landlock policy (landlockconfig JSON), when the container has one. */
+  readonly landlockPolicy?: string;
+  /** For Boot=yes: the workload unit and the drop-in Volt wrote into the rootfs for it. */
+  readonly workload?: { readonly unit: string; readonly dropIn: string };
+}
+
+const READ_KEYS: Readonly<Record<string, readonly string[]>> = {
+  Exec: ['Boot', 'Parameters', 'Environment', 'PrivateUsers', 'SystemCallFilter', 'ResolvConf'],
+  Files: ['ReadOnly', 'PrivateUsersOwnership', 'BindReadOnly'],
+  Network: ['Private', 'VirtualEthernet', 'Bridge', 'Port'],
+};
+
+function entries(file: UnitFile, section: string, key: string): string[] {
+  return file.sections
+    .filter((candidate) => candidate.name === section)
+    .flatMap((candidate) => candidate.entries.filter(([name]) => name === key).map(([, value]) => value));
+}
+
+function unwrapHelper(argv: readonly string[]): readonly string[] {
+  if (argv[0] !== `${CONTAINER_VOLT_DIR}/volt-landlock`) return argv;
+  const separator = argv.indexOf('--');
+  return separator < 0 ? argv : argv.slice(separator + 1);
+}
+
+function parsePort(text: string): PortForward | undefined {
+  const match = /^(tcp|udp):(\d{1,5}):(\d{1,5})$/.exec(text);
+  if (match === null) return undefined;
+  return { protocol: match[1] as 'tcp' | 'udp', hostPort: Number(match[2]), containerPort: Number(match[3]) };
+}
+
+function parseNetwork(file: UnitFile, resolvConf: string | undefined): Result<NetworkConfig> {
+  const isPrivate = entries(file, 'Network', 'Private')[0] === 'yes';
+  const veth = entries(file, 'Network', 'VirtualEthernet')[0] === 'yes';
+  const bridge = entries(file, 'Network', 'Bridge')[0];
+  const ports: PortForward[] = [];
+  for (const text of entries(file, 'Network', 'Port')) {
+    const port = parsePort(text);
+    if (port === undefined)
+      return fail(
+        new VoltError('PARSE_ERROR', `Port=${text} is not PROTOCOL:HOST:CONTAINER`, {
+          path: ['Network', 'Port'],
+        }),
+      );
+    ports.push(port);
+  }
+  const dns: string[] = [];
+  const searchDomains: string[] = [];
+  for (const line of (resolvConf ?? '').split('\n')) {
+    const [keyword, ...values] = line.trim().split(/\s+/);
+    if (keyword === 'nameserver' && values[0] !== undefined) {
+      const address = parseIpAddress(values[0]);
+      if (!address.ok) return fail(address.error.at(['resolv.conf']));
+      dns.push(address.value.text);
+    } else if (keyword === 'search') searchDomains.push(...values);
+  }
+  const mode = !isPrivate ? 'host' : veth || bridge !== undefined ? 'private' : 'none';
+  return ok({
+    ...DEFAULT_NETWORK_CONFIG,
+    mode,
+    bridge: bridge ?? DEFAULT_NETWORK_CONFIG.bridge,
+    ports,
+    dns: resolvConf === undefined ? DEFAULT_NETWORK_CONFIG.dns : dns,
+    searchDomains,
+  });
+}
+
+/**
+ * Reads an installed container's files back into an {@link IsolationConfig}: the `.nspawn` file (boot,
+ * command, environment, users, seccomp lines, read-only root, network), the service drop-in (limits,
+ * `SYSTEMD_SECCOMP=0`), resolv.conf (DNS), the requested Landlock policy, and the workload drop-in.
+ * Rendering the result gives the same files again. A key Volt does not write is an error rather than
+ * silently dropped.
+ *
+ * @example
+ * ```ts
+ * const config = isolationFromInstalled({ name: 'web', nspawnFile, serviceDropIn, resolvConf });
+ * ```
+ */
+export function isolationFromInstalled(files: InstalledFiles): Result<IsolationConfig> {
+  const name = parseMachineName(files.name);
+  if (!name.ok) return fail(name.error.at(['name']));
+  const parsed = parseUnitFile(files.nspawnFile);
+  if (!parsed.ok) return parsed;
+  const file = parsed.value;
+  for (const section of file.sections) {
+    const known = READ_KEYS[section.name];
+    for (const [key] of section.entries) {
+      if (known === undefined || !known.includes(key)) {
+        return fail(
+          new VoltError('PARSE_ERROR', `[${section.name}] ${key}= is not a setting Volt reads back`, {
+            path: [section.name, key],
+            hint: `Volt reads ${Object.entries(READ_KEYS)
+              .map(([name, keys]) => `[${name}] ${keys.join(' ')}`)
+              .join('; ')}`,
+          }),
+        );
+      }
+    }
+  }
+  const dropIn =
+    files.serviceDropIn === undefined
+      ? { ok: true as const, value: { sections: [] } }
+      : parseUnitFile(files.serviceDropIn);
+  if (!dropIn.ok) return dropIn;
+  const serviceEntries = dropIn.value.sections
+    .filter((section) => section.name === 'Service')
+    .flatMap((section) => section.entries);
+  const resources = resourceLimitsFromProperties(serviceEntries);
+  if (!resources.ok) return fail(resources.error.at(['serviceDropIn']));
+  const serviceEnvironment = Object.fromEntries(
+    serviceEntries
+      .filter(([key]) => key === 'Environment')
+      .map(([, value]) => value.split('=', 2) as [string, string]),
+  );
+  const seccomp = seccompConfigFromNspawn(entries(file, 'Exec', 'SystemCallFilter'), serviceEnvironment);
+  if (!seccomp.ok) return fail(seccomp.error.at(['Exec', 'SystemCallFilter']));
+  const network = parseNetwork(file, files.resolvConf);
+  if (!network.ok) return network;
+
+  let landlock: IsolationConfig['landlock'] = null;
+  if (files.landlockPolicy !== undefined) {
+    const policy = landlockPolicyFromConfig(JSON.parse(files.landlockPolicy) as unknown);
+    if (!policy.ok) return fail(policy.error.at(['landlock']));
+    landlock = policy.value;
+  }
+  const boot = entries(file, 'Exec', 'Boot')[0] === 'yes';
+  let command = unwrapHelper(entries(file, 'Exec', 'Parameters')[0]?.split(' ') ?? []);
+  let workloadUnit: string | undefined;
+  if (files.workload !== undefined) {
+    const workload = parseUnitFile(files.workload.dropIn);
+    if (!workload.ok) return workload;
+    const execStart = entries(workload.value, 'Service', 'ExecStart').at(-1) ?? '';
+    command = unwrapHelper(execStart.split(' '));
+    workloadUnit = files.workload.unit;
+  }
+  const environment = entries(file, 'Exec', 'Environment')
+    .map((assignment) => {
+      const equals = assignment.indexOf('=');
+      return [assignment.slice(0, equals), assignment.slice(equals + 1)] as const;
+    })
+    .filter(([key]) => key !== 'VOLT_CONTAINER' && key !== 'VOLT_RUNTIME');
+
+  return ok({
+    name: name.value,
+    rootfs: files.rootfs ?? `${MACHINES_DIR}/${name.value}`,
+    boot,
+    command,
+    ...(workloadUnit === undefined ? {} : { workloadUnit }),
+    environment,
+    landlock,
+    seccomp: seccomp.value,
+    resources: resources.value,
+    network: network.value,
+    privateUsers: entries(file, 'Exec', 'PrivateUsers')[0] === 'pick',
+    readOnlyRoot: entries(file, 'Files', 'ReadOnly')[0] === 'yes',
+  });
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Reads an installed container from disk (under `root`) and parses it with {@link isolationFromInstalled}.
+ * The workload drop-in is looked for in the rootfs (`/var/lib/machines/NAME` unless given).
+ *
+ * @throws {@link VoltError} NOT_FOUND when there is no `.nspawn` file; PARSE_ERROR and validation codes.
+ * @example
+ * ```ts
+ * const config = await readInstalledContainer('web', { root: '/' });
+ * ```
+ */
+export async function readInstalledContainer(
+  name: string,
+  options: { readonly root?: string; readonly rootfs?: string } = {},
+): Promise<IsolationConfig> {
+  const checked = parseMachineName(name);
+  if (!checked.ok) throw checked.error.at(['name']);
+  const root = options.root ?? '/';
+  const paths = containerPaths(checked.value);
+  const at = (path: string) => joinUnderRoot(root, path);
+  const nspawnFile = await readText(at(paths.settingsFile));
+  if (nspawnFile === undefined) {
+    throw new VoltError('NOT_FOUND', `container ${name} has no settings file ${paths.settingsFile}`, {
+      hint: 'install it with volt apply PROFILE',
+    });
+  }
+  const rootfs = options.rootfs ?? `${MACHINES_DIR}/${checked.value}`;
+  const unitDir = at(joinUnderRoot(rootfs, '/etc/systemd/system'));
+  let workload: InstalledFiles['workload'];
+  for (const entry of await readdir(unitDir).catch(() => [] as string[])) {
+    const dropIn = entry.endsWith('.d')
+      ? await readText(`${unitDir}/${entry}/50-volt-landlock.conf`)
+      : undefined;
+    if (dropIn !== undefined) workload = { unit: entry.slice(0, -2), dropIn };
+  }
+  const optional = async (key: 'serviceDropIn' | 'resolvConf' | 'landlockPolicy', path: string) => {
+    const text = await readText(at(path));
+    return text === undefined ? {} : { [key]: text };
+  };
+  const result = isolationFromInstalled({
+    name: checked.value,
+    rootfs,
+    nspawnFile,
+    ...(await optional('serviceDropIn', paths.serviceDropIn)),
+    ...(await optional('resolvConf', paths.resolvConf)),
+    ...(await optional('landlockPolicy', paths.landlockPolicy)),
+    ...(workload === undefined ? {} : { workload }),
+  });
+  if (!result.ok) throw result.error;
+  return result.value;
+}
