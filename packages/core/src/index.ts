@@ -4,5 +4,5 @@ export * from './errors.js';
 export * from './ip.js';
 export * from './names.js';
 export * from './types.js';
-export * from './values.js';
 export * from './unit-file.js';
+export * from './values.js';
