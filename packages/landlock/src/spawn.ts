@@ -13,7 +13,9 @@ import { validateLandlockPolicy } from './policy.js';
 import { type LandlockFileRightsMode, parseHelperReport, serializeHelperPolicy } from './wire.js';
 
 /**
- * The absolute path of the static helper shipped in this package (`dist/volt-landlock`).
+ * The absolute path of the static helper shipped in this package (`dist/volt-landlock`). It is found
+ * through the package's own `package.json`, so it still resolves when this module is bundled into an
+ * application (the `volt` CLI is).
  *
  * @example
  * ```ts
@@ -21,7 +23,7 @@ import { type LandlockFileRightsMode, parseHelperReport, serializeHelperPolicy }
  * ```
  */
 export function landlockHelperPath(): string {
-  return fileURLToPath(new URL('../dist/volt-landlock', import.meta.url));
+  return fileURLToPath(new URL('./dist/volt-landlock', import.meta.resolve('@volt/landlock/package.json')));
 }
 
 const probes = new Map<string, Promise<Required<LandlockKernel>>>();
@@ -115,14 +117,20 @@ export interface SpawnLandlockedOptions extends PrepareLandlockOptions {
   readonly stdio?: 'inherit' | 'pipe' | 'ignore';
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Called with the final status after the policy is in force and before the command starts, so that
+   * whatever it prints (e.g. the status on stderr) comes before anything the command prints.
+   */
+  readonly onStatus?: (status: LandlockStatus) => void;
 }
 
 /** A landlocked child process and the status of its enforcement. */
 export interface LandlockedChild {
   readonly child: ChildProcess;
   /**
-   * Settles when the helper hands over to the command: the final status (what the kernel enforces and
-   * what was dropped, including optional paths that were missing), or the helper's VoltError.
+   * Settles before the helper hands over to the command: the final status (what the kernel enforces and
+   * what was dropped, including optional paths that were missing), or the helper's VoltError. A command
+   * that cannot be executed is reported afterwards, like a shell does: on stderr, exit code 126 or 127.
    */
   readonly status: Promise<LandlockStatus>;
 }
@@ -130,10 +138,9 @@ export interface LandlockedChild {
 function mergeStatus(resolution: LandlockResolution, reportBytes: Uint8Array): LandlockStatus {
   const report = unwrap(parseHelperReport(reportBytes));
   if (report.error !== undefined) throw report.error;
-  const handles = resolution.status.enforcement !== 'not';
-  if (handles && !report.enforced && report.unenforced === undefined) {
-    throw new VoltError('SYSTEM_ERROR', 'the Landlock helper stopped before enforcing the policy', {
-      hint: 'see the helper message on stderr',
+  if (!report.ready) {
+    throw new VoltError('SYSTEM_ERROR', 'the Landlock helper ended before it could run the command', {
+      hint: 'it was killed or crashed; run it by hand with --status-fd to see how far it got',
     });
   }
   const unenforced =
@@ -147,12 +154,44 @@ function mergeStatus(resolution: LandlockResolution, reportBytes: Uint8Array): L
   });
 }
 
-function collect(stream: Readable): Promise<Uint8Array> {
+/**
+ * Reads the helper's status records until it says `ready`, then hands the status to `onStatus`, and only
+ * then lets the helper go on (one byte back on the same socket). Without `ready` (the helper failed before
+ * the command could start), the records up to the end of the stream explain why.
+ */
+function awaitStatus(
+  socket: Readable & Writable,
+  prepared: LandlockResolution,
+  onStatus: ((status: LandlockStatus) => void) | undefined,
+): Promise<LandlockStatus> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('error', reject);
-    stream.on('close', () => resolve(Buffer.concat(chunks)));
+    let settled = false;
+    const settle = (bytes: Uint8Array) => {
+      settled = true;
+      try {
+        const status = mergeStatus(prepared, bytes);
+        onStatus?.(status);
+        resolve(status);
+      } catch (error) {
+        reject(error);
+      }
+    };
+    socket.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      chunks.push(chunk);
+      const bytes = Buffer.concat(chunks);
+      const complete = bytes.subarray(0, bytes.lastIndexOf(0) + 1);
+      const report = parseHelperReport(complete);
+      if (report.ok && report.value.ready) {
+        settle(complete);
+        socket.end(Buffer.from([1]));
+      }
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      if (!settled) settle(Buffer.concat(chunks));
+    });
   });
 }
 
@@ -191,6 +230,7 @@ export async function spawnLandlocked(
     '3',
     '--status-fd',
     '4',
+    '--status-ack',
     ...(options.seccompFilter === undefined ? [] : ['--seccomp-fd', '5']),
     '--',
     command,
@@ -202,7 +242,6 @@ export async function spawnLandlocked(
     ...(options.env === undefined ? {} : { env: options.env }),
   });
   const pipes = child.stdio as unknown as readonly (Readable & Writable)[];
-  const report = collect(pipes[4] as Readable);
   (pipes[3] as Writable).on('error', () => {}).end(prepared.bytes);
   if (options.seccompFilter !== undefined)
     (pipes[5] as Writable).on('error', () => {}).end(options.seccompFilter);
@@ -216,7 +255,8 @@ export async function spawnLandlocked(
       ),
     );
   });
-  const status = spawned.then(async () => mergeStatus(prepared, await report));
+  const reported = awaitStatus(pipes[4] as Readable & Writable, prepared, options.onStatus);
+  const status = spawned.then(() => reported);
   // Callers that only watch the child must not crash the process with an unhandled rejection.
   status.catch(() => {});
   return { child, status };
@@ -232,8 +272,6 @@ export interface LandlockedRun {
 
 /** Options for {@link runLandlocked}. */
 export interface RunLandlockedOptions extends SpawnLandlockedOptions {
-  /** Called once the helper has handed over to the command, with the final status. */
-  readonly onStatus?: (status: LandlockStatus) => void;
   /** Signals this process passes on to the command while it runs. Default: SIGTERM, SIGHUP. */
   readonly forwardSignals?: readonly NodeJS.Signals[];
 }
@@ -262,11 +300,7 @@ export async function runLandlocked(
     const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
       child.once('close', (code, signal) => resolve([code, signal])),
     );
-    const reported = status.then((value) => {
-      options.onStatus?.(value);
-      return value;
-    });
-    const [settled, [exitCode, signal]] = await Promise.all([Promise.allSettled([reported]), exited]);
+    const [settled, [exitCode, signal]] = await Promise.all([Promise.allSettled([status]), exited]);
     const [result] = settled;
     if (result.status === 'rejected') throw result.reason;
     return { status: result.value, exitCode, signal };
