@@ -8,7 +8,14 @@ export interface BpfInstruction {
   readonly k: number;
 }
 
-/** Classic BPF opcode parts (linux/bpf_common.h). */
+/**
+ * Classic BPF opcode parts (linux/bpf_common.h).
+ *
+ * @example
+ * ```ts
+ * BPF.RET | BPF.K; // 0x06: return a constant
+ * ```
+ */
 export const BPF = {
   LD: 0x00,
   LDX: 0x01,
@@ -49,7 +56,14 @@ export const BPF = {
   TXA: 0x80,
 } as const;
 
-/** seccomp filter return values (linux/seccomp.h); the low 16 bits carry data such as the errno. */
+/**
+ * seccomp filter return values (linux/seccomp.h); the low 16 bits carry data such as the errno.
+ *
+ * @example
+ * ```ts
+ * SECCOMP_RET.ERRNO | 13; // fail the call with EACCES
+ * ```
+ */
 export const SECCOMP_RET = {
   KILL_PROCESS: 0x80000000,
   KILL_THREAD: 0x00000000,
@@ -61,13 +75,34 @@ export const SECCOMP_RET = {
   ALLOW: 0x7fff0000,
 } as const;
 
-/** Offsets into `struct seccomp_data`. */
+/**
+ * Offsets into `struct seccomp_data`.
+ *
+ * @example
+ * ```ts
+ * stmt(BPF.LD | BPF.W | BPF.ABS, SECCOMP_DATA.ARCH); // load the architecture
+ * ```
+ */
 export const SECCOMP_DATA = { NR: 0, ARCH: 4, IP_LO: 8, ARGS: 16 } as const;
 
-/** The kernel's limit on instructions per filter (BPF_MAXINSNS). */
+/**
+ * The kernel's limit on instructions per filter (BPF_MAXINSNS).
+ *
+ * @example
+ * ```ts
+ * BPF_MAX_INSTRUCTIONS; // 4096
+ * ```
+ */
 export const BPF_MAX_INSTRUCTIONS = 4096;
 
-/** Size of one encoded `struct sock_filter`. */
+/**
+ * Size of one encoded `struct sock_filter`.
+ *
+ * @example
+ * ```ts
+ * bytes.length / SOCK_FILTER_SIZE; // instruction count
+ * ```
+ */
 export const SOCK_FILTER_SIZE = 8;
 
 /**

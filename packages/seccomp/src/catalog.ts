@@ -5,7 +5,14 @@ import {
   SYSCALL_NUMBERS_X86_64,
 } from './catalog.generated.js';
 
-/** The architectures Volt compiles seccomp filters for. */
+/**
+ * The architectures Volt compiles seccomp filters for.
+ *
+ * @example
+ * ```ts
+ * SECCOMP_ARCHES.includes('aarch64'); // true
+ * ```
+ */
 export const SECCOMP_ARCHES = ['x86_64', 'aarch64'] as const;
 /** An architecture from {@link SECCOMP_ARCHES}. */
 export type SeccompArch = (typeof SECCOMP_ARCHES)[number];
@@ -13,13 +20,27 @@ export type SeccompArch = (typeof SECCOMP_ARCHES)[number];
 /** A systemd syscall group name such as `@mount`. */
 export type SyscallGroupName = keyof typeof SYSCALL_GROUPS;
 
-/** The `AUDIT_ARCH_*` value the kernel reports in `seccomp_data.arch` (linux/audit.h). */
+/**
+ * The `AUDIT_ARCH_*` value the kernel reports in `seccomp_data.arch` (linux/audit.h).
+ *
+ * @example
+ * ```ts
+ * AUDIT_ARCH.x86_64; // 0xc000003e
+ * ```
+ */
 export const AUDIT_ARCH = {
   x86_64: 0xc000003e,
   aarch64: 0xc00000b7,
 } as const;
 
-/** The x32 ABI marker bit in x86_64 syscall numbers (`__X32_SYSCALL_BIT`). */
+/**
+ * The x32 ABI marker bit in x86_64 syscall numbers (`__X32_SYSCALL_BIT`).
+ *
+ * @example
+ * ```ts
+ * (nr & X32_SYSCALL_BIT) !== 0; // an x32 call
+ * ```
+ */
 export const X32_SYSCALL_BIT = 0x40000000;
 
 const NUMBERS: Readonly<Record<SeccompArch, Readonly<Record<string, number>>>> = {

@@ -4,7 +4,14 @@ import { compileSeccompBpf } from './compile.js';
 import { renderNspawnSeccomp } from './nspawn.js';
 import { renderOciSeccomp } from './oci.js';
 
-/** The formats `volt seccomp export` writes. */
+/**
+ * The formats `volt seccomp export` writes.
+ *
+ * @example
+ * ```ts
+ * SECCOMP_EXPORT_FORMATS; // ['bpf', 'oci', 'nspawn']
+ * ```
+ */
 export const SECCOMP_EXPORT_FORMATS = ['bpf', 'oci', 'nspawn'] as const;
 /** One of {@link SECCOMP_EXPORT_FORMATS}. */
 export type SeccompExportFormat = (typeof SECCOMP_EXPORT_FORMATS)[number];
@@ -17,7 +24,14 @@ export interface PartialSeccompConfig {
   readonly action?: SeccompAction | undefined;
 }
 
-/** The action when none is given: fail the call with EPERM, as systemd-nspawn does. */
+/**
+ * The action when none is given: fail the call with EPERM, as systemd-nspawn does.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_SECCOMP_ACTION; // { kind: 'errno', errno: 1 }
+ * ```
+ */
 export const DEFAULT_SECCOMP_ACTION: SeccompAction = { kind: 'errno', errno: 1 };
 
 /**

@@ -2,7 +2,14 @@ import { fail, ok, type Result, VoltError } from '@volt/core';
 import { z } from 'zod';
 import type { SeccompArch } from './catalog.js';
 
-/** libseccomp action names as the Docker/moby and OCI formats spell them. */
+/**
+ * libseccomp action names as the Docker/moby and OCI formats spell them.
+ *
+ * @example
+ * ```ts
+ * SCMP_ACTIONS.includes('SCMP_ACT_ERRNO'); // true
+ * ```
+ */
 export const SCMP_ACTIONS = [
   'SCMP_ACT_KILL',
   'SCMP_ACT_KILL_PROCESS',
@@ -17,7 +24,14 @@ export const SCMP_ACTIONS = [
 /** One of {@link SCMP_ACTIONS}. */
 export type ScmpAction = (typeof SCMP_ACTIONS)[number];
 
-/** Argument comparison operators of the Docker/moby and OCI formats. */
+/**
+ * Argument comparison operators of the Docker/moby and OCI formats.
+ *
+ * @example
+ * ```ts
+ * SCMP_COMPARE_OPS.includes('SCMP_CMP_MASKED_EQ'); // true
+ * ```
+ */
 export const SCMP_COMPARE_OPS = [
   'SCMP_CMP_NE',
   'SCMP_CMP_LT',
@@ -177,10 +191,24 @@ export function exportMobySeccompProfile(profile: MobySeccompProfile): string {
   return `${JSON.stringify(profile, null, 2)}\n`;
 }
 
-/** Docker's name (Go's GOARCH) for each architecture, as used in `includes.arches`. */
+/**
+ * Docker's name (Go's GOARCH) for each architecture, as used in `includes.arches`.
+ *
+ * @example
+ * ```ts
+ * MOBY_ARCH_NAMES.x86_64; // 'amd64'
+ * ```
+ */
 export const MOBY_ARCH_NAMES = { x86_64: 'amd64', aarch64: 'arm64' } as const;
 
-/** The libseccomp name of each architecture, as used in `archMap` and OCI `architectures`. */
+/**
+ * The libseccomp name of each architecture, as used in `archMap` and OCI `architectures`.
+ *
+ * @example
+ * ```ts
+ * SCMP_ARCH_NAMES.aarch64; // 'SCMP_ARCH_AARCH64'
+ * ```
+ */
 export const SCMP_ARCH_NAMES = { x86_64: 'SCMP_ARCH_X86_64', aarch64: 'SCMP_ARCH_AARCH64' } as const;
 
 /** Where a Docker profile is expanded: an architecture, the container's capabilities, the kernel. */
