@@ -226,6 +226,8 @@ describe('parseTimeSpan', () => {
     'infinity',
     '1 fortnight',
     '1000000y',
+    '1s\u00a0',
+    '1s\n',
   ])('rejects %j with INVALID_DURATION', (text) => {
     const error = rejected(parseTimeSpan(text));
     expect(error.code).toBe('INVALID_DURATION');

@@ -183,8 +183,9 @@ export function parseTimeSpan(text: string): Result<number> {
     );
   let rest = text;
   let total = 0;
-  if (text.trim() === '') return invalid();
-  while (rest.trim() !== '') {
+  const blank = /^[ \t]*$/;
+  if (blank.test(text)) return invalid();
+  while (!blank.test(rest)) {
     const match = TIME_COMPONENT.exec(rest);
     const [consumed, sign, whole = '', fraction, unit = ''] = match ?? [];
     if (
