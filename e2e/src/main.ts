@@ -17,7 +17,10 @@ import { bootVm } from './vm.js';
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+const argv = process.argv.slice(2);
 const { values: flags } = parseArgs({
+  // `pnpm test:vm -- --filter x` passes the `--` through
+  args: argv[0] === '--' ? argv.slice(1) : argv,
   options: {
     'cache-dir': { type: 'string', default: process.env['VOLT_E2E_CACHE'] ?? '/var/cache/volt-e2e' },
     timeout: { type: 'string', default: '600' },
