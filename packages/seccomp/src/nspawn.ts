@@ -9,7 +9,8 @@ export interface NspawnSeccompOptions {
   readonly boot: boolean;
   /**
    * True if the settings file is trusted (in /etc/systemd/nspawn or /run/systemd/nspawn, or
-   * `--settings=trusted`). nspawn ignores `SystemCallFilter=` lines with allow entries in untrusted files.
+   * `--settings=trusted`). In an untrusted file with any allow entry nspawn ignores every
+   * `SystemCallFilter=` line, denials too (measured); deny-only lines are enforced.
    */
   readonly settingsTrusted: boolean;
 }
@@ -168,7 +169,7 @@ export function renderNspawnSeccomp(
     return fail(
       new VoltError(
         'CONFLICT',
-        `an untrusted .nspawn file ignores SystemCallFilter= with allow entries (${allowEntries.join(' ')}), so the settings-file route would be weaker than the command line; accepted: a trusted settings file`,
+        `an untrusted .nspawn file with allow entries (${allowEntries.join(' ')}) has all its SystemCallFilter= lines ignored, denials included, so the settings-file route would be weaker than the command line; accepted: a trusted settings file, or a filter without allow entries`,
         {
           hint: 'place the file in /etc/systemd/nspawn or /run/systemd/nspawn, or run systemd-nspawn with --settings=trusted',
         },

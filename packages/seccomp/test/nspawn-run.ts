@@ -14,15 +14,21 @@ import { join } from 'node:path';
 
 const CGROUP_ROOT = '/sys/fs/cgroup/unified';
 
+/** The machine name of every probe container. */
+export const MACHINE_NAME = 'vts-seccomp';
+
 /** A busybox container tree with the static probe at /probe, in a private temp dir (prefix `vts-`). */
 export interface ProbeContainer {
   readonly root: string;
-  /** Runs `script` (busybox sh) in the container the safe way; the settings file, if any, is trusted. */
+  /**
+   * Runs `script` (busybox sh) in the container the safe way. `settings` is a trusted settings file
+   * (in /etc/systemd/nspawn); `untrustedSettings` is a file next to the tree (untrusted).
+   */
   run(options: {
-    readonly name: string;
     readonly args: readonly string[];
     readonly env: Readonly<Record<string, string>>;
     readonly settings?: string;
+    readonly untrustedSettings?: string;
     readonly script: string;
   }): { readonly status: number | null; readonly stdout: string; readonly stderr: string };
   cleanup(): void;
@@ -45,12 +51,13 @@ function removeCgroup(path: string): void {
  *
  * @example
  * ```ts
- * const box = createProbeContainer(probe); try { box.run({ name: 'vts-a', args: [], env: {}, script: '/probe syscall 110' }); } finally { box.cleanup(); }
+ * const box = createProbeContainer(probe); try { box.run({ args: [], env: {}, script: '/probe syscall 110' }); } finally { box.cleanup(); }
  * ```
  */
 export function createProbeContainer(probe: string): ProbeContainer {
   const base = mkdtempSync(join(tmpdir(), 'vts-nspawn-'));
-  const root = join(base, 'root');
+  // The tree's name is also the machine name, so that nspawn finds an untrusted `NAME.nspawn` next to it.
+  const root = join(base, MACHINE_NAME);
   for (const dir of ['bin', 'usr/bin', 'etc', 'proc', 'sys', 'dev', 'run', 'tmp', 'var'])
     mkdirSync(join(root, dir), { recursive: true });
   copyFileSync('/bin/busybox', join(root, 'bin/busybox'));
@@ -61,16 +68,17 @@ export function createProbeContainer(probe: string): ProbeContainer {
   const settingsDir = join(base, 'settings');
   mkdirSync(settingsDir);
   let counter = 0;
-  const names = new Set<string>();
   return {
     root,
-    run({ name, args, env, settings, script }) {
-      names.add(name);
+    run({ args, env, settings, untrustedSettings, script }) {
+      const name = MACHINE_NAME;
       const cgroup = join(CGROUP_ROOT, `vts-seccomp-${process.pid}-${counter++}`);
       mkdirSync(cgroup);
       try {
         rmSync(join(settingsDir, `${name}.nspawn`), { force: true });
         if (settings !== undefined) writeFileSync(join(settingsDir, `${name}.nspawn`), settings);
+        rmSync(join(base, `${name}.nspawn`), { force: true });
+        if (untrustedSettings !== undefined) writeFileSync(join(base, `${name}.nspawn`), untrustedSettings);
         const inner = [
           'set -e',
           'mount -t cgroup2 none /sys/fs/cgroup',
@@ -106,9 +114,8 @@ export function createProbeContainer(probe: string): ProbeContainer {
     },
     cleanup() {
       rmSync(base, { recursive: true, force: true });
-      // nspawn leaves its (empty) propagation directory behind when /run is not a tmpfs
-      for (const name of names)
-        rmSync(join('/run/systemd/nspawn/propagate', name), { recursive: true, force: true });
+      // nspawn may leave its (empty) propagation directory behind when /run is not a tmpfs
+      rmSync(join('/run/systemd/nspawn/propagate', MACHINE_NAME), { recursive: true, force: true });
     },
   };
 }
