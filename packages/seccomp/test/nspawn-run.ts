@@ -114,6 +114,7 @@ export function createProbeContainer(probe: string): ProbeContainer {
     },
     cleanup() {
       rmSync(base, { recursive: true, force: true });
+      // A probe container has no processes left once run() returned; its cgroups are removed there.
       // nspawn may leave its (empty) propagation directory behind when /run is not a tmpfs
       rmSync(join('/run/systemd/nspawn/propagate', MACHINE_NAME), { recursive: true, force: true });
     },

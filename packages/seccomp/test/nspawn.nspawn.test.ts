@@ -49,8 +49,11 @@ beforeAll(() => {
   box = createProbeContainer(tools.probe);
 });
 afterAll(() => {
-  box?.cleanup();
-  tools?.cleanup();
+  try {
+    box?.cleanup();
+  } finally {
+    tools?.cleanup();
+  }
 });
 
 const script = PROBES.map(

@@ -20,8 +20,11 @@ beforeAll(() => {
   mountPoint = mkdtempSync(join(tmpdir(), 'vts-mnt-'));
 });
 afterAll(() => {
-  tools?.cleanup();
-  if (mountPoint !== undefined) rmSync(mountPoint, { recursive: true, force: true });
+  try {
+    tools?.cleanup();
+  } finally {
+    if (mountPoint !== undefined) rmSync(mountPoint, { recursive: true, force: true });
+  }
 });
 
 const config = (profile: SeccompConfig['profile'], action: SeccompConfig['action'], deny: string[] = []) =>
