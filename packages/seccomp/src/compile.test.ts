@@ -28,6 +28,29 @@ describe('compileFilter', () => {
     );
   });
 
+  it('keeps a different return value per number (property)', () => {
+    const returnValue = fc.constantFrom(
+      SECCOMP_RET.ALLOW,
+      SECCOMP_RET.LOG,
+      SECCOMP_RET.KILL_PROCESS,
+      (SECCOMP_RET.ERRNO | 38) >>> 0,
+      (SECCOMP_RET.ERRNO | 13) >>> 0,
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...SECCOMP_ARCHES),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 600 }), returnValue), { maxLength: 200 }),
+        (arch, pairs) => {
+          const rules = new Map(pairs);
+          const program = compileFilter({ arch, defaultAction: EPERM, rules });
+          for (let nr = 0; nr <= 640; nr++)
+            expect(runBpf(program, { nr, arch: AUDIT_ARCH[arch] }).action).toBe(rules.get(nr) ?? EPERM);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('kills a foreign architecture before looking at the number', () => {
     const program = compileFilter({
       arch: 'x86_64',
