@@ -3,8 +3,11 @@
  * execute a command. Built statically so that it runs inside any container rootfs.
  *
  *   volt-landlock --probe
- *   volt-landlock (--policy FILE | --policy-fd N) [--status-fd N] [--seccomp-bpf FILE | --seccomp-fd N]
- *                 -- COMMAND [ARGS...]
+ *   volt-landlock (--policy FILE | --policy-fd N) [--status-fd N [--status-ack]]
+ *                 [--seccomp-bpf FILE | --seccomp-fd N] -- COMMAND [ARGS...]
+ *
+ * --status-fd N: NUL-terminated status records on descriptor N (closed at exec). With --status-ack the
+ * helper writes `ready` and waits for one byte on N before it installs the seccomp filter and executes.
  *
  * The policy format (NUL-terminated tokens, fixed order) is written by @volt/landlock's
  * serializeHelperPolicy(). Compatibility is resolved there; this program enforces exactly what it is given
@@ -60,9 +63,25 @@ struct net_port_attr {
 };
 
 static int status_fd = -1;
+static char status_buffer[16384];
+static size_t status_used;
 
-/* Writes one status record; without a status descriptor, what weakens or skips the policy goes to stderr,
- * so that it is never silent. */
+/* Sends the buffered status records in one go (the reader then sees them in one event, not dozens). */
+static void status_flush(void) {
+  size_t done = 0;
+  while (status_fd >= 0 && done < status_used) {
+    /* send(MSG_NOSIGNAL): a reader that went away must not kill the helper with SIGPIPE. */
+    ssize_t n = send(status_fd, status_buffer + done, status_used - done, MSG_NOSIGNAL);
+    if (n < 0 && errno == ENOTSOCK) n = write(status_fd, status_buffer + done, status_used - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += (size_t)n;
+  }
+  status_used = 0;
+}
+
+/* Adds one status record (NUL-terminated tokens) to the buffer; without a status descriptor, what weakens
+ * or skips the policy goes to stderr, so that it is never silent. */
 static void status(const char *a, const char *b, const char *c) {
   if (status_fd < 0) {
     if (strcmp(a, "unenforced") == 0) dprintf(2, "volt-landlock: warning: %s\n", b);
@@ -73,15 +92,21 @@ static void status(const char *a, const char *b, const char *c) {
   }
   const char *parts[3] = {a, b, c};
   for (int i = 0; i < 3 && parts[i] != NULL; i++) {
-    size_t len = strlen(parts[i]) + 1, done = 0;
-    while (done < len) {
-      /* send(MSG_NOSIGNAL): a reader that went away must not kill the helper with SIGPIPE. */
-      ssize_t n = send(status_fd, parts[i] + done, len - done, MSG_NOSIGNAL);
-      if (n < 0 && errno == ENOTSOCK) n = write(status_fd, parts[i] + done, len - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return;
-      done += (size_t)n;
+    size_t len = strlen(parts[i]) + 1;
+    if (status_used + len > sizeof status_buffer) status_flush();
+    if (len > sizeof status_buffer) {
+      status_flush();
+      for (size_t done = 0; done < len;) {
+        ssize_t n = send(status_fd, parts[i] + done, len - done, MSG_NOSIGNAL);
+        if (n < 0 && errno == ENOTSOCK) n = write(status_fd, parts[i] + done, len - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        done += (size_t)n;
+      }
+      continue;
     }
+    memcpy(status_buffer + status_used, parts[i], len);
+    status_used += len;
   }
 }
 
@@ -99,9 +124,10 @@ __attribute__((noreturn, format(printf, 3, 4))) static void die(int code, const 
   vsnprintf(message, sizeof message, format, args);
   va_end(args);
   /* With a status descriptor the caller reports the error; otherwise stderr is the only channel. */
-  if (status_fd >= 0)
+  if (status_fd >= 0) {
     status("error", kind, message);
-  else
+    status_flush();
+  } else
     dprintf(2, "volt-landlock: %s\n", message);
   _exit(code);
 }
@@ -215,13 +241,13 @@ static int landlock_abi(int *errata, const char **why) {
 
 static void usage(void) {
   die(125, "usage",
-      "usage: volt-landlock --probe | (--policy FILE | --policy-fd N) [--status-fd N] "
+      "usage: volt-landlock --probe | (--policy FILE | --policy-fd N) [--status-fd N [--status-ack]] "
       "[--seccomp-bpf FILE | --seccomp-fd N] -- COMMAND [ARGS...]");
 }
 
 int main(int argc, char **argv) {
   const char *policy_path = NULL, *seccomp_path = NULL;
-  int policy_fd = -1, seccomp_fd = -1, probe = 0, i = 1;
+  int policy_fd = -1, seccomp_fd = -1, probe = 0, status_ack = 0, i = 1;
   for (; i < argc; i++) {
     const char *arg = argv[i];
     int has_value = i + 1 < argc;
@@ -244,6 +270,8 @@ int main(int argc, char **argv) {
         status_fd = -1;
         die(125, "usage", "--status-fd %s is not open", argv[i]);
       }
+    } else if (strcmp(arg, "--status-ack") == 0) {
+      status_ack = 1;
     } else if (strcmp(arg, "--seccomp-bpf") == 0 && has_value) {
       seccomp_path = argv[++i];
     } else if (strcmp(arg, "--seccomp-fd") == 0 && has_value) {
@@ -260,7 +288,9 @@ int main(int argc, char **argv) {
     printf("abi %d\nerrata %d\n", abi, errata);
     return 0;
   }
-  if (i >= argc || (policy_path == NULL) == (policy_fd < 0) || (seccomp_path != NULL && seccomp_fd >= 0)) usage();
+  if (i >= argc || (policy_path == NULL) == (policy_fd < 0) || (seccomp_path != NULL && seccomp_fd >= 0) ||
+      (status_ack && status_fd < 0))
+    usage();
   char **command = argv + i;
 
   size_t policy_size;
@@ -372,12 +402,23 @@ int main(int argc, char **argv) {
     close(ruleset);
     status("enforced", NULL, NULL);
   }
-  if (filter.filter != NULL) {
-    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &filter, 0, 0) < 0)
-      die(125, "bad-seccomp", "installing the seccomp filter: %s", strerror(errno));
-    status_number("seccomp", filter.len);
+  if (filter.filter != NULL) status_number("seccomp", filter.len);
+  if (status_ack) {
+    /* Wait until the caller has taken the status (e.g. printed it), so that nothing the command prints
+     * comes before it. From here on, errors go to stderr: the status is already taken. */
+    status("ready", NULL, NULL);
+    status_flush();
+    char ack;
+    while (read(status_fd, &ack, 1) < 0 && errno == EINTR) {
+    }
+    close(status_fd);
+    status_fd = -1;
   }
+  /* Last step before execve: the filter may forbid anything the helper itself still needed. */
+  if (filter.filter != NULL && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &filter, 0, 0) < 0)
+    die(125, "bad-seccomp", "installing the seccomp filter: %s", strerror(errno));
 
+  status_flush();
   execvp(command[0], command);
   int error = errno;
   die(error == ENOENT ? 127 : 126, error == ENOENT ? "not-found" : errno_kind(error), "cannot execute %s: %s",

@@ -119,7 +119,9 @@ export interface SpawnLandlockedOptions extends PrepareLandlockOptions {
   readonly env?: NodeJS.ProcessEnv;
   /**
    * Called with the final status after the policy is in force and before the command starts, so that
-   * whatever it prints (e.g. the status on stderr) comes before anything the command prints.
+   * whatever it prints (e.g. the status on stderr) comes before anything the command prints. This costs
+   * one round trip between the helper and this process before the command starts; without `onStatus`
+   * the helper does not wait.
    */
   readonly onStatus?: (status: LandlockStatus) => void;
 }
@@ -128,9 +130,10 @@ export interface SpawnLandlockedOptions extends PrepareLandlockOptions {
 export interface LandlockedChild {
   readonly child: ChildProcess;
   /**
-   * Settles before the helper hands over to the command: the final status (what the kernel enforces and
-   * what was dropped, including optional paths that were missing), or the helper's VoltError. A command
-   * that cannot be executed is reported afterwards, like a shell does: on stderr, exit code 126 or 127.
+   * Settles when the helper hands over to the command: the final status (what the kernel enforces and
+   * what was dropped, including optional paths that were missing), or the helper's VoltError (also for a
+   * command that cannot be executed, exit code 126 or 127). With `onStatus`, it settles before the command
+   * starts, and a command that cannot be executed is reported afterwards, like a shell does: on stderr.
    */
   readonly status: Promise<LandlockStatus>;
 }
@@ -138,7 +141,7 @@ export interface LandlockedChild {
 function mergeStatus(resolution: LandlockResolution, reportBytes: Uint8Array): LandlockStatus {
   const report = unwrap(parseHelperReport(reportBytes));
   if (report.error !== undefined) throw report.error;
-  if (!report.ready) {
+  if (!report.ready && !report.enforced && report.unenforced === undefined) {
     throw new VoltError('SYSTEM_ERROR', 'the Landlock helper ended before it could run the command', {
       hint: 'it was killed or crashed; run it by hand with --status-fd to see how far it got',
     });
@@ -155,9 +158,9 @@ function mergeStatus(resolution: LandlockResolution, reportBytes: Uint8Array): L
 }
 
 /**
- * Reads the helper's status records until it says `ready`, then hands the status to `onStatus`, and only
- * then lets the helper go on (one byte back on the same socket). Without `ready` (the helper failed before
- * the command could start), the records up to the end of the stream explain why.
+ * Reads the helper's status records. With `--status-ack` the helper says `ready` and waits: the status
+ * goes to `onStatus` first, then one byte back on the same socket lets the helper go on. Otherwise the
+ * stream ends when the helper executes the command (or fails), and the records up to there are the status.
  */
 function awaitStatus(
   socket: Readable & Writable,
@@ -230,7 +233,7 @@ export async function spawnLandlocked(
     '3',
     '--status-fd',
     '4',
-    '--status-ack',
+    ...(options.onStatus === undefined ? [] : ['--status-ack']),
     ...(options.seccompFilter === undefined ? [] : ['--seccomp-fd', '5']),
     '--',
     command,

@@ -108,6 +108,7 @@ describe('parseHelperReport', () => {
         'enforced',
         'seccomp',
         '8',
+        'ready',
       ),
     );
     expect(report).toEqual({
@@ -116,6 +117,7 @@ describe('parseHelperReport', () => {
         abi: 7,
         errata: 3,
         enforced: true,
+        ready: true,
         seccompInstructions: 8,
         dropped: [
           { feature: 'path:/lib64', reason: 'optional path does not exist' },
@@ -144,7 +146,7 @@ describe('parseHelperReport', () => {
     // A helper that died before writing anything reports nothing; the caller treats that as not enforced.
     expect(parseHelperReport(new Uint8Array())).toEqual({
       ok: true,
-      value: { abi: 0, errata: 0, enforced: false, dropped: [] },
+      value: { abi: 0, errata: 0, enforced: false, ready: false, dropped: [] },
     });
   });
 });

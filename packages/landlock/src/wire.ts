@@ -114,6 +114,8 @@ export interface HelperReport {
   readonly errata: number;
   /** True once `landlock_restrict_self()` succeeded. */
   readonly enforced: boolean;
+  /** True when the helper waits for the caller's acknowledgement before it executes (`--status-ack`). */
+  readonly ready: boolean;
   /** Why nothing was enforced, when the helper ran the command unconfined. */
   readonly unenforced?: string;
   /** Optional paths that did not exist and rights masked on files. */
@@ -143,12 +145,12 @@ const HELPER_ERROR_HINTS: Readonly<Record<string, string>> = {
 /**
  * Parses the status records the helper writes to `--status-fd`: NUL-terminated tokens
  * `abi N`, `errata N`, `missing PATH`, `masked MASK PATH`, `enforced`, `unenforced REASON`,
- * `seccomp COUNT`, `error KIND MESSAGE`.
+ * `seccomp COUNT`, `ready`, `error KIND MESSAGE`.
  *
  * @example
  * ```ts
  * parseHelperReport(new TextEncoder().encode('abi\u00007\u0000errata\u00001\u0000enforced\u0000'));
- * // { ok: true, value: { abi: 7, errata: 1, enforced: true, dropped: [] } }
+ * // { ok: true, value: { abi: 7, errata: 1, enforced: true, ready: false, dropped: [] } }
  * ```
  */
 export function parseHelperReport(bytes: Uint8Array): Result<HelperReport> {
@@ -160,6 +162,7 @@ export function parseHelperReport(bytes: Uint8Array): Result<HelperReport> {
   let abi = 0;
   let errata = 0;
   let enforced = false;
+  let ready = false;
   let unenforced: string | undefined;
   let seccompInstructions: number | undefined;
   let error: VoltError | undefined;
@@ -170,6 +173,7 @@ export function parseHelperReport(bytes: Uint8Array): Result<HelperReport> {
     if (kind === 'abi') abi = Number(take());
     else if (kind === 'errata') errata = Number(take());
     else if (kind === 'enforced') enforced = true;
+    else if (kind === 'ready') ready = true;
     else if (kind === 'unenforced') unenforced = take() ?? '';
     else if (kind === 'seccomp') seccompInstructions = Number(take());
     else if (kind === 'missing')
@@ -194,6 +198,7 @@ export function parseHelperReport(bytes: Uint8Array): Result<HelperReport> {
     abi,
     errata,
     enforced,
+    ready,
     ...(unenforced === undefined ? {} : { unenforced }),
     dropped,
     ...(seccompInstructions === undefined ? {} : { seccompInstructions }),

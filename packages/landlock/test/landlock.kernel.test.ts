@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {
+  appendFileSync,
   chmodSync,
   copyFileSync,
   existsSync,
@@ -23,7 +24,7 @@ import {
   withRules,
   withScopes,
 } from '../src/builder.js';
-import { landlockHelperPath, probeLandlock, spawnLandlocked } from '../src/spawn.js';
+import { landlockHelperPath, probeLandlock, runLandlocked, spawnLandlocked } from '../src/spawn.js';
 import { kernelTierReason, makeTempDir, removeTempDir, runSandboxed, SYSTEM_RULES } from './support.js';
 
 const skip = kernelTierReason();
@@ -350,6 +351,53 @@ describe.skipIf(skip !== undefined)('compatibility modes on an ABI 7 kernel', ()
     expect(run.code).toBe(0);
     expect(run.status.dropped[0]?.feature).toBe(`path:${file}`);
     expect(run.status.dropped[0]?.reason).toMatch(/remove-dir.*make-dir/);
+  });
+});
+
+describe.skipIf(skip !== undefined)('hand-over from the helper to the command', () => {
+  let dir = '';
+  afterEach(() => removeTempDir(dir));
+
+  it('reports the status before the command starts', async () => {
+    dir = makeTempDir('order');
+    const log = join(dir, 'log');
+    const policy = fsPolicy(['write-file', 'read-file'], dir);
+    writeFileSync(log, '');
+    const run = await runLandlocked('/bin/sh', ['-c', `echo command >> ${log}`], {
+      policy,
+      stdio: 'pipe',
+      onStatus: (status) => appendFileSync(log, `status ${status.enforcement}\n`),
+    });
+    expect(run.exitCode).toBe(0);
+    expect(readFileSync(log, 'utf8')).toBe('status fully\ncommand\n');
+  });
+
+  it('a command that cannot be found: with onStatus, status first, then exit 127 and the reason on stderr', async () => {
+    dir = makeTempDir('order');
+    const seen: string[] = [];
+    const run = await runSandboxed('/vtl-no-such-command', [], fsPolicy([], dir), {
+      onStatus: (status) => seen.push(status.enforcement),
+    });
+    expect(seen).toEqual(['fully']);
+    expect(run.status.enforcement).toBe('fully');
+    expect(run.code).toBe(127);
+    expect(run.stderr).toMatch(
+      /volt-landlock: cannot execute \/vtl-no-such-command: No such file or directory/,
+    );
+  });
+
+  it('a command that cannot be found: without onStatus, the status rejects with NOT_FOUND', async () => {
+    dir = makeTempDir('order');
+    const { child, status } = await spawnLandlocked('/vtl-no-such-command', [], {
+      policy: fsPolicy([], dir),
+      stdio: 'pipe',
+    });
+    const closed = new Promise((resolve) => child.once('close', resolve));
+    await expect(status).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('/vtl-no-such-command'),
+    });
+    expect(await closed).toBe(127);
   });
 });
 
