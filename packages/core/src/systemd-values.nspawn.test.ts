@@ -142,6 +142,8 @@ const OCTAL =
   'systemd reads a leading zero as octal (010 is 8); core refuses such text rather than read a different number than the author meant';
 const HEX = 'core reads decimal only; profiles are read by people, and 0x/0o/0b prefixes hide the value';
 
+const SIZE_STRICTER_TASKS =
+  'the kernel refuses pids.max above PID_MAX_LIMIT (4194304), so the limit would never apply';
 const SIZE_STRICTER = {
   '1E': 'above 2^53-1 bytes a JavaScript number is no longer exact; core refuses rather than round',
   '8P': 'above 2^53-1 bytes a JavaScript number is no longer exact; core refuses rather than round',
@@ -309,9 +311,8 @@ const TARGETS: readonly Target[] = [
     stricter: {
       '010': OCTAL,
       '0x10': HEX,
-      '4194305': 'the kernel refuses pids.max above PID_MAX_LIMIT (4194304), so the limit would never apply',
-      '18446744073709551614':
-        'the kernel refuses pids.max above PID_MAX_LIMIT (4194304), so the limit would never apply',
+      '4194305': SIZE_STRICTER_TASKS,
+      '18446744073709551614': SIZE_STRICTER_TASKS,
     },
   },
   {
@@ -516,6 +517,67 @@ function dumpUnit(lines: readonly string[]): Map<string, string> {
   return fields;
 }
 
+/** The classes of input where core is deliberately stricter than systemd; see OCTAL and HEX above. */
+function deliberateDifference(key: string, value: string, coreMessage: string): string | undefined {
+  const base0 = ['AllowedCPUs', 'CPUWeight', 'TasksMax', 'CPUQuota'].includes(key);
+  if (base0 && /0[xXoObB]/.test(value)) return HEX;
+  if (base0 && /(^|[^0-9.])0\d/.test(value)) return OCTAL;
+  if (key === 'MemoryMax' && coreMessage.includes('too large')) return SIZE_STRICTER['8P'];
+  if (key === 'AllowedCPUs' && /^[\s,]*$/.test(value))
+    return 'a list of separators only is an empty set, which systemd reads as "reset"; core refuses it (leave the field out)';
+  if (key === 'TasksMax' && /^\+?\d+$/.test(value) && BigInt(value) > 4194304n) return SIZE_STRICTER_TASKS;
+  return undefined;
+}
+
+const digits = (min: number, max: number) =>
+  fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: min, maxLength: max });
+/** Plausible sizes: components such as `12.5G 7M`, with fractions of up to 7 digits. */
+const SIZE_SHAPED = fc
+  .array(
+    fc
+      .tuple(
+        digits(1, 4),
+        fc.option(digits(0, 7)),
+        fc.constantFrom('', ' '),
+        fc.constantFrom('', 'E', 'P', 'T', 'G', 'M', 'K', 'B'),
+      )
+      .map(
+        ([whole, fraction, space, suffix]) =>
+          `${whole}${fraction === null ? '' : `.${fraction}`}${space}${suffix}`,
+      ),
+    { minLength: 1, maxLength: 3 },
+  )
+  .map((parts) => parts.join(' '));
+/** Plausible time spans: components such as `1.0157s 20ms`. */
+const SPAN_SHAPED = fc
+  .array(
+    fc
+      .tuple(
+        digits(0, 4),
+        fc.option(digits(1, 7)),
+        fc.constantFrom('', 'us', 'ms', 's', 'min', 'h', 'd', 'msec', 'sec', 'm'),
+      )
+      .map(([whole, fraction, unit]) => `${whole}${fraction === null ? '' : `.${fraction}`}${unit}`),
+    { minLength: 1, maxLength: 3 },
+  )
+  .map((parts) => parts.join(' '));
+/** Plausible shares: `12.55%`, `125‰`, `1250‱`. */
+const SHARE_SHAPED = fc
+  .tuple(digits(1, 6), fc.option(digits(1, 3)), fc.constantFrom('%', '‰', '‱'))
+  .map(([whole, fraction, unit]) => `${whole}${fraction === null ? '' : `.${fraction}`}${unit}`);
+
+/** Generated values for one key, from an alphabet of the characters its syntax uses (fixed seed). */
+function generated(key: string, alphabet: string | fc.Arbitrary<string>, seed: number): Probe[] {
+  const target = TARGETS.find((candidate) => candidate.key === key) as Target;
+  const arbitrary =
+    typeof alphabet === 'string'
+      ? fc.string({ unit: fc.constantFrom(...alphabet), minLength: 1, maxLength: 9 })
+      : alphabet;
+  const values = fc.sample(arbitrary, { seed, numRuns: 160 });
+  const unique = [...new Set(values.map((value) => value.trim()).filter((value) => value !== ''))];
+  return unique.map((value) => ({ target, value, line: `${key}=${value}` }));
+}
+
 function coreParse(probe: Probe) {
   return safeParseProfile(probe.target.profile(probe.value));
 }
@@ -615,6 +677,70 @@ describe.skipIf(!hasSystemd)(
       expect(mismatches).toEqual([]);
       expect(compared).toBeGreaterThan(60);
     });
+    it('generated input: core accepts what systemd accepts and reads the same value', () => {
+      const probes = [
+        ...generated('MemoryMax', SIZE_SHAPED, 7),
+        ...generated('CPUQuotaPeriodSec', SPAN_SHAPED, 8),
+        ...generated('CPUQuota', SHARE_SHAPED, 9),
+        ...generated('MemoryMax', '0123456789 .+-KMGTPEBk%', 1),
+        ...generated('AllowedCPUs', '0123456789 ,-+x', 2),
+        ...generated('CPUQuota', '0123456789.+-%‰‱ ', 3),
+        ...generated('CPUQuotaPeriodSec', '0123456789 .+-smhdwyuMnµμ', 4),
+        ...generated('CPUWeight', '0123456789+-x', 5),
+        ...generated('TasksMax', '0123456789+-%', 6),
+      ].filter((probe) => checkUnitFileEntry(probe.target.key, probe.value).ok);
+      const answers = verifyAll(probes);
+      const disagreements: string[] = [];
+      const bothAccept: Probe[] = [];
+      const accepted = { systemd: 0, core: 0 };
+      for (const [index, probe] of probes.entries()) {
+        const systemdAccepts = answers[index] === undefined;
+        const result = coreParse(probe);
+        if (systemdAccepts) accepted.systemd++;
+        if (result.ok) accepted.core++;
+        if (systemdAccepts === result.ok) {
+          if (result.ok) bothAccept.push(probe);
+          continue;
+        }
+        const why = deliberateDifference(
+          probe.target.key,
+          probe.value,
+          result.ok ? '' : result.error.message,
+        );
+        if (why !== undefined && systemdAccepts) continue;
+        disagreements.push(
+          `${JSON.stringify(probe.line)}: systemd ${systemdAccepts ? 'accepts' : `rejects (${answers[index]})`}, core ${result.ok ? 'accepts' : `rejects (${result.error.message})`}`,
+        );
+      }
+      console.log(
+        `generated ${probes.length} values: systemd accepted ${accepted.systemd}, core ${accepted.core}, both ${bothAccept.length}`,
+      );
+      expect(disagreements).toEqual([]);
+      expect(bothAccept.length).toBeGreaterThan(100);
+
+      const perKey = new Map<string, Probe[]>();
+      for (const probe of bothAccept)
+        perKey.set(probe.target.key, [...(perKey.get(probe.target.key) ?? []), probe]);
+      const mismatches: string[] = [];
+      for (let round = 0; round < 40; round++) {
+        const members = [...perKey.values()].flatMap((list) =>
+          list[round] === undefined ? [] : [list[round] as Probe],
+        );
+        if (members.length === 0) break;
+        const fields = dumpUnit(members.map((probe) => probe.line));
+        for (const probe of members) {
+          const result = coreParse(probe);
+          const ours = result.ok ? probe.target.coreValue?.(result.value) : undefined;
+          if (ours === undefined) continue;
+          const dumpKey = probe.target.key === 'CPUQuota' ? 'CPUQuotaPerSecSec' : probe.target.key;
+          const dumped = fields.get(dumpKey);
+          const theirs = dumped === undefined ? undefined : probe.target.dumpValue?.(dumped);
+          if (ours !== theirs) mismatches.push(`${probe.line}: systemd read ${dumped}, core read ${ours}`);
+        }
+      }
+      expect(mismatches).toEqual([]);
+    });
+
     it("core's formatters write what systemd reads back as the same value (generated values)", () => {
       const sample = fc.sample(
         fc.record({
