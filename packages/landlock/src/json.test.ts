@@ -53,6 +53,15 @@ describe('landlockconfig JSON interchange', () => {
     });
   });
 
+  it('leaves out the volt object on request, keeping only landlockconfig keys', () => {
+    const document = landlockPolicyToConfig(landlockPreset('server'), { volt: false });
+    expect(Object.keys(document).sort()).toEqual(['abi', 'pathBeneath', 'ruleset']);
+    const back = landlockPolicyFromConfig(JSON.parse(JSON.stringify(document)));
+    expect(back.ok && back.value.paths.map((rule) => rule.path)).toEqual(
+      landlockPreset('server').paths.map((rule) => rule.path),
+    );
+  });
+
   it('refuses bad documents with every problem located', () => {
     const result = landlockPolicyFromConfig({
       ruleset: [{ handledAccessFs: ['abi.all'], bogus: 1 }],

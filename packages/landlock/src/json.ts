@@ -65,7 +65,9 @@ function groupConsecutive<R, K>(rules: readonly R[], key: (rule: R) => K): R[][]
 /**
  * Writes a policy as a landlockconfig-style JSON document. Rules with the same rights that follow each
  * other share one `pathBeneath` / `netPort` entry, so that reading the document back gives the same policy
- * in the same order. `abi` is the lowest ABI that enforces everything.
+ * in the same order. `abi` is the lowest ABI that enforces everything. With `{ volt: false }` the `volt`
+ * object is left out, for strict landlockconfig readers; the compatibility mode, logging flags, thread sync
+ * and optional paths are then lost.
  *
  * @example
  * ```ts
@@ -73,7 +75,10 @@ function groupConsecutive<R, K>(rules: readonly R[], key: (rule: R) => K): R[][]
  * // [{ allowedAccess: ['bind_tcp'], port: [80] }]
  * ```
  */
-export function landlockPolicyToConfig(policy: LandlockPolicy): LandlockConfigDocument {
+export function landlockPolicyToConfig(
+  policy: LandlockPolicy,
+  options: { readonly volt?: boolean } = {},
+): LandlockConfigDocument {
   const ruleset = {
     ...(policy.handledFs.length > 0 ? { handledAccessFs: policy.handledFs.map(toConfigName) } : {}),
     ...(policy.handledNet.length > 0 ? { handledAccessNet: policy.handledNet.map(toConfigName) } : {}),
@@ -93,12 +98,16 @@ export function landlockPolicyToConfig(policy: LandlockPolicy): LandlockConfigDo
     ...(Object.keys(ruleset).length > 0 ? { ruleset: [ruleset] } : {}),
     ...(pathBeneath.length > 0 ? { pathBeneath } : {}),
     ...(netPort.length > 0 ? { netPort } : {}),
-    volt: {
-      compatibility: policy.compatibility,
-      logFlags: policy.logFlags,
-      threadSync: policy.threadSync,
-      optional,
-    },
+    ...(options.volt === false
+      ? {}
+      : {
+          volt: {
+            compatibility: policy.compatibility,
+            logFlags: policy.logFlags,
+            threadSync: policy.threadSync,
+            optional,
+          },
+        }),
   };
 }
 
