@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { LANDLOCK_FS_RIGHTS, LANDLOCK_NET_RIGHTS } from '@volt/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +17,26 @@ import {
   sortRights,
 } from './rights.js';
 
+const UAPI_HEADER = '/usr/include/linux/landlock.h';
+
 describe('kernel bit values', () => {
+  it.skipIf(!existsSync(UAPI_HEADER))('agree with every constant the installed UAPI header defines', () => {
+    const header = readFileSync(UAPI_HEADER, 'utf8');
+    const defined = [
+      ...header.matchAll(/#define LANDLOCK_(ACCESS_FS|ACCESS_NET|SCOPE)_(\w+)\s+\(1ULL << (\d+)\)/g),
+    ];
+    expect(defined.length).toBeGreaterThanOrEqual(13);
+    for (const [, kind, name = '', bit] of defined) {
+      const table: Record<string, number> =
+        kind === 'ACCESS_FS'
+          ? LANDLOCK_FS_BITS
+          : kind === 'ACCESS_NET'
+            ? LANDLOCK_NET_BITS
+            : LANDLOCK_SCOPE_BITS;
+      expect([name, table[name.toLowerCase().replaceAll('_', '-')]]).toEqual([name, 2 ** Number(bit)]);
+    }
+  });
+
   it('match the LANDLOCK_ACCESS_FS_* constants of the UAPI header', () => {
     expect(LANDLOCK_FS_BITS).toEqual({
       execute: 1 << 0,
