@@ -95,7 +95,11 @@ function describeLandlock(status: LandlockStatus): LayerEnforcement {
   };
 }
 
-function seccompEnforcement(config: IsolationConfig, filterLines: number): LayerEnforcement {
+function seccompEnforcement(
+  config: IsolationConfig,
+  filterLines: number,
+  notes: readonly string[],
+): LayerEnforcement {
   if (config.seccomp.profile === 'unconfined') {
     return {
       layer: 'seccomp',
@@ -103,13 +107,13 @@ function seccompEnforcement(config: IsolationConfig, filterLines: number): Layer
       detail: "unconfined: systemd-nspawn's filter is switched off (SYSTEMD_SECCOMP=0)",
     };
   }
-  return {
-    layer: 'seccomp',
-    status: 'enforced',
-    detail: `profile ${config.seccomp.profile}: nspawn's filter adjusted by ${filterLines} SystemCallFilter= line(s)`,
-  };
+  const action = config.seccomp.action;
+  const detail = `profile ${config.seccomp.profile}: nspawn's filter adjusted by ${filterLines} SystemCallFilter= line(s)`;
+  if (action.kind !== 'errno' || action.errno !== 1) {
+    return { layer: 'seccomp', status: 'partially-enforced', detail: [detail, ...notes].join('; ') };
+  }
+  return { layer: 'seccomp', status: 'enforced', detail };
 }
-
 interface AddressPart {
   readonly settings: readonly NspawnSetting[];
   readonly files: readonly PlannedFile[];
@@ -344,7 +348,7 @@ export function renderPlan(config: IsolationConfig, target: PlanTarget): Isolati
     files,
     enforcement: [
       landlock.enforcement,
-      seccompEnforcement(config, seccomp.systemCallFilter.length),
+      seccompEnforcement(config, seccomp.systemCallFilter.length, seccomp.notes),
       {
         layer: 'resources',
         status: 'enforced',

@@ -112,8 +112,16 @@ function expandGroupUnchecked(group: string, seen: Set<string> = new Set()): str
  * ```
  */
 export function expandSyscallGroup(group: SyscallGroupName): readonly string[] {
-  return [...new Set(expandGroupUnchecked(group))].sort();
+  let members = expandedGroups.get(group);
+  if (members === undefined) {
+    members = Object.freeze([...new Set(expandGroupUnchecked(group))].sort());
+    expandedGroups.set(group, members);
+  }
+  return members;
 }
+
+/** Groups are constant data, so each is expanded once. */
+const expandedGroups = new Map<SyscallGroupName, readonly string[]>();
 
 /**
  * The number of a system call on an architecture, or undefined if that architecture does not have it.

@@ -230,6 +230,24 @@ function expandEntries(entries: readonly string[]): Set<string> {
   return out;
 }
 
+/** Profiles are constant data, so each allowlist profile's own set is computed once. */
+const baseAllowed = new Map<SeccompProfileName, ReadonlySet<string>>();
+
+function profileBaseAllowed(
+  name: SeccompProfileName,
+  definition: SeccompProfileDefinition,
+): ReadonlySet<string> {
+  let allowed = baseAllowed.get(name);
+  if (allowed === undefined) {
+    const set = expandEntries(definition.allow);
+    for (const entry of expandEntries(definition.deny)) set.delete(entry);
+    for (const entry of definition.keep) set.add(entry);
+    allowed = set;
+    baseAllowed.set(name, allowed);
+  }
+  return allowed;
+}
+
 /** The architecture-independent outcome of a configuration: which names are allowed or denied. */
 export type ResolvedSeccompNames =
   | { readonly mode: 'allowlist'; readonly allowed: ReadonlySet<string>; readonly action: SeccompAction }
@@ -257,9 +275,7 @@ export function resolveSeccompNames(config: SeccompConfig): ResolvedSeccompNames
     for (const name of userDeny) denied.add(name);
     return { mode: 'denylist', denied, action: config.action };
   }
-  const allowed = expandEntries(definition.allow);
-  for (const name of expandEntries(definition.deny)) allowed.delete(name);
-  for (const name of definition.keep) allowed.add(name);
+  const allowed = new Set(profileBaseAllowed(config.profile, definition));
   for (const name of expandEntries(config.allow)) allowed.add(name);
   for (const name of userDeny) allowed.delete(name);
   return { mode: 'allowlist', allowed, action: config.action };
