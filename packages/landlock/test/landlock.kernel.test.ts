@@ -25,7 +25,7 @@ import {
   withScopes,
 } from '../src/builder.js';
 import { landlockHelperPath, probeLandlock, runLandlocked, spawnLandlocked } from '../src/spawn.js';
-import { kernelTierReason, makeTempDir, removeTempDir, runSandboxed, SYSTEM_RULES } from './support.js';
+import { kernelTierReason, makeTempDir, NODE, removeTempDir, runSandboxed, SYSTEM_RULES } from './support.js';
 
 const skip = kernelTierReason();
 if (skip !== undefined) console.warn(`landlock kernel tests skipped: ${skip}`);
@@ -90,7 +90,7 @@ const FS_CASES: Record<Exclude<LandlockFsRight, 'resolve-unix'>, FsCase> = {
   'make-char': { needs: [], script: 'mknod "$D/char" c 1 3', denied: /Permission denied/ },
   'make-dir': { needs: [], script: 'mkdir "$D/new"', denied: /Permission denied/ },
   'make-reg': { needs: ['write-file'], script: 'touch "$D/new"', denied: /Permission denied/ },
-  'make-sock': { needs: [], script: `node -e "${nodeListen}"`, denied: /permission denied/i },
+  'make-sock': { needs: [], script: `"${NODE}" -e "${nodeListen}"`, denied: /permission denied/i },
   'make-fifo': { needs: [], script: 'mkfifo "$D/fifo"', denied: /Permission denied/ },
   'make-block': { needs: [], script: 'mknod "$D/block" b 7 200', denied: /Permission denied/ },
   'make-sym': { needs: [], script: 'ln -s target "$D/link"', denied: /Permission denied/ },
@@ -199,11 +199,11 @@ describe.skipIf(skip !== undefined)('TCP rules on loopback', () => {
     const allowed = await freePort();
     const other = await freePort();
     const policy = netPolicy(['bind-tcp'], [{ port: allowed, access: ['bind-tcp'] }]);
-    const ok = await runSandboxed('node', ['-e', nodeBind], policy, {
+    const ok = await runSandboxed(NODE, ['-e', nodeBind], policy, {
       env: { ...process.env, P: String(allowed) },
     });
     expect({ code: ok.code, out: ok.stdout.trim() }).toEqual({ code: 0, out: 'bound' });
-    const denied = await runSandboxed('node', ['-e', nodeBind], policy, {
+    const denied = await runSandboxed(NODE, ['-e', nodeBind], policy, {
       env: { ...process.env, P: String(other) },
     });
     expect({ code: denied.code, err: denied.stderr.trim() }).toEqual({ code: 1, err: 'EACCES' });
@@ -218,13 +218,13 @@ describe.skipIf(skip !== undefined)('TCP rules on loopback', () => {
       }),
     );
     const env = { ...process.env, P: String(port) };
-    const ok = await runSandboxed('node', ['-e', nodeConnect], netPolicy(['connect-tcp'], connectTcp(port)), {
+    const ok = await runSandboxed(NODE, ['-e', nodeConnect], netPolicy(['connect-tcp'], connectTcp(port)), {
       env,
     });
     expect({ code: ok.code, out: ok.stdout.trim() }).toEqual({ code: 0, out: 'connected' });
     const other = port === 65535 ? port - 1 : port + 1;
     const denied = await runSandboxed(
-      'node',
+      NODE,
       ['-e', nodeConnect],
       netPolicy(['connect-tcp'], connectTcp(other)),
       { env },
@@ -270,7 +270,7 @@ describe.skipIf(skip !== undefined)('IPC scopes', () => {
         await new Promise<void>((resolve) => listening.listen(name, resolve));
       }
       const script = `const c=require('net').connect(process.env.S.replace('@','\\0'),()=>{console.log('connected');c.end()});c.on('error',e=>{console.error(e.code);process.exit(1)})`;
-      const run = await runSandboxed('node', ['-e', script], scopePolicy(scoped, 'abstract-unix-socket'), {
+      const run = await runSandboxed(NODE, ['-e', script], scopePolicy(scoped, 'abstract-unix-socket'), {
         env: { ...process.env, S: `@vtl-abstract-${process.pid}` },
       });
       if (scoped) expect({ code: run.code, err: run.stderr.trim() }).toEqual({ code: 1, err: 'EPERM' });

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { LandlockPolicy } from '@volt/core';
 import { ignoreIfMissing, pathRules, readExec, readOnly } from '../src/builder.js';
 import type { LandlockStatus } from '../src/compat.js';
@@ -18,9 +18,12 @@ export function kernelTierReason(): string | undefined {
   return undefined;
 }
 
-/** What a system command needs to start: its programs, libraries, /etc, /proc and /dev. */
+/** The Node.js binary running the tests: sandboxed scripts run with it, wherever it is installed. */
+export const NODE: string = process.execPath;
+
+/** What a system command needs to start: its programs, libraries, Node.js, /etc, /proc and /dev. */
 export const SYSTEM_RULES: readonly LandlockPolicy['paths'][number][] = [
-  ...ignoreIfMissing(readExec('/usr', '/bin', '/sbin', '/lib', '/lib64')),
+  ...ignoreIfMissing(readExec('/usr', '/bin', '/sbin', '/lib', '/lib64', dirname(dirname(NODE)))),
   ...readOnly('/etc', '/proc'),
   ...pathRules(['/dev'], ['write-file', 'read-file', 'read-dir', 'ioctl-dev']),
 ];

@@ -2,13 +2,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const main = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 const probe = spawnSync(
-  'node',
+  process.execPath,
   ['-e', "import('@volt/landlock').then(async (l) => console.log((await l.probeLandlock()).abi))"],
   {
     encoding: 'utf8',
@@ -22,10 +22,23 @@ const reason = !existsSync(main)
     : undefined;
 if (reason !== undefined) console.warn(`volt sandbox tests skipped: ${reason}`);
 
-const SYSTEM = ['--rox', '/usr', '--rox', '/bin', '--rox', '/lib', '--rox', '/lib64', '--ignore-missing'];
+const NODE = process.execPath;
+const SYSTEM = [
+  '--rox',
+  '/usr',
+  '--rox',
+  '/bin',
+  '--rox',
+  '/lib',
+  '--rox',
+  '/lib64',
+  '--rox',
+  dirname(dirname(NODE)),
+  '--ignore-missing',
+];
 
 function volt(...args: string[]) {
-  return spawnSync('node', [main, ...args], { encoding: 'utf8', timeout: 30_000 });
+  return spawnSync(NODE, [main, ...args], { encoding: 'utf8', timeout: 30_000 });
 }
 
 describe.skipIf(reason !== undefined)('volt sandbox run', () => {
@@ -66,7 +79,7 @@ describe.skipIf(reason !== undefined)('volt sandbox run', () => {
 
   it('restricts TCP binding only when asked, and scopes signals', () => {
     const bind = `require('net').createServer().listen(0,'127.0.0.1',function(){this.close()}).on('error',e=>{console.error(e.code);process.exit(3)})`;
-    expect(volt('sandbox', 'run', ...SYSTEM, '--ro', '/etc', '--', 'node', '-e', bind).status).toBe(0);
+    expect(volt('sandbox', 'run', ...SYSTEM, '--ro', '/etc', '--', NODE, '-e', bind).status).toBe(0);
     const denied = volt(
       'sandbox',
       'run',
@@ -76,7 +89,7 @@ describe.skipIf(reason !== undefined)('volt sandbox run', () => {
       '--bind-tcp',
       '1',
       '--',
-      'node',
+      NODE,
       '-e',
       bind,
     );
