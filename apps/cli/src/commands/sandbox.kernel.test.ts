@@ -132,6 +132,38 @@ describe.skipIf(reason !== undefined)('volt sandbox run', () => {
     } else expect(hard.status).toBe(0);
   });
 
+  it('loads a compiled seccomp filter with --seccomp: strict denies unshare, default allows what it must', () => {
+    const denied = volt(
+      'sandbox',
+      'run',
+      ...SYSTEM,
+      '--seccomp',
+      'strict',
+      '--',
+      'sh',
+      '-c',
+      'unshare -m true; echo "unshare exit $?"',
+    );
+    expect(denied.stdout).toContain('unshare exit 1');
+    expect(denied.stderr).toMatch(/Operation not permitted/);
+    const allowed = volt(
+      'sandbox',
+      'run',
+      ...SYSTEM,
+      '--seccomp',
+      'default',
+      '--',
+      'sh',
+      '-c',
+      'echo still-running',
+    );
+    expect(allowed.status).toBe(0);
+    expect(allowed.stdout).toContain('still-running');
+    const bad = volt('sandbox', 'run', ...SYSTEM, '--seccomp', 'bogus', '--', 'true');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/INVALID_PROFILE at profile: unknown seccomp profile "bogus"/);
+  });
+
   it('reads a landlockconfig policy file', () => {
     const file = join(dir, 'policy.json');
     writeFileSync(

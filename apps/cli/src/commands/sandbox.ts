@@ -13,6 +13,7 @@ interface RunOptions {
   readonly hard?: boolean;
   readonly ignoreMissing?: boolean;
   readonly profile?: string;
+  readonly seccomp?: string;
   readonly json?: boolean;
 }
 
@@ -71,9 +72,19 @@ export function registerSandboxCommands(program: Command): void {
     )
     .option('--ignore-missing', 'skip granted paths that do not exist instead of failing')
     .option('--profile <file>', 'read the policy from a landlockconfig JSON document or a Volt profile')
+    .option('--seccomp <profile>', 'also load a compiled seccomp filter: strict, default or unconfined')
     .option('--json', 'print the status as JSON on stderr')
     .action(async (command: string, args: string[], options: RunOptions) => {
       const landlock = await import('@volt/landlock');
+      let seccompFilter: Uint8Array | undefined;
+      if (options.seccomp !== undefined) {
+        const seccomp = await import('@volt/seccomp');
+        const { unwrap } = await import('@volt/core');
+        const config = unwrap(
+          seccomp.validateSeccompConfig(seccomp.seccompConfigFrom({ profile: options.seccomp as 'default' })),
+        );
+        seccompFilter = seccomp.compileSeccompBpf(config, unwrap(seccomp.seccompArchOfNode(process.arch)));
+      }
       const compatibility: 'best-effort' | 'hard-requirement' | undefined =
         options.bestEffort === true ? 'best-effort' : options.hard === true ? 'hard-requirement' : undefined;
       const flags = {
@@ -93,6 +104,7 @@ export function registerSandboxCommands(program: Command): void {
           : landlock.withSandboxFlags(await landlock.readLandlockPolicyFile(options.profile), flags);
       const run = await landlock.runLandlocked(command, args, {
         policy,
+        ...(seccompFilter === undefined ? {} : { seccompFilter }),
         fileRights: 'mask',
         onStatus: (status) =>
           process.stderr.write(
