@@ -28,6 +28,19 @@ export interface CheckPlan {
   readonly command?: readonly string[];
   readonly nspawnFile?: string;
   readonly dropIn?: string;
+  /** A rendered `run` route: the whole argv, starting with `systemd-nspawn`, taken as it is. */
+  readonly argv?: readonly string[];
+  /** Environment of the systemd-nspawn process (`run` route). */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Files installed before the container starts and removed after it (a rendered plan's files). */
+  readonly files?: readonly PlanFile[];
+}
+
+/** A file of a rendered plan, as it travels into the VM. */
+export interface PlanFile {
+  readonly path: string;
+  readonly mode: number;
+  readonly base64: string;
 }
 
 /** One end-to-end check, as stored in e2e/checks/*.json and handed to the runner inside the VM. */
@@ -38,6 +51,13 @@ export interface CheckSpec {
   /** `run`: systemd-nspawn started directly (scope); `template`: systemd-nspawn@NAME.service. */
   readonly route: 'run' | 'template';
   readonly plan: CheckPlan;
+  /**
+   * A Volt profile document: the host renders it with @volt/nspawn into `plan` (argv and files for
+   * `run`, files for `template`). A check has either a hand-written plan or a profile.
+   */
+  readonly profile?: Readonly<Record<string, unknown>>;
+  /** A shell script the runner writes to PAYLOAD_PATH in the container's rootfs. */
+  readonly payload?: string;
   /** Commands run on the VM host before the container starts (argv lists). */
   readonly setup?: readonly (readonly string[])[];
   /** Commands run on the VM host after the container is gone, also after a failure. */
@@ -89,7 +109,10 @@ const checkSchema = z
         nspawnFile: z.string().optional(),
         dropIn: z.string().optional(),
       })
-      .strict(),
+      .strict()
+      .optional(),
+    profile: z.record(z.string(), z.unknown()).optional(),
+    payload: z.string().optional(),
     setup: z.array(argv).optional(),
     teardown: z.array(argv).optional(),
     readyOutput: regex.optional(),
@@ -98,8 +121,20 @@ const checkSchema = z
   })
   .strict()
   .superRefine((check, context) => {
-    const { plan, route } = check;
+    const { plan, route, profile } = check;
+    if ((plan === undefined) === (profile === undefined)) {
+      context.addIssue({ code: 'custom', path: ['plan'], message: 'exactly one of plan or profile' });
+      return;
+    }
+    if (profile !== undefined && profile['name'] !== check.machine) {
+      context.addIssue({
+        code: 'custom',
+        path: ['profile', 'name'],
+        message: 'the profile name must be the machine name',
+      });
+    }
     if (
+      plan !== undefined &&
       route === 'run' &&
       (plan.command === undefined || plan.nspawnFile !== undefined || plan.dropIn !== undefined)
     ) {
@@ -110,6 +145,7 @@ const checkSchema = z
       });
     }
     if (
+      plan !== undefined &&
       route === 'template' &&
       (plan.nspawnFile === undefined || plan.args !== undefined || plan.command !== undefined)
     ) {
@@ -149,7 +185,8 @@ export function parseCheck(data: unknown, source: string): CheckSpec {
   }
   const machine = parseMachineName(parsed.data.machine);
   if (!machine.ok) throw machine.error.at(['machine']);
-  return parsed.data as CheckSpec;
+  const { plan, ...rest } = parsed.data;
+  return { ...rest, plan: plan ?? {} } as CheckSpec;
 }
 
 /**

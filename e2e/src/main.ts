@@ -12,6 +12,7 @@ import { runCommand } from './exec.js';
 import { ensureBaseImage, ensureNodeLayer, packCpio } from './image.js';
 import { createProgress } from './progress.js';
 import { VM_IMAGE_RECIPE } from './recipe.js';
+import { renderCheckPlans } from './render.js';
 import { type CheckResult, formatCheckResult, formatSummary, parseConsoleLine } from './results.js';
 import { bootVm } from './vm.js';
 
@@ -76,8 +77,11 @@ async function main(): Promise<number> {
   }
   const allChecks = await loadChecks(join(packageRoot, 'checks'));
   const filter = flags.filter;
-  const checks = filter === undefined ? allChecks : allChecks.filter((check) => check.name.includes(filter));
-  progress.stage(`${checks.length} checks from e2e/checks`);
+  const selected =
+    filter === undefined ? allChecks : allChecks.filter((check) => check.name.includes(filter));
+  const checks = await renderCheckPlans(selected);
+  const renderedCount = checks.filter((check) => check.profile !== undefined).length;
+  progress.stage(`${checks.length} checks from e2e/checks (${renderedCount} plans rendered by @volt/nspawn)`);
   const cacheDir = resolve(flags['cache-dir']);
   await mkdir(cacheDir, { recursive: true });
   const image = await ensureBaseImage(VM_IMAGE_RECIPE, {

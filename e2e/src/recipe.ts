@@ -83,6 +83,8 @@ export const VM_IMAGE_RECIPE: ImageRecipe = {
     'ip',
     'ls',
     'mkdir',
+    'mount',
+    'swapoff',
     'rm',
     'seq',
     'sleep',

@@ -1,7 +1,7 @@
 // Runs inside the VM under node (copied from the host) as the payload of vtv-e2e.service. It uses node's
 // built-in modules only: the rest of the workspace is not in the VM unless the run layer puts it there.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CheckSpec, Expectation } from '../checks.js';
 import { type CheckResult, CONSOLE_MARKS, type Observation } from '../results.js';
@@ -9,6 +9,8 @@ import { type CheckResult, CONSOLE_MARKS, type Observation } from '../results.js
 const BUSYBOX_ROOTFS = '/var/lib/vtv/busybox';
 const MACHINES = '/var/lib/machines';
 const DROP_IN_NAME = '50-volt-e2e.conf';
+/** Where a check's payload script goes inside the container: under /usr, which Landlock presets can read. */
+const PAYLOAD_PATH = 'usr/lib/vtv/payload.sh';
 
 /** A console line goes to stdout, which the unit connects to /dev/console. */
 function say(line: string): void {
@@ -93,7 +95,8 @@ interface Started {
 }
 
 function startRun(check: CheckSpec, rootfs: string): Started {
-  const args = [
+  const [program, ...args] = check.plan.argv ?? [
+    'systemd-nspawn',
     '--quiet',
     '--console=pipe',
     `--directory=${rootfs}`,
@@ -102,7 +105,10 @@ function startRun(check: CheckSpec, rootfs: string): Started {
     '--',
     ...(check.plan.command ?? []),
   ];
-  const child: ChildProcess = spawn('systemd-nspawn', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(program ?? 'systemd-nspawn', args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...check.plan.environment },
+  });
   let output = '';
   let done = false;
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -146,8 +152,10 @@ function templatePaths(machine: string): { settings: string; dropIn: string; uni
 
 function startTemplate(check: CheckSpec): Started {
   const paths = templatePaths(check.machine);
-  mkdirSync(dirname(paths.settings), { recursive: true });
-  writeFileSync(paths.settings, check.plan.nspawnFile ?? '');
+  if (check.plan.nspawnFile !== undefined) {
+    mkdirSync(dirname(paths.settings), { recursive: true });
+    writeFileSync(paths.settings, check.plan.nspawnFile);
+  }
   if (check.plan.dropIn !== undefined) {
     mkdirSync(dirname(paths.dropIn), { recursive: true });
     writeFileSync(paths.dropIn, check.plan.dropIn);
@@ -168,6 +176,19 @@ function startTemplate(check: CheckSpec): Started {
       sh('systemctl', ['stop', paths.unit]);
     },
   };
+}
+
+/** Writes a rendered plan's files; returns what to remove afterwards (files, and directories it made). */
+function installFiles(check: CheckSpec): string[] {
+  const created: string[] = [];
+  for (const file of check.plan.files ?? []) {
+    const madeDirectory = mkdirSync(dirname(file.path), { recursive: true });
+    if (madeDirectory !== undefined) created.push(madeDirectory);
+    writeFileSync(file.path, Buffer.from(file.base64, 'base64'), { mode: file.mode });
+    chmodSync(file.path, file.mode);
+    created.push(file.path);
+  }
+  return created;
 }
 
 function cleanupTemplate(machine: string): void {
@@ -193,6 +214,11 @@ async function runCheck(check: CheckSpec): Promise<CheckResult> {
   mkdirSync(MACHINES, { recursive: true });
   sh('cp', ['-a', BUSYBOX_ROOTFS, rootfs]);
   mkdirSync(`${rootfs}/vtv`, { recursive: true });
+  if (check.payload !== undefined) {
+    mkdirSync(dirname(`${rootfs}/${PAYLOAD_PATH}`), { recursive: true });
+    writeFileSync(`${rootfs}/${PAYLOAD_PATH}`, check.payload, { mode: 0o755 });
+  }
+  const installed = error === undefined ? installFiles(check) : [];
   const started =
     error === undefined
       ? check.route === 'run'
@@ -240,7 +266,8 @@ async function runCheck(check: CheckSpec): Promise<CheckResult> {
       const exitCode = await started.exited;
       for (const expectation of check.expect) {
         if (expectation.source === 'output') {
-          observations.push(judge('output', started.output().trim(), expectation));
+          // a read-only console is a pty: lines end in CR LF
+          observations.push(judge('output', started.output().replaceAll('\r\n', '\n').trim(), expectation));
         } else if (expectation.source === 'exit') {
           observations.push(judge('exit code', String(exitCode), { equals: String(expectation.equals) }));
         }
@@ -251,6 +278,7 @@ async function runCheck(check: CheckSpec): Promise<CheckResult> {
     error = `runner error: ${(caught as Error).stack ?? String(caught)}`;
   } finally {
     await started?.stop();
+    for (const path of installed.reverse()) rmSync(path, { recursive: true, force: true });
     if (check.route === 'template') cleanupTemplate(check.machine);
     rmSync(rootfs, { recursive: true, force: true });
     for (const command of check.teardown ?? []) {

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { parseCheck } from './checks.js';
+import { renderCheckPlans } from './render.js';
+
+const profile = {
+  name: 'vtv-render',
+  boot: false,
+  command: ['/bin/sh', '/usr/lib/vtv/payload.sh'],
+  landlock: 'none',
+  network: { mode: 'none' },
+  resources: { memory: { high: '32M', max: '64M' } },
+};
+const target = { landlockAbi: 2, landlockHelper: '/nonexistent/volt-landlock' };
+
+describe('rendered plans', () => {
+  it('takes the run route from the direct argv, its environment and every planned file', async () => {
+    const check = parseCheck(
+      {
+        name: 'r',
+        machine: 'vtv-render',
+        route: 'run',
+        profile,
+        expect: [{ source: 'output', matches: 'x' }],
+      },
+      'test.json',
+    );
+    const [rendered] = await renderCheckPlans([check], target);
+    expect(rendered?.plan.argv?.[0]).toBe('systemd-nspawn');
+    expect(rendered?.plan.argv).toContain('--property=MemoryMax=64M');
+    expect(rendered?.plan.argv).toContain('--machine=vtv-render');
+    const paths = rendered?.plan.files?.map((file) => file.path) ?? [];
+    expect(paths).toContain('/etc/systemd/nspawn/vtv-render.nspawn');
+    const dropIn = rendered?.plan.files?.find((file) =>
+      file.path.includes('systemd-nspawn@vtv-render.service.d'),
+    );
+    expect(Buffer.from(dropIn?.base64 ?? '', 'base64').toString()).toContain('MemoryMax=64M');
+  });
+
+  it('takes the template route from the files alone, and passes hand-written plans through', async () => {
+    const template = parseCheck(
+      {
+        name: 't',
+        machine: 'vtv-render',
+        route: 'template',
+        profile,
+        expect: [{ source: 'cgroup', file: 'memory.max', equals: '1' }],
+      },
+      'test.json',
+    );
+    const hand = parseCheck(
+      {
+        name: 'h',
+        machine: 'vtv-hand',
+        route: 'run',
+        plan: { command: ['/bin/true'] },
+        expect: [{ source: 'exit', equals: 0 }],
+      },
+      'test.json',
+    );
+    const [renderedTemplate, passed] = await renderCheckPlans([template, hand], target);
+    expect(renderedTemplate?.plan.argv).toBeUndefined();
+    expect(renderedTemplate?.plan.files?.length).toBeGreaterThanOrEqual(2);
+    expect(passed).toBe(hand);
+  });
+
+  it('refuses a profile whose name is not the machine, and a check with both plan and profile', () => {
+    const base = { name: 'x', machine: 'vtv-render', route: 'run', expect: [{ source: 'exit', equals: 0 }] };
+    expect(() => parseCheck({ ...base, profile: { ...profile, name: 'vtv-other' } }, 'test.json')).toThrow(
+      /machine name/,
+    );
+    expect(() => parseCheck({ ...base, profile, plan: { command: ['/bin/true'] } }, 'test.json')).toThrow(
+      /exactly one/,
+    );
+  });
+});
