@@ -52,11 +52,8 @@ export function registerContainerCommands(program: Command): void {
     .option('--root <dir>', 'remove under this directory')
     .option('--json', 'print the removed files as JSON')
     .action(async (name: string, options: ApplyOptions) => {
-      const { removeContainerFiles } = await import('@volt/nspawn');
-      const removed = await removeContainerFiles(
-        name,
-        options.root === undefined ? {} : { root: options.root },
-      );
+      const { removeContainer } = await import('@volt/nspawn');
+      const removed = await removeContainer(name, options.root === undefined ? {} : { root: options.root });
       printData(removed, options.json === true, () => removed.map((path) => `removed   ${path}\n`).join(''));
     });
 
