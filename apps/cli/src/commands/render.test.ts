@@ -40,8 +40,8 @@ describe('volt render', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Environment=APP_MODE=production');
     expect(run.stdout).toContain('Port=tcp:8080:8080');
-    const overridden = volt('render', '--profile', example, '--memory-max', '512M', '--only', 'dropin');
-    expect(overridden.stdout).toContain('MemoryMax=512M\n');
+    const overridden = volt('render', '--profile', example, '--memory-max', '1536M', '--only', 'dropin');
+    expect(overridden.stdout).toContain('MemoryMax=1536M\n');
     expect(volt('render', '--profile', example, '--network', 'none').stderr).toMatch(/^volt: CONFLICT at network\.ports: /);
   });
 
