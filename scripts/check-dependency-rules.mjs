@@ -438,7 +438,11 @@ export function checkDependencyRules(root) {
           const how = site.kind;
           // A package may locate its own shipped files through its exported package.json (this survives
           // bundling, where import.meta.url no longer points into the package).
-          if (imported === pkg.name && how === 'import.meta.resolve' && site.specifier === `${pkg.name}/package.json`) {
+          if (
+            imported === pkg.name &&
+            how === 'import.meta.resolve' &&
+            site.specifier === `${pkg.name}/package.json`
+          ) {
             continue;
           }
           if (!names.has(imported)) {
