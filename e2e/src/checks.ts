@@ -4,7 +4,8 @@ import { parseMachineName, VoltError } from '@volt/core';
 import { z } from 'zod';
 
 /**
- * One thing the suite looks at. `cgroup` reads a file of the container's unit cgroup, `leaderCgroup` a
+ * One thing the suite looks at. `host` runs a command on the VM host while the container runs (a port
+ * forward, say) and matches its output and exit code. `cgroup` reads a file of the container's unit cgroup, `leaderCgroup` a
  * file of the cgroup the container's PID 1 is in (nspawn may put it in a sub-cgroup of the unit's), and
  * `leader` a file of /proc/LEADER (all from outside, while the container runs); `output` matches what a
  * `run` route container printed; `exit` is systemd-nspawn's exit code.
@@ -16,6 +17,7 @@ export type Expectation =
       readonly equals?: string;
       readonly matches?: string;
     }
+  | { readonly source: 'host'; readonly command: readonly string[]; readonly matches: string }
   | { readonly source: 'output'; readonly matches: string }
   | { readonly source: 'exit'; readonly equals: number };
 
@@ -56,6 +58,8 @@ export interface CheckSpec {
    * `run`, files for `template`). A check has either a hand-written plan or a profile.
    */
   readonly profile?: Readonly<Record<string, unknown>>;
+  /** The leased address the renderer puts in a private container's network file (as `volt apply` would). */
+  readonly containerAddress?: string;
   /** A shell script the runner writes to PAYLOAD_PATH in the container's rootfs. */
   readonly payload?: string;
   /** Commands run on the VM host before the container starts (argv lists). */
@@ -93,6 +97,7 @@ const expectationSchema = z.discriminatedUnion('source', [
       (e) => (e.equals === undefined) !== (e.matches === undefined),
       'exactly one of equals or matches',
     ),
+  z.object({ source: z.literal('host'), command: argv, matches: regex }).strict(),
   z.object({ source: z.literal('output'), matches: regex }).strict(),
   z.object({ source: z.literal('exit'), equals: z.number().int().min(0).max(255) }).strict(),
 ]);
@@ -112,6 +117,7 @@ const checkSchema = z
       .strict()
       .optional(),
     profile: z.record(z.string(), z.unknown()).optional(),
+    containerAddress: z.ipv4().optional(),
     payload: z.string().optional(),
     setup: z.array(argv).optional(),
     teardown: z.array(argv).optional(),

@@ -85,6 +85,8 @@ export const VM_IMAGE_RECIPE: ImageRecipe = {
     'mkdir',
     'mount',
     'swapoff',
+    'ping',
+    'httpd',
     'rm',
     'seq',
     'sleep',

@@ -75,7 +75,12 @@ export async function renderCheckPlans(
       rendered.push(check);
       continue;
     }
-    const plan = await renderPlanFromDocument(check.profile, { target });
+    const plan = await renderPlanFromDocument(check.profile, {
+      target:
+        check.containerAddress === undefined
+          ? target
+          : { ...target, containerAddress: check.containerAddress },
+    });
     rendered.push(await checkWithPlan(check, plan));
   }
   return rendered;

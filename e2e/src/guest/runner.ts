@@ -23,7 +23,12 @@ function uptimeSeconds(): number {
 
 function sh(command: string, args: readonly string[]): { code: number; output: string } {
   const result = spawnSync(command, args, { encoding: 'utf8', timeout: 60_000 });
-  return { code: result.status ?? 128, output: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() };
+  const failure = result.error === undefined ? '' : ` [${result.error.message}]`;
+  const signal = result.signal === null ? '' : ` [killed by ${result.signal}]`;
+  return {
+    code: result.status ?? 128,
+    output: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() + failure + signal,
+  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -231,7 +236,10 @@ async function runCheck(check: CheckSpec): Promise<CheckResult> {
         (e): e is Extract<Expectation, { file: string }> =>
           e.source === 'cgroup' || e.source === 'leaderCgroup' || e.source === 'leader',
       );
-      if (live.length > 0) {
+      const probes = check.expect.filter(
+        (e): e is Extract<Expectation, { source: 'host' }> => e.source === 'host',
+      );
+      if (live.length > 0 || probes.length > 0) {
         const deadline = performance.now() + timeoutMs;
         let machine: Machine | undefined;
         while (performance.now() < deadline && !started.hasExited()) {
@@ -256,6 +264,13 @@ async function runCheck(check: CheckSpec): Promise<CheckResult> {
               ? `/proc/LEADER/${expectation.file}`
               : path.slice('/sys/fs/cgroup/'.length);
             observations.push(judge(what, readTrimmed(path), expectation));
+          }
+          for (const probe of probes) {
+            const [program = '', ...args] = probe.command;
+            const result = sh(program, args);
+            observations.push(
+              judge(`host: ${probe.command.join(' ')}`, `${result.output}\n[exit ${result.code}]`, probe),
+            );
           }
         }
       }
