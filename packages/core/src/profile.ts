@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { type ByteLimit, parseByteLimit, parseByteSize, parsePercentage } from './bytes.js';
 import { parseErrno } from './errno.js';
 import { fail, type InputPath, ok, type Result, VoltError, type VoltErrorCode } from './errors.js';
@@ -127,103 +127,121 @@ export interface Profile {
 }
 
 // ── The schema ───────────────────────────────────────────────────────────────────────────────────────
+// zod/mini: the same validation as classic zod, tree-shakable, so loading the schema costs little.
 
 /** Turns one of core's parsers into a zod transform that reports the parser's own code and message. */
 function parsed<I, O>(parse: (input: I) => Result<O>) {
-  return (input: I, ctx: z.RefinementCtx): O => {
+  return z.transform((input: I, ctx): O => {
     const result = parse(input);
     if (result.ok) return result.value;
-    ctx.addIssue({ code: 'custom', message: result.error.message, params: { voltCode: result.error.code } });
+    ctx.issues.push({
+      code: 'custom',
+      message: result.error.message,
+      input,
+      params: { voltCode: result.error.code },
+    });
     return z.NEVER;
-  };
+  });
 }
 
-const text = z.string().max(4096);
+/** A schema, then one of core's parsers. */
+function parsedFrom<S extends z.ZodMiniType, O>(schema: S, parse: (input: z.output<S>) => Result<O>) {
+  return z.pipe(schema, parsed(parse));
+}
+
+const text = z.string().check(z.maxLength(4096));
+const count = (min: number) => z.int().check(z.minimum(min));
 const byteLimit = (minBytes = 0) =>
-  z
-    .union([z.number().int().min(0), text])
-    .transform(parsed((value: string | number) => parseByteLimit(String(value), { minBytes })));
-const weight = z.union([z.number(), text]).transform(parsed(parseWeight));
-const cpuWeight = z
-  .union([z.literal('idle'), z.number(), text])
-  .transform(
-    parsed(
-      (value: string | number): Result<CpuWeight> =>
-        value === 'idle' ? { ok: true, value } : parseWeight(value),
-    ),
-  );
-const indexSet = z
-  .union([text, z.array(z.number().int().min(0))])
-  .transform(
-    parsed((value: string | readonly number[]) =>
-      parseIndexSet(typeof value === 'string' ? value : value.join(',')),
-    ),
-  );
-const absolutePath = text.transform(parsed(parseAbsolutePath));
-const port = z.union([z.number(), text]).transform(parsed(parsePort));
+  parsedFrom(z.union([count(0), text]), (value) => parseByteLimit(String(value), { minBytes }));
+const weight = parsedFrom(z.union([z.number(), text]), parseWeight);
+const cpuWeight = parsedFrom(
+  z.union([z.literal('idle'), z.number(), text]),
+  (value): Result<CpuWeight> => (value === 'idle' ? { ok: true, value } : parseWeight(value)),
+);
+const indexSet = parsedFrom(z.union([text, z.array(count(0))]), (value) =>
+  parseIndexSet(typeof value === 'string' ? value : value.join(',')),
+);
+const absolutePath = parsedFrom(text, parseAbsolutePath);
+const port = parsedFrom(z.union([z.number(), text]), parsePort);
 const rate = (base: 1000) =>
-  z.union([z.number().int().min(1), text]).transform(
-    parsed((value: string | number): Result<RateLimit> => {
-      if (value === 'infinity') return { ok: true, value: { kind: 'infinity' } };
-      const size = typeof value === 'number' ? { ok: true as const, value } : parseByteSize(value, base);
-      if (!size.ok) return size;
-      if (size.value < 1)
-        return fail(
-          new VoltError('INVALID_VALUE', 'a rate of 0 is not accepted; give a positive rate or infinity'),
-        );
-      return ok({ kind: 'rate', perSecond: size.value });
-    }),
-  );
+  parsedFrom(z.union([count(1), text]), (value): Result<RateLimit> => {
+    if (value === 'infinity') return { ok: true, value: { kind: 'infinity' } };
+    const size = typeof value === 'number' ? { ok: true as const, value } : parseByteSize(value, base);
+    if (!size.ok) return size;
+    if (size.value < 1)
+      return fail(
+        new VoltError('INVALID_VALUE', 'a rate of 0 is not accepted; give a positive rate or infinity'),
+      );
+    return ok({ kind: 'rate', perSecond: size.value });
+  });
 
 const landlockRules = {
-  handledFs: z.array(z.enum(LANDLOCK_FS_RIGHTS)).optional(),
-  handledNet: z.array(z.enum(LANDLOCK_NET_RIGHTS)).optional(),
-  paths: z
-    .array(
+  handledFs: z.optional(z.array(z.enum(LANDLOCK_FS_RIGHTS))),
+  handledNet: z.optional(z.array(z.enum(LANDLOCK_NET_RIGHTS))),
+  paths: z.optional(
+    z.array(
       z.strictObject({
         path: absolutePath,
         access: z.array(z.enum(LANDLOCK_FS_RIGHTS)),
-        optional: z.boolean().default(false),
+        optional: z._default(z.boolean(), false),
       }),
-    )
-    .optional(),
-  ports: z
-    .array(
+    ),
+  ),
+  ports: z.optional(
+    z.array(
       z.strictObject({
-        port: z.number().int().min(0).max(65535),
-        access: z.array(z.enum(LANDLOCK_NET_RIGHTS)).min(1),
+        port: z.int().check(z.minimum(0), z.maximum(65535)),
+        access: z.array(z.enum(LANDLOCK_NET_RIGHTS)).check(z.minLength(1)),
       }),
-    )
-    .optional(),
-  scopes: z.array(z.enum(LANDLOCK_SCOPES)).optional(),
-  logFlags: z.array(z.enum(LANDLOCK_LOG_FLAGS)).optional(),
-  threadSync: z.boolean().optional(),
-  compatibility: z.enum(LANDLOCK_COMPATIBILITY_MODES).optional(),
+    ),
+  ),
+  scopes: z.optional(z.array(z.enum(LANDLOCK_SCOPES))),
+  logFlags: z.optional(z.array(z.enum(LANDLOCK_LOG_FLAGS))),
+  threadSync: z.optional(z.boolean()),
+  compatibility: z.optional(z.enum(LANDLOCK_COMPATIBILITY_MODES)),
 };
 
 const landlockSchema = z.union([
-  z.literal('none').transform(() => null),
-  z.enum(LANDLOCK_PRESETS).transform((preset) => ({ preset })),
-  z.strictObject({ preset: z.enum(LANDLOCK_PRESETS).optional(), ...landlockRules }),
+  z.pipe(
+    z.literal('none'),
+    z.transform(() => null),
+  ),
+  z.pipe(
+    z.enum(LANDLOCK_PRESETS),
+    z.transform((preset) => ({ preset })),
+  ),
+  z.strictObject({ preset: z.optional(z.enum(LANDLOCK_PRESETS)), ...landlockRules }),
 ]);
 
-const syscallName = text.regex(/^@?[a-z0-9_]{1,64}$/, {
-  message: 'not a system call or @group name; accepted: names such as mount or @mount',
-});
+const syscallName = text.check(
+  z.regex(/^@?[a-z0-9_]{1,64}$/, {
+    message: 'not a system call or @group name; accepted: names such as mount or @mount',
+  }),
+);
 const seccompAction = z.union([
-  z.literal('kill-process').transform((): SeccompAction => ({ kind: 'kill-process' })),
-  z.literal('log').transform((): SeccompAction => ({ kind: 'log' })),
-  z
-    .strictObject({ errno: z.union([z.number(), text]).transform(parsed(parseErrno)) })
-    .transform(({ errno }): SeccompAction => ({ kind: 'errno', errno })),
+  z.pipe(
+    z.literal('kill-process'),
+    z.transform((): SeccompAction => ({ kind: 'kill-process' })),
+  ),
+  z.pipe(
+    z.literal('log'),
+    z.transform((): SeccompAction => ({ kind: 'log' })),
+  ),
+  z.pipe(
+    z.strictObject({ errno: parsedFrom(z.union([z.number(), text]), parseErrno) }),
+    z.transform(({ errno }): SeccompAction => ({ kind: 'errno', errno })),
+  ),
 ]);
 const seccompSchema = z.union([
-  z.enum(SECCOMP_PROFILES).transform((profile) => ({ profile })),
+  z.pipe(
+    z.enum(SECCOMP_PROFILES),
+    z.transform((profile) => ({ profile })),
+  ),
   z.strictObject({
-    profile: z.enum(SECCOMP_PROFILES).optional(),
-    allow: z.array(syscallName).optional(),
-    deny: z.array(syscallName).optional(),
-    action: seccompAction.optional(),
+    profile: z.optional(z.enum(SECCOMP_PROFILES)),
+    allow: z.optional(z.array(syscallName)),
+    deny: z.optional(z.array(syscallName)),
+    action: z.optional(seccompAction),
   }),
 ]);
 
@@ -236,167 +254,170 @@ function parseCpuQuota(value: string): Result<number> {
   );
 }
 
-const tasksLimit = z.union([z.number(), text]).transform(
-  parsed((value: string | number): Result<TasksLimit> => {
-    if (value === 'infinity') return { ok: true, value: { kind: 'infinity' } };
-    if (typeof value === 'string' && /[%‰‱]$/.test(value)) {
-      const share = parsePercentage(value);
-      return share.ok ? { ok: true, value: { kind: 'percent', permyriad: share.value } } : share;
-    }
-    const count = parseInteger(value, { min: 1, max: 4194304, what: 'a task limit' });
-    return count.ok ? { ok: true, value: { kind: 'count', count: count.value } } : count;
-  }),
-);
+const tasksLimit = parsedFrom(z.union([z.number(), text]), (value): Result<TasksLimit> => {
+  if (value === 'infinity') return { ok: true, value: { kind: 'infinity' } };
+  if (typeof value === 'string' && /[%‰‱]$/.test(value)) {
+    const share = parsePercentage(value);
+    return share.ok ? { ok: true, value: { kind: 'percent', permyriad: share.value } } : share;
+  }
+  const limit = parseInteger(value, { min: 1, max: 4194304, what: 'a task limit' });
+  return limit.ok ? { ok: true, value: { kind: 'count', count: limit.value } } : limit;
+});
 
 const resourcesSchema = z.strictObject({
-  delegate: z.boolean().optional(),
-  memory: z
-    .strictObject({
-      min: byteLimit().optional(),
-      low: byteLimit().optional(),
-      high: byteLimit(1).optional(),
-      max: byteLimit(1).optional(),
-      swapMax: byteLimit().optional(),
-      zswapMax: byteLimit().optional(),
-    })
-    .optional(),
-  cpu: z
-    .strictObject({
-      weight: cpuWeight.optional(),
-      startupWeight: cpuWeight.optional(),
-      quota: text.transform(parsed(parseCpuQuota)).optional(),
-      quotaPeriod: text.transform(parsed(parseTimeSpan)).optional(),
-      allowedCpus: indexSet.optional(),
-      allowedMemoryNodes: indexSet.optional(),
-    })
-    .optional(),
-  io: z
-    .strictObject({
-      weight: weight.optional(),
-      devices: z
-        .array(
+  delegate: z.optional(z.boolean()),
+  memory: z.optional(
+    z.strictObject({
+      min: z.optional(byteLimit()),
+      low: z.optional(byteLimit()),
+      high: z.optional(byteLimit(1)),
+      max: z.optional(byteLimit(1)),
+      swapMax: z.optional(byteLimit()),
+      zswapMax: z.optional(byteLimit()),
+    }),
+  ),
+  cpu: z.optional(
+    z.strictObject({
+      weight: z.optional(cpuWeight),
+      startupWeight: z.optional(cpuWeight),
+      quota: z.optional(parsedFrom(text, parseCpuQuota)),
+      quotaPeriod: z.optional(parsedFrom(text, parseTimeSpan)),
+      allowedCpus: z.optional(indexSet),
+      allowedMemoryNodes: z.optional(indexSet),
+    }),
+  ),
+  io: z.optional(
+    z.strictObject({
+      weight: z.optional(weight),
+      devices: z.optional(
+        z.array(
           z.strictObject({
             device: absolutePath,
-            weight: weight.optional(),
-            readBandwidthMax: rate(1000).optional(),
-            writeBandwidthMax: rate(1000).optional(),
-            readIopsMax: rate(1000).optional(),
-            writeIopsMax: rate(1000).optional(),
+            weight: z.optional(weight),
+            readBandwidthMax: z.optional(rate(1000)),
+            writeBandwidthMax: z.optional(rate(1000)),
+            readIopsMax: z.optional(rate(1000)),
+            writeIopsMax: z.optional(rate(1000)),
           }),
-        )
-        .optional(),
-    })
-    .optional(),
-  tasks: z.strictObject({ max: tasksLimit.optional() }).optional(),
+        ),
+      ),
+    }),
+  ),
+  tasks: z.optional(z.strictObject({ max: z.optional(tasksLimit) })),
 });
 
 const portForward = z.union([
-  text.transform(
-    parsed((value: string): Result<PortForward> => {
-      const match = /^(?:(tcp|udp):)?(\+?\d{1,5})(?::(\+?\d{1,5}))?$/.exec(value);
-      const host = parsePort(match?.[2] ?? '');
-      const container = parsePort(match?.[3] ?? match?.[2] ?? '');
-      if (match === null || !host.ok || !container.ok) {
-        return fail(
-          new VoltError(
-            'INVALID_PORT',
-            `${JSON.stringify(value)} is not a port forward; accepted: [tcp|udp:]HOSTPORT[:CONTAINERPORT] with ports 1..65535`,
-          ),
-        );
-      }
-      return {
-        ok: true,
-        value: {
-          protocol: (match[1] ?? 'tcp') as 'tcp' | 'udp',
-          hostPort: host.value,
-          containerPort: container.value,
-        },
-      };
-    }),
-  ),
-  z.strictObject({ protocol: z.enum(PORT_PROTOCOLS).default('tcp'), host: port, container: port }).transform(
-    (value): PortForward => ({
-      protocol: value.protocol,
-      hostPort: value.host,
-      containerPort: value.container,
-    }),
+  parsedFrom(text, (value): Result<PortForward> => {
+    const match = /^(?:(tcp|udp):)?(\+?\d{1,5})(?::(\+?\d{1,5}))?$/.exec(value);
+    const host = parsePort(match?.[2] ?? '');
+    const container = parsePort(match?.[3] ?? match?.[2] ?? '');
+    if (match === null || !host.ok || !container.ok) {
+      return fail(
+        new VoltError(
+          'INVALID_PORT',
+          `${JSON.stringify(value)} is not a port forward; accepted: [tcp|udp:]HOSTPORT[:CONTAINERPORT] with ports 1..65535`,
+        ),
+      );
+    }
+    return ok({
+      protocol: (match[1] ?? 'tcp') as 'tcp' | 'udp',
+      hostPort: host.value,
+      containerPort: container.value,
+    });
+  }),
+  z.pipe(
+    z.strictObject({ protocol: z._default(z.enum(PORT_PROTOCOLS), 'tcp'), host: port, container: port }),
+    z.transform(
+      (value): PortForward => ({
+        protocol: value.protocol,
+        hostPort: value.host,
+        containerPort: value.container,
+      }),
+    ),
   ),
 ]);
 
+const subnet = (family: 4 | 6) =>
+  parsedFrom(text, (value) => {
+    const result = parseSubnet(value, family);
+    return result.ok ? ok(result.value.text) : result;
+  });
+
 const networkSchema = z.strictObject({
-  mode: z.enum(NETWORK_MODES).optional(),
-  bridge: text.transform(parsed(parseInterfaceName)).optional(),
-  subnet: text
-    .transform(parsed((value: string) => parseSubnet(value, 4)))
-    .transform((subnet) => subnet.text)
-    .optional(),
-  subnet6: text
-    .transform(parsed((value: string) => parseSubnet(value, 6)))
-    .transform((subnet) => subnet.text)
-    .optional(),
-  ports: z.array(portForward).optional(),
-  dns: z
-    .array(
-      text.transform(parsed((value: string) => parseIpAddress(value))).transform((address) => address.text),
-    )
-    .optional(),
-  searchDomains: z.array(text.transform(parsed(parseDomainName))).optional(),
+  mode: z.optional(z.enum(NETWORK_MODES)),
+  bridge: z.optional(parsedFrom(text, parseInterfaceName)),
+  subnet: z.optional(subnet(4)),
+  subnet6: z.optional(subnet(6)),
+  ports: z.optional(z.array(portForward)),
+  dns: z.optional(
+    z.array(
+      parsedFrom(text, (value) => {
+        const address = parseIpAddress(value);
+        return address.ok ? ok(address.value.text) : address;
+      }),
+    ),
+  ),
+  searchDomains: z.optional(z.array(parsedFrom(text, parseDomainName))),
 });
 
-const environmentSchema = z.record(text, text).transform((record, ctx) => {
-  const entries: (readonly [string, string])[] = [];
-  for (const [name, value] of Object.entries(record)) {
-    const checkedName = parseEnvironmentName(name);
-    const checkedValue = parseSafeValue(value);
-    for (const result of [checkedName, checkedValue]) {
-      if (!result.ok) {
-        ctx.addIssue({
-          code: 'custom',
-          message: result.error.message,
-          path: [name],
-          params: { voltCode: result.error.code },
-        });
+const environmentSchema = z.pipe(
+  z.record(text, text),
+  z.transform((record, ctx) => {
+    const entries: (readonly [string, string])[] = [];
+    for (const [name, value] of Object.entries(record)) {
+      for (const result of [parseEnvironmentName(name), parseSafeValue(value)]) {
+        if (!result.ok) {
+          ctx.issues.push({
+            code: 'custom',
+            message: result.error.message,
+            input: record,
+            path: [name],
+            params: { voltCode: result.error.code },
+          });
+        }
       }
+      entries.push([name, value]);
     }
-    entries.push([name, value]);
-  }
-  return entries;
-});
+    return entries;
+  }),
+);
 
 const profileObject = z.strictObject({
-  name: text.transform(parsed(parseMachineName)).optional(),
-  rootfs: absolutePath.optional(),
-  boot: z.boolean().optional(),
-  command: z
-    .array(text.transform(parsed(parseSafeValue)))
-    .min(1)
-    .optional(),
-  workloadUnit: text
-    .regex(/^[A-Za-z0-9:_.@-]{1,250}\.(service|socket)$/, {
-      message: 'not a unit name; accepted: a .service or .socket name of letters, digits and : _ . @ -',
-    })
-    .optional(),
-  environment: environmentSchema.optional(),
-  landlock: landlockSchema.optional(),
-  seccomp: seccompSchema.optional(),
-  resources: resourcesSchema.optional(),
-  network: networkSchema.optional(),
-  privateUsers: z.boolean().optional(),
-  readOnlyRoot: z.boolean().optional(),
+  name: z.optional(parsedFrom(text, parseMachineName)),
+  rootfs: z.optional(absolutePath),
+  boot: z.optional(z.boolean()),
+  command: z.optional(z.array(parsedFrom(text, parseSafeValue)).check(z.minLength(1))),
+  workloadUnit: z.optional(
+    text.check(
+      z.regex(/^[A-Za-z0-9:_.@-]{1,250}\.(service|socket)$/, {
+        message: 'not a unit name; accepted: a .service or .socket name of letters, digits and : _ . @ -',
+      }),
+    ),
+  ),
+  environment: z.optional(environmentSchema),
+  landlock: z.optional(landlockSchema),
+  seccomp: z.optional(seccompSchema),
+  resources: z.optional(resourcesSchema),
+  network: z.optional(networkSchema),
+  privateUsers: z.optional(z.boolean()),
+  readOnlyRoot: z.optional(z.boolean()),
 });
 
 /** The zod schema of a profile document (JSON or YAML after loading). */
-export const profileSchema: z.ZodType<Profile, unknown> = profileObject.transform((value) => {
-  const { quotaPeriod, ...cpu } = value.resources?.cpu ?? {};
-  if (value.resources?.cpu === undefined) return value as Profile;
-  return {
-    ...value,
-    resources: {
-      ...value.resources,
-      cpu: { ...cpu, ...(quotaPeriod === undefined ? {} : { quotaPeriodUs: quotaPeriod }) },
-    },
-  } as Profile;
-});
+export const profileSchema: z.ZodMiniType<Profile, unknown> = z.pipe(
+  profileObject,
+  z.transform((value) => {
+    const { quotaPeriod, ...cpu } = value.resources?.cpu ?? {};
+    if (value.resources?.cpu === undefined) return value as Profile;
+    return {
+      ...value,
+      resources: {
+        ...value.resources,
+        cpu: { ...cpu, ...(quotaPeriod === undefined ? {} : { quotaPeriodUs: quotaPeriod }) },
+      },
+    } as Profile;
+  }),
+);
 
 type ZodIssue = z.core.$ZodIssue;
 
@@ -440,7 +461,7 @@ function toVoltError(issue: ZodIssue): VoltError {
   });
 }
 
-function toVoltErrors(error: z.ZodError): VoltError[] {
+function toVoltErrors(error: z.core.$ZodError): VoltError[] {
   return error.issues.flatMap((issue) => explainUnion(issue as ZodIssue)).map(toVoltError);
 }
 

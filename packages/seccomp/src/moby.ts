@@ -1,5 +1,5 @@
 import { fail, ok, type Result, VoltError } from '@volt/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { SeccompArch } from './catalog.js';
 
 /**
@@ -86,66 +86,52 @@ export interface MobySeccompProfile {
 }
 
 const action = z.enum(SCMP_ACTIONS);
-const u64 = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const errnoRet = z.number().int().min(0).max(4095);
-const filter = z
-  .object({
-    caps: z.array(z.string().regex(/^CAP_[A-Z_]+$/)).optional(),
-    arches: z.array(z.string().regex(/^[a-z0-9_]+$/)).optional(),
-    minKernel: z
-      .string()
-      .regex(/^\d+\.\d+$/)
-      .optional(),
-  })
-  .strict();
-const rule = z
-  .object({
-    names: z.array(z.string().regex(/^[a-z0-9_]+$/)).optional(),
-    name: z
-      .string()
-      .regex(/^[a-z0-9_]+$/)
-      .optional(),
-    action,
-    errnoRet: errnoRet.optional(),
-    args: z
-      .array(
-        z
-          .object({
-            index: z.number().int().min(0).max(5),
-            value: u64,
-            valueTwo: u64.optional(),
-            op: z.enum(SCMP_COMPARE_OPS),
-          })
-          .strict(),
-      )
-      .nullable()
-      .optional(),
-    comment: z.string().optional(),
-    includes: filter.optional(),
-    excludes: filter.optional(),
-  })
-  .strict();
-const profileSchema = z
-  .object({
-    defaultAction: action,
-    defaultErrnoRet: errnoRet.optional(),
-    architectures: z.array(z.string().regex(/^SCMP_ARCH_[A-Z0-9_]+$/)).optional(),
-    archMap: z
-      .array(
-        z
-          .object({
-            architecture: z.string().regex(/^SCMP_ARCH_[A-Z0-9_]+$/),
-            subArchitectures: z.array(z.string().regex(/^SCMP_ARCH_[A-Z0-9_]+$/)).nullable(),
-          })
-          .strict(),
-      )
-      .optional(),
-    flags: z.array(z.string().regex(/^SECCOMP_FILTER_FLAG_[A-Z_]+$/)).optional(),
-    listenerPath: z.string().optional(),
-    listenerMetadata: z.string().optional(),
-    syscalls: z.array(rule),
-  })
-  .strict();
+const u64 = z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER));
+const errnoRet = z.int().check(z.minimum(0), z.maximum(4095));
+const matching = (pattern: RegExp) => z.string().check(z.regex(pattern));
+const filter = z.strictObject({
+  caps: z.optional(z.array(matching(/^CAP_[A-Z_]+$/))),
+  arches: z.optional(z.array(matching(/^[a-z0-9_]+$/))),
+  minKernel: z.optional(matching(/^\d+\.\d+$/)),
+});
+const rule = z.strictObject({
+  names: z.optional(z.array(matching(/^[a-z0-9_]+$/))),
+  name: z.optional(matching(/^[a-z0-9_]+$/)),
+  action,
+  errnoRet: z.optional(errnoRet),
+  args: z.optional(
+    z.nullable(
+      z.array(
+        z.strictObject({
+          index: z.int().check(z.minimum(0), z.maximum(5)),
+          value: u64,
+          valueTwo: z.optional(u64),
+          op: z.enum(SCMP_COMPARE_OPS),
+        }),
+      ),
+    ),
+  ),
+  comment: z.optional(z.string()),
+  includes: z.optional(filter),
+  excludes: z.optional(filter),
+});
+const profileSchema = z.strictObject({
+  defaultAction: action,
+  defaultErrnoRet: z.optional(errnoRet),
+  architectures: z.optional(z.array(matching(/^SCMP_ARCH_[A-Z0-9_]+$/))),
+  archMap: z.optional(
+    z.array(
+      z.strictObject({
+        architecture: matching(/^SCMP_ARCH_[A-Z0-9_]+$/),
+        subArchitectures: z.nullable(z.array(matching(/^SCMP_ARCH_[A-Z0-9_]+$/))),
+      }),
+    ),
+  ),
+  flags: z.optional(z.array(matching(/^SECCOMP_FILTER_FLAG_[A-Z_]+$/))),
+  listenerPath: z.optional(z.string()),
+  listenerMetadata: z.optional(z.string()),
+  syscalls: z.array(rule),
+});
 
 /**
  * Imports a Docker/moby seccomp profile (parsed JSON). Every field is checked and unknown fields are
