@@ -40,6 +40,16 @@ describe('checks', () => {
     );
     expect(codeOf({ ...valid, expect: [{ source: 'cgroup', file: 'memory.max' }] })).toBe('INVALID_VALUE');
     expect(codeOf({ ...valid, expect: [{ source: 'output', matches: '(' }] })).toBe('INVALID_VALUE');
+    for (const file of ['../etc/passwd', 'var/../../x', '/var/x', 'var//x', 'var/./x']) {
+      expect(codeOf({ ...valid, expect: [{ source: 'rootfsFile', file, matches: 'x' }] })).toBe(
+        'INVALID_VALUE',
+      );
+      expect(codeOf({ ...valid, readyFile: file })).toBe('INVALID_VALUE');
+    }
+    expect(codeOf({ ...valid, readyFile: 'var/vtv-ready' })).toBeUndefined();
+    expect(codeOf({ ...valid, expect: [{ source: 'host', command: [], matches: 'x' }] })).toBe(
+      'INVALID_VALUE',
+    );
     expect(
       codeOf({
         ...valid,

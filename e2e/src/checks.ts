@@ -4,7 +4,8 @@ import { parseMachineName, VoltError } from '@volt/core';
 import { z } from 'zod';
 
 /**
- * One thing the suite looks at. `host` runs a command on the VM host while the container runs (a port
+ * One thing the suite looks at. `rootfsFile` reads a file of the container's directory once the
+ * container has finished (for the template route, whose output goes to the journal). `host` runs a command on the VM host while the container runs (a port
  * forward, say) and matches its output and exit code. `cgroup` reads a file of the container's unit cgroup, `leaderCgroup` a
  * file of the cgroup the container's PID 1 is in (nspawn may put it in a sub-cgroup of the unit's), and
  * `leader` a file of /proc/LEADER (all from outside, while the container runs); `output` matches what a
@@ -18,6 +19,12 @@ export type Expectation =
       readonly matches?: string;
     }
   | { readonly source: 'host'; readonly command: readonly string[]; readonly matches: string }
+  | {
+      readonly source: 'rootfsFile';
+      readonly file: string;
+      readonly equals?: string;
+      readonly matches?: string;
+    }
   | { readonly source: 'output'; readonly matches: string }
   | { readonly source: 'exit'; readonly equals: number };
 
@@ -68,6 +75,8 @@ export interface CheckSpec {
   readonly teardown?: readonly (readonly string[])[];
   /** For the `run` route: observe only once the output matches this regular expression. */
   readonly readyOutput?: string;
+  /** Observe only once this file (relative to the container's directory) exists: the payload's signal. */
+  readonly readyFile?: string;
   readonly expect: readonly Expectation[];
   /** Seconds the container may take to become ready and to finish (default 60). */
   readonly timeoutSeconds?: number;
@@ -83,6 +92,12 @@ const regex = z.string().refine((text) => {
   }
 }, 'a valid regular expression');
 const argv = z.array(z.string()).min(1);
+const rootfsPath = z
+  .string()
+  .regex(
+    /^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
+    'a relative path inside the rootfs, e.g. var/vtv-result',
+  );
 
 const expectationSchema = z.discriminatedUnion('source', [
   z
@@ -98,6 +113,18 @@ const expectationSchema = z.discriminatedUnion('source', [
       'exactly one of equals or matches',
     ),
   z.object({ source: z.literal('host'), command: argv, matches: regex }).strict(),
+  z
+    .object({
+      source: z.literal('rootfsFile'),
+      file: rootfsPath,
+      equals: z.string().optional(),
+      matches: regex.optional(),
+    })
+    .strict()
+    .refine(
+      (e) => (e.equals === undefined) !== (e.matches === undefined),
+      'exactly one of equals or matches',
+    ),
   z.object({ source: z.literal('output'), matches: regex }).strict(),
   z.object({ source: z.literal('exit'), equals: z.number().int().min(0).max(255) }).strict(),
 ]);
@@ -122,6 +149,7 @@ const checkSchema = z
     setup: z.array(argv).optional(),
     teardown: z.array(argv).optional(),
     readyOutput: regex.optional(),
+    readyFile: rootfsPath.optional(),
     expect: z.array(expectationSchema).min(1),
     timeoutSeconds: z.number().int().min(1).max(600).optional(),
   })

@@ -1,7 +1,7 @@
 // Runs inside the VM under node (copied from the host) as the payload of vtv-e2e.service. It uses node's
 // built-in modules only: the rest of the workspace is not in the VM unless the run layer puts it there.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CheckSpec, Expectation } from '../checks.js';
 import { type CheckResult, CONSOLE_MARKS, type Observation } from '../results.js';
@@ -169,9 +169,19 @@ function startTemplate(check: CheckSpec): Started {
   const start = sh('systemctl', ['start', paths.unit]);
   let output = start.code === 0 ? '' : `systemctl start ${paths.unit}: ${start.output}\n`;
   let stopped = false;
+  // with rootfsFile expectations the payload's end matters: wait until the unit is no longer running
+  const waitsForPayload = check.expect.some((e) => e.source === 'rootfsFile');
+  const exited = (async (): Promise<undefined> => {
+    if (!waitsForPayload || start.code !== 0) return undefined;
+    for (;;) {
+      const state = sh('systemctl', ['is-active', paths.unit]).output;
+      if (!['active', 'activating', 'deactivating', 'reloading'].includes(state)) return undefined;
+      await sleep(250);
+    }
+  })();
   return {
     output: () => output,
-    exited: Promise.resolve(undefined),
+    exited,
     hasExited: () => stopped || start.code !== 0,
     stop: async () => {
       if (stopped) return;
@@ -233,7 +243,7 @@ async function runCheck(check: CheckSpec): Promise<CheckResult> {
   try {
     if (started !== undefined) {
       const live = check.expect.filter(
-        (e): e is Extract<Expectation, { file: string }> =>
+        (e): e is Extract<Expectation, { source: 'cgroup' | 'leaderCgroup' | 'leader' }> =>
           e.source === 'cgroup' || e.source === 'leaderCgroup' || e.source === 'leader',
       );
       const probes = check.expect.filter(
@@ -245,7 +255,8 @@ async function runCheck(check: CheckSpec): Promise<CheckResult> {
         while (performance.now() < deadline && !started.hasExited()) {
           machine = machineInfo(check.machine);
           const ready =
-            check.readyOutput === undefined || new RegExp(check.readyOutput, 'm').test(started.output());
+            (check.readyOutput === undefined || new RegExp(check.readyOutput, 'm').test(started.output())) &&
+            (check.readyFile === undefined || existsSync(`${rootfs}/${check.readyFile}`));
           if (machine !== undefined && ready) break;
           machine = undefined;
           await sleep(200);
@@ -280,7 +291,11 @@ async function runCheck(check: CheckSpec): Promise<CheckResult> {
       await started.stop();
       const exitCode = await started.exited;
       for (const expectation of check.expect) {
-        if (expectation.source === 'output') {
+        if (expectation.source === 'rootfsFile') {
+          observations.push(
+            judge(`rootfs:/${expectation.file}`, readTrimmed(`${rootfs}/${expectation.file}`), expectation),
+          );
+        } else if (expectation.source === 'output') {
           // a read-only console is a pty: lines end in CR LF
           observations.push(judge('output', started.output().replaceAll('\r\n', '\n').trim(), expectation));
         } else if (expectation.source === 'exit') {
