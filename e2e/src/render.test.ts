@@ -1,5 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCheck } from './checks.js';
+import { loadChecks, parseCheck } from './checks.js';
 import { renderCheckPlans } from './render.js';
 
 const profile = {
@@ -71,5 +74,23 @@ describe('rendered plans', () => {
     expect(() => parseCheck({ ...base, profile, plan: { command: ['/bin/true'] } }, 'test.json')).toThrow(
       /exactly one/,
     );
+  });
+
+  it('renders the profile of every check in e2e/checks', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'vtv-e2e-render-'));
+    try {
+      const helper = join(directory, 'volt-landlock');
+      await writeFile(helper, 'helper bytes');
+      const checks = await loadChecks(join(import.meta.dirname, '..', 'checks'));
+      const rendered = await renderCheckPlans(checks, { landlockAbi: 2, landlockHelper: helper });
+      const fromProfiles = rendered.filter((check) => check.profile !== undefined);
+      expect(fromProfiles.length).toBeGreaterThanOrEqual(11);
+      for (const check of fromProfiles) {
+        expect(check.plan.files?.length).toBeGreaterThan(0);
+        if (check.route === 'run') expect(check.plan.argv).toContain(`--machine=${check.machine}`);
+      }
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });
