@@ -292,14 +292,20 @@ export function landlockPreset(
       `${JSON.stringify(name)} is not a Landlock preset; accepted: server, desktop`,
     );
   }
-  const base = landlockPolicy({
-    abi: options.abi ?? LANDLOCK_LATEST_ABI,
-    compatibility: options.compatibility ?? 'best-effort',
-    handle: { net: false, scopes: false },
-  });
+  const abi = options.abi ?? LANDLOCK_LATEST_ABI;
+  const compatibility = options.compatibility ?? 'best-effort';
+  const key = `${name}/${abi}/${compatibility}`;
+  const known = presetCache.get(key);
+  if (known !== undefined) return known;
+  const base = landlockPolicy({ abi, compatibility, handle: { net: false, scopes: false } });
   const supported = ignoreIfMissing(rules).map((rule) => ({
     ...rule,
     access: rule.access.filter((right) => base.handledFs.includes(right)),
   }));
-  return withRules(base, supported);
+  const preset = withRules(base, supported);
+  presetCache.set(key, preset);
+  return preset;
 }
+
+/** Presets are immutable (frozen) values, so each variant is built once. */
+const presetCache = new Map<string, LandlockPolicy>();

@@ -126,6 +126,7 @@ function notHandled(rights: readonly string[], handled: readonly string[], kind:
  * ```
  */
 export function validateLandlockPolicy(input: LandlockPolicy): Result<LandlockPolicy> {
+  if (validatedPolicies.has(input)) return ok(input);
   const issues: VoltError[] = [];
   const handledFs = checkNames(
     input.handledFs,
@@ -218,23 +219,29 @@ export function validateLandlockPolicy(input: LandlockPolicy): Result<LandlockPo
 
   const [first, ...more] = issues;
   if (first !== undefined) return fail(first, ...more);
-  return ok(
-    freezePolicy({
-      handledFs,
-      handledNet,
-      paths: [...paths].map(([path, rule]) => ({
-        path,
-        access: sortRights(LANDLOCK_FS_RIGHTS, rule.access),
-        optional: rule.optional,
-      })),
-      ports: [...ports].map(([port, access]) => ({ port, access: sortRights(LANDLOCK_NET_RIGHTS, access) })),
-      scopes,
-      logFlags,
-      threadSync: input.threadSync,
-      compatibility: input.compatibility,
-    }),
-  );
+  const valid = freezePolicy({
+    handledFs,
+    handledNet,
+    paths: [...paths].map(([path, rule]) => ({
+      path,
+      access: sortRights(LANDLOCK_FS_RIGHTS, rule.access),
+      optional: rule.optional,
+    })),
+    ports: [...ports].map(([port, access]) => ({ port, access: sortRights(LANDLOCK_NET_RIGHTS, access) })),
+    scopes,
+    logFlags,
+    threadSync: input.threadSync,
+    compatibility: input.compatibility,
+  });
+  validatedPolicies.add(valid);
+  return ok(valid);
 }
+
+/**
+ * Policies this function returned: deeply frozen, so still valid when they come back (a preset passed
+ * through several layers is checked once).
+ */
+const validatedPolicies = new WeakSet<LandlockPolicy>();
 
 /**
  * Deep-freezes a policy so that no holder can change it under another.

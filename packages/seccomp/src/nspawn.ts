@@ -89,6 +89,35 @@ const NSPAWN_MAYBE = expand([
   ...Object.values(NSPAWN_CAPABILITY_ALLOW_LIST).flat(),
 ]);
 
+/** How an allowed set maps onto nspawn's own list: what to add, what to take away, what is missing. */
+interface NspawnLines {
+  readonly needed: readonly string[];
+  readonly bootMissing: readonly string[];
+  readonly allowEntries: readonly string[];
+  readonly denyEntries: readonly string[];
+}
+
+function nspawnLines(allowed: ReadonlySet<string>): NspawnLines {
+  return {
+    needed: NSPAWN_SELF_REQUIRED_SYSCALLS.filter((name) => !allowed.has(name)),
+    bootMissing: BOOT_REQUIRED_SYSCALLS.filter((name) => !allowed.has(name)),
+    allowEntries: [...allowed].filter((name) => !NSPAWN_ALWAYS.has(name)).sort(),
+    denyEntries: [...NSPAWN_MAYBE].filter((name) => !allowed.has(name)).sort(),
+  };
+}
+
+/** A profile without allow or deny lists always gives the same lines: computed once per profile. */
+const linesOfProfile = new Map<string, NspawnLines>();
+
+function profileLines(profile: string, allowed: ReadonlySet<string>): NspawnLines {
+  let lines = linesOfProfile.get(profile);
+  if (lines === undefined) {
+    lines = nspawnLines(allowed);
+    linesOfProfile.set(profile, lines);
+  }
+  return lines;
+}
+
 /**
  * Renders a seccomp configuration for systemd-nspawn 252, for the command line and the `.nspawn`
  * file alike.
@@ -136,8 +165,10 @@ export function renderNspawnSeccomp(
     );
     return ok({ arguments: [], systemCallFilter: [], environment: { SYSTEMD_SECCOMP: '0' }, notes });
   }
-  const allowed = resolved.allowed;
-  const needed = NSPAWN_SELF_REQUIRED_SYSCALLS.filter((name) => !allowed.has(name));
+  const { needed, bootMissing, allowEntries, denyEntries } =
+    config.allow.length === 0 && config.deny.length === 0
+      ? profileLines(config.profile, resolved.allowed)
+      : nspawnLines(resolved.allowed);
   if (needed.length > 0)
     return fail(
       new VoltError(
@@ -150,7 +181,7 @@ export function renderNspawnSeccomp(
       ),
     );
   if (options.boot) {
-    const missing = BOOT_REQUIRED_SYSCALLS.filter((name) => !allowed.has(name));
+    const missing = bootMissing;
     if (missing.length > 0)
       return fail(
         new VoltError(
@@ -163,8 +194,6 @@ export function renderNspawnSeccomp(
         ),
       );
   }
-  const allowEntries = [...allowed].filter((name) => !NSPAWN_ALWAYS.has(name)).sort();
-  const denyEntries = [...NSPAWN_MAYBE].filter((name) => !allowed.has(name)).sort();
   if (!options.settingsTrusted && allowEntries.length > 0)
     return fail(
       new VoltError(

@@ -275,7 +275,11 @@ export function resolveSeccompNames(config: SeccompConfig): ResolvedSeccompNames
     for (const name of userDeny) denied.add(name);
     return { mode: 'denylist', denied, action: config.action };
   }
-  const allowed = new Set(profileBaseAllowed(config.profile, definition));
+  const base = profileBaseAllowed(config.profile, definition);
+  if (config.allow.length === 0 && config.deny.length === 0) {
+    return { mode: 'allowlist', allowed: base, action: config.action };
+  }
+  const allowed = new Set(base);
   for (const name of expandEntries(config.allow)) allowed.add(name);
   for (const name of userDeny) allowed.delete(name);
   return { mode: 'allowlist', allowed, action: config.action };
