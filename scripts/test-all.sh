@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: lint, dependency rules, build, type checks, unit tests, the system tiers (real
-# kernel, real systemd-nspawn, real network namespaces; serial, as root), package checks.
+# kernel, real systemd-nspawn, real network namespaces; serial, as root), package checks and the VM
+# end-to-end suite (real systemd as PID 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,3 +34,6 @@ pnpm run check:packages
 
 step "tests of the repository checks"
 pnpm run test:scripts
+
+step "end-to-end suite: a Debian VM with systemd as PID 1 (qemu TCG; the image is cached per recipe)"
+pnpm run test:vm
