@@ -52,13 +52,21 @@ export interface PlanFile {
   readonly base64: string;
 }
 
+/** How a check starts its container; see {@link CheckSpec.route}. */
+export type CheckRoute = 'run' | 'template' | 'volt-run' | 'volt-apply';
+
 /** One end-to-end check, as stored in e2e/checks/*.json and handed to the runner inside the VM. */
 export interface CheckSpec {
   readonly name: string;
   /** The machine name; starts with `vtv`. */
   readonly machine: string;
-  /** `run`: systemd-nspawn started directly (scope); `template`: systemd-nspawn@NAME.service. */
-  readonly route: 'run' | 'template';
+  /**
+   * `run`: systemd-nspawn started directly (scope); `template`: systemd-nspawn@NAME.service. Both take a
+   * hand-written plan or one rendered on the host from `profile`. `volt-run` and `volt-apply` hand the
+   * profile to the volt CLI inside the VM: `volt run`, or `volt apply` + `volt start`/`stop`; both end
+   * with `volt remove`.
+   */
+  readonly route: CheckRoute;
   readonly plan: CheckPlan;
   /**
    * A Volt profile document: the host renders it with @volt/nspawn into `plan` (argv and files for
@@ -133,7 +141,7 @@ const checkSchema = z
   .object({
     name: z.string().min(1),
     machine: z.string().regex(/^vtv/, 'a machine name that starts with vtv'),
-    route: z.enum(['run', 'template']),
+    route: z.enum(['run', 'template', 'volt-run', 'volt-apply']),
     plan: z
       .object({
         args: z.array(z.string()).optional(),
@@ -156,6 +164,9 @@ const checkSchema = z
   .strict()
   .superRefine((check, context) => {
     const { plan, route, profile } = check;
+    if (route.startsWith('volt-') && profile === undefined) {
+      context.addIssue({ code: 'custom', path: ['profile'], message: `the ${route} route needs a profile` });
+    }
     if ((plan === undefined) === (profile === undefined)) {
       context.addIssue({ code: 'custom', path: ['plan'], message: 'exactly one of plan or profile' });
       return;
@@ -189,11 +200,12 @@ const checkSchema = z
         message: 'the template route takes nspawnFile and dropIn only',
       });
     }
-    if (route === 'template' && check.expect.some((e) => e.source === 'output' || e.source === 'exit')) {
+    const runsInForeground = route === 'run' || route === 'volt-run';
+    if (!runsInForeground && check.expect.some((e) => e.source === 'output' || e.source === 'exit')) {
       context.addIssue({
         code: 'custom',
         path: ['expect'],
-        message: 'output and exit are observed for the run route only',
+        message: 'output and exit are observed for the run and volt-run routes only',
       });
     }
   });

@@ -1,9 +1,9 @@
 // The end-to-end suite's command: builds (or takes from the cache) the VM image, boots it with the
 // checks, and prints one PASS/FAIL block per check and `e2e: N passed, M failed`. Exit code 0 only when
 // every check ran and passed.
-import { copyFile, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatVoltError, VoltError } from '@volt/core';
@@ -52,6 +52,41 @@ const print = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
+/** Packages the CLI bundle leaves to Node's resolution (`external` in apps/cli/scripts/bundle.mjs). */
+const CLI_EXTERNAL_PACKAGES = ['yaml'] as const;
+
+/**
+ * The volt CLI for the volt-run and volt-apply routes: its esbuild bundle, and @volt/landlock's
+ * package.json with the helper, which the bundle finds through `import.meta.resolve`.
+ */
+async function addVoltCli(target: string): Promise<void> {
+  const cli = join(packageRoot, '../apps/cli');
+  const landlock = join(packageRoot, '../packages/landlock');
+  const bundle = join(cli, 'dist/main.js');
+  if (
+    !(await stat(bundle).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    throw new VoltError('NOT_FOUND', `the volt CLI bundle ${relative(process.cwd(), bundle)} is missing`, {
+      hint: 'run pnpm run build first',
+    });
+  }
+  await cp(join(cli, 'dist'), join(target, 'dist'), { recursive: true });
+  await copyFile(join(cli, 'package.json'), join(target, 'package.json'));
+  for (const name of CLI_EXTERNAL_PACKAGES) {
+    await cp(await realpath(join(cli, 'node_modules', name)), join(target, 'node_modules', name), {
+      recursive: true,
+      dereference: true,
+    });
+  }
+  const landlockTarget = join(target, 'node_modules/@volt/landlock');
+  await mkdir(join(landlockTarget, 'dist'), { recursive: true });
+  await copyFile(join(landlock, 'package.json'), join(landlockTarget, 'package.json'));
+  await copyFile(join(landlock, 'dist/volt-landlock'), join(landlockTarget, 'dist/volt-landlock'));
+}
+
 async function buildRunLayer(runDir: string, checks: readonly CheckSpec[]): Promise<string> {
   const layer = join(runDir, 'layer');
   const target = join(layer, 'opt/vtv-e2e');
@@ -59,6 +94,7 @@ async function buildRunLayer(runDir: string, checks: readonly CheckSpec[]): Prom
   await cp(join(packageRoot, 'dist'), join(target, 'dist'), { recursive: true });
   await copyFile(join(packageRoot, 'package.json'), join(target, 'package.json'));
   await writeFile(join(target, 'checks.json'), `${JSON.stringify(checks, null, 2)}\n`);
+  await addVoltCli(join(layer, 'opt/volt/cli'));
   await runCommand('chmod', ['-R', 'u=rwX,go=rX', layer]);
   const cpio = join(runDir, 'run.cpio');
   await packCpio(layer, cpio);

@@ -56,8 +56,9 @@ export async function checkWithPlan(check: CheckSpec, plan: IsolationPlan): Prom
 }
 
 /**
- * Renders every check that carries a profile with @volt/nspawn (the same code `volt run` and `volt
- * apply` use) for the guest; checks with a hand-written plan pass through unchanged.
+ * Renders every `run` or `template` check that carries a profile with @volt/nspawn (the same code
+ * `volt run` and `volt apply` use) for the guest; checks with a hand-written plan, and the volt routes
+ * (the CLI renders inside the VM), pass through unchanged.
  *
  * @example
  * ```ts
@@ -71,7 +72,7 @@ export async function renderCheckPlans(
 ): Promise<readonly CheckSpec[]> {
   const rendered: CheckSpec[] = [];
   for (const check of checks) {
-    if (check.profile === undefined) {
+    if (check.profile === undefined || check.route === 'volt-run' || check.route === 'volt-apply') {
       rendered.push(check);
       continue;
     }

@@ -99,8 +99,24 @@ interface Started {
   readonly stop: () => Promise<void>;
 }
 
+/** The volt CLI bundle the run layer puts into the VM, run with the node binary that runs this file. */
+const VOLT_CLI = '/opt/volt/cli/dist/main.js';
+const PROFILES = '/var/lib/vtv/profiles';
+
+function voltArgv(...args: readonly string[]): readonly string[] {
+  return [process.execPath, VOLT_CLI, ...args];
+}
+
+function writeProfile(check: CheckSpec): string {
+  mkdirSync(PROFILES, { recursive: true });
+  const file = `${PROFILES}/${check.machine}.json`;
+  writeFileSync(file, `${JSON.stringify(check.profile ?? {}, null, 2)}\n`);
+  return file;
+}
+
 function startRun(check: CheckSpec, rootfs: string): Started {
-  const [program, ...args] = check.plan.argv ?? [
+  const plainArgv = check.route === 'volt-run' ? voltArgv('run', writeProfile(check)) : check.plan.argv;
+  const [program, ...args] = plainArgv ?? [
     'systemd-nspawn',
     '--quiet',
     '--console=pipe',
@@ -157,6 +173,18 @@ function templatePaths(machine: string): { settings: string; dropIn: string; uni
 
 function startTemplate(check: CheckSpec): Started {
   const paths = templatePaths(check.machine);
+  let output = '';
+  const voltStep = (...args: string[]): { code: number; output: string } => {
+    const [program = '', ...rest] = voltArgv(...args);
+    const result = sh(program, rest);
+    output += `$ volt ${args.join(' ')} (exit ${result.code})\n${result.output}\n`;
+    return result;
+  };
+  if (check.route === 'volt-apply') {
+    const apply = voltStep('apply', writeProfile(check));
+    if (apply.code !== 0) return templateHandle(check, { code: apply.code }, () => output, voltStep);
+    return templateHandle(check, voltStep('start', check.machine), () => output, voltStep);
+  }
   if (check.plan.nspawnFile !== undefined) {
     mkdirSync(dirname(paths.settings), { recursive: true });
     writeFileSync(paths.settings, check.plan.nspawnFile);
@@ -167,7 +195,22 @@ function startTemplate(check: CheckSpec): Started {
   }
   sh('systemctl', ['daemon-reload']);
   const start = sh('systemctl', ['start', paths.unit]);
-  let output = start.code === 0 ? '' : `systemctl start ${paths.unit}: ${start.output}\n`;
+  if (start.code !== 0) output += `systemctl start ${paths.unit}: ${start.output}\n`;
+  return templateHandle(check, start, () => output, undefined);
+}
+
+/**
+ * A started template-route container. `voltStep` is set on the volt-apply route: stopping goes through
+ * `volt stop`, and its output is the log of the volt commands.
+ */
+function templateHandle(
+  check: CheckSpec,
+  start: { readonly code: number },
+  log: () => string,
+  voltStep: ((...args: string[]) => { code: number; output: string }) | undefined,
+): Started {
+  const paths = templatePaths(check.machine);
+  let extra = '';
   let stopped = false;
   // with rootfsFile expectations the payload's end matters: wait until the unit is no longer running
   const waitsForPayload = check.expect.some((e) => e.source === 'rootfsFile');
@@ -180,15 +223,16 @@ function startTemplate(check: CheckSpec): Started {
     }
   })();
   return {
-    output: () => output,
+    output: () => `${log()}${extra}`,
     exited,
     hasExited: () => stopped || start.code !== 0,
     stop: async () => {
       if (stopped) return;
       stopped = true;
       const status = sh('systemctl', ['status', '--no-pager', '--lines=5', paths.unit]);
-      if (start.code !== 0) output += status.output;
-      sh('systemctl', ['stop', paths.unit]);
+      if (start.code !== 0) extra += status.output;
+      if (voltStep === undefined) sh('systemctl', ['stop', paths.unit]);
+      else voltStep('stop', check.machine);
     },
   };
 }
@@ -236,7 +280,7 @@ async function runCheck(check: CheckSpec): Promise<CheckResult> {
   const installed = error === undefined ? installFiles(check) : [];
   const started =
     error === undefined
-      ? check.route === 'run'
+      ? check.route === 'run' || check.route === 'volt-run'
         ? startRun(check, rootfs)
         : startTemplate(check)
       : undefined;
@@ -287,7 +331,8 @@ async function runCheck(check: CheckSpec): Promise<CheckResult> {
       }
       writeFileSync(`${rootfs}/vtv/go`, '');
       const finished = await settlesWithin(started.exited, timeoutMs);
-      if (check.route === 'run' && !finished) error = `container did not finish within ${timeoutMs / 1000}s`;
+      if ((check.route === 'run' || check.route === 'volt-run') && !finished)
+        error = `container did not finish within ${timeoutMs / 1000}s`;
       await started.stop();
       const exitCode = await started.exited;
       for (const expectation of check.expect) {
@@ -303,13 +348,30 @@ async function runCheck(check: CheckSpec): Promise<CheckResult> {
         }
       }
       if (check.route === 'template' && started.output() !== '') error = started.output().trim();
+      if (check.route === 'volt-apply' && /\(exit [1-9]/.test(started.output()))
+        error = started.output().trim();
     }
   } catch (caught) {
     error = `runner error: ${(caught as Error).stack ?? String(caught)}`;
   } finally {
     await started?.stop();
     for (const path of installed.reverse()) rmSync(path, { recursive: true, force: true });
-    if (check.route === 'template') cleanupTemplate(check.machine);
+    if (check.route === 'volt-run' || check.route === 'volt-apply') {
+      const [program = '', ...args] = voltArgv('remove', check.machine);
+      const removed = sh(program, args);
+      const paths = templatePaths(check.machine);
+      const left = [paths.settings, `${dirname(paths.dropIn)}/50-volt.conf`].filter((path) =>
+        existsSync(path),
+      );
+      observations.push({
+        what: `volt remove ${check.machine}`,
+        expected: 'exit 0, no .nspawn file or drop-in left',
+        observed: `exit ${removed.code}; left: ${left.join(', ') || 'nothing'}`,
+        passed: removed.code === 0 && left.length === 0,
+      });
+      rmSync(`${PROFILES}/${check.machine}.json`, { force: true });
+    }
+    if (check.route !== 'run') cleanupTemplate(check.machine);
     rmSync(rootfs, { recursive: true, force: true });
     for (const command of check.teardown ?? []) {
       const [program = '', ...args] = command;
