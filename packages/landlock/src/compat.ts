@@ -91,6 +91,31 @@ export function resolveLandlockCompatibility(
   policy: LandlockPolicy,
   kernel: LandlockKernel,
 ): Result<LandlockResolution> {
+  // A frozen policy (every policy this package builds or validates) resolves the same way each time.
+  const key = `${kernel.abi}/${kernel.errata ?? ''}`;
+  const frozen = Object.isFrozen(policy);
+  const known = frozen ? resolutions.get(policy)?.get(key) : undefined;
+  if (known !== undefined) return known;
+  const result = resolveUncached(policy, kernel);
+  if (frozen) {
+    deepFreeze(result);
+    const byKernel = resolutions.get(policy) ?? new Map<string, Result<LandlockResolution>>();
+    byKernel.set(key, result);
+    resolutions.set(policy, byKernel);
+  }
+  return result;
+}
+
+const resolutions = new WeakMap<LandlockPolicy, Map<string, Result<LandlockResolution>>>();
+
+/** A shared cached value must not be changed by one of its users. */
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const inner of Object.values(value)) deepFreeze(inner);
+}
+
+function resolveUncached(policy: LandlockPolicy, kernel: LandlockKernel): Result<LandlockResolution> {
   const abi = Math.max(0, Math.trunc(kernel.abi));
   const features = landlockAbiFeatures(abi);
   const dropped: LandlockDropped[] = [];
