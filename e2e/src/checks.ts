@@ -267,3 +267,18 @@ export async function loadChecks(directory: string): Promise<readonly CheckSpec[
   }
   return checks;
 }
+
+/**
+ * The start-up benchmark inside the VM: `volt run PROFILE` against systemd-nspawn with the argv and
+ * environment the same profile renders to, each timed from spawn to `marker` on the payload's output.
+ */
+export interface BenchSpec {
+  readonly name: string;
+  readonly machine: string;
+  readonly profile: Readonly<Record<string, unknown>>;
+  readonly payload: string;
+  readonly marker: string;
+  readonly rounds: number;
+  readonly plainArgv: readonly string[];
+  readonly plainEnvironment: Readonly<Record<string, string>>;
+}

@@ -7,13 +7,20 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatVoltError, VoltError } from '@volt/core';
-import { type CheckSpec, loadChecks } from './checks.js';
+import { type BenchSpec, type CheckSpec, loadChecks } from './checks.js';
 import { runCommand } from './exec.js';
 import { ensureBaseImage, ensureNodeLayer, packCpio } from './image.js';
 import { createProgress } from './progress.js';
 import { VM_IMAGE_RECIPE } from './recipe.js';
-import { renderCheckPlans } from './render.js';
-import { type CheckResult, formatCheckResult, formatSummary, parseConsoleLine } from './results.js';
+import { loadBench, renderCheckPlans } from './render.js';
+import {
+  type BenchResult,
+  type CheckResult,
+  formatBench,
+  formatCheckResult,
+  formatSummary,
+  parseConsoleLine,
+} from './results.js';
 import { bootVm } from './vm.js';
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,6 +39,7 @@ const { values: flags } = parseArgs({
     keep: { type: 'boolean', default: false },
     filter: { type: 'string' },
     'kernel-arg': { type: 'string', multiple: true, default: [] },
+    bench: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -45,6 +53,7 @@ const USAGE = `usage: pnpm --filter @volt/e2e test:vm [-- options]
   --lock-timeout S     longest wait for the system-test lock (default 1800)
   --lock-file PATH     the lock shared with the other system tests (default /tmp/volt-systest.lock)
   --kernel-arg ARG     add a kernel command line argument (repeatable), e.g. systemd.log_level=debug
+  --bench              instead of the checks: volt run against plain systemd-nspawn start-up (bench/start.json)
   --keep               keep the console log at CACHE/last-console.log also when everything passed`;
 
 const progress = createProgress();
@@ -87,7 +96,10 @@ async function addVoltCli(target: string): Promise<void> {
   await copyFile(join(landlock, 'dist/volt-landlock'), join(landlockTarget, 'dist/volt-landlock'));
 }
 
-async function buildRunLayer(runDir: string, checks: readonly CheckSpec[]): Promise<string> {
+async function buildRunLayer(
+  runDir: string,
+  checks: readonly CheckSpec[] | { readonly bench: BenchSpec },
+): Promise<string> {
   const layer = join(runDir, 'layer');
   const target = join(layer, 'opt/vtv-e2e');
   await mkdir(target, { recursive: true });
@@ -111,13 +123,18 @@ async function main(): Promise<number> {
       hint: 'run it as root (CI does)',
     });
   }
-  const allChecks = await loadChecks(join(packageRoot, 'checks'));
+  const benchSpec = flags.bench ? await loadBench(join(packageRoot, 'bench/start.json')) : undefined;
+  const allChecks = benchSpec === undefined ? await loadChecks(join(packageRoot, 'checks')) : [];
   const filter = flags.filter;
   const selected =
     filter === undefined ? allChecks : allChecks.filter((check) => check.name.includes(filter));
   const checks = await renderCheckPlans(selected);
-  const renderedCount = checks.filter((check) => check.profile !== undefined).length;
-  progress.stage(`${checks.length} checks from e2e/checks (${renderedCount} plans rendered by @volt/nspawn)`);
+  const renderedCount = checks.filter((check) => check.plan.files !== undefined).length;
+  progress.stage(
+    benchSpec === undefined
+      ? `${checks.length} checks from e2e/checks (${renderedCount} plans rendered by @volt/nspawn on the host)`
+      : `bench ${benchSpec.name}: ${benchSpec.rounds} rounds`,
+  );
   const cacheDir = resolve(flags['cache-dir']);
   await mkdir(cacheDir, { recursive: true });
   const image = await ensureBaseImage(VM_IMAGE_RECIPE, {
@@ -139,7 +156,7 @@ async function main(): Promise<number> {
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
   try {
-    const runLayer = await buildRunLayer(runDir, checks);
+    const runLayer = await buildRunLayer(runDir, benchSpec === undefined ? checks : { bench: benchSpec });
     const initrd = join(runDir, 'initrd.cpio');
     await runCommand('sh', [
       '-c',
@@ -155,6 +172,7 @@ async function main(): Promise<number> {
       `vm: waiting for ${flags['lock-file']}, then booting ${image.kernelRelease} (${image.bootProtocol})`,
     );
     let doneUptime: number | undefined;
+    let benchResult: BenchResult | undefined;
     let startedMs = 0;
     const vm = bootVm({
       kernel: image.kernel,
@@ -175,6 +193,10 @@ async function main(): Promise<number> {
         if (event === undefined) return;
         if (event.kind === 'stage') progress.stage(`vm: ${event.text}`);
         if (event.kind === 'done') doneUptime = event.uptimeSeconds;
+        if (event.kind === 'bench') {
+          benchResult = event.result;
+          print(formatBench(event.result));
+        }
         if (event.kind === 'result') {
           results.set(event.result.name, event.result);
           for (const reportLine of formatCheckResult(event.result)) print(reportLine);
@@ -203,6 +225,10 @@ async function main(): Promise<number> {
       const kept = join(cacheDir, 'last-console.log');
       await copyFile(logFile, kept);
       for (const problem of problems) print(`e2e: ${problem}; console log: ${kept}`);
+    }
+    if (benchSpec !== undefined) {
+      if (benchResult === undefined) print('bench: the VM reported no result');
+      return benchResult !== undefined && problems.length === 0 ? 0 : 1;
     }
     const passed = checks.filter((check) => results.get(check.name)?.passed === true).length;
     print(formatSummary(passed, checks.length - passed));

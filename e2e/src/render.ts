@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { VoltError } from '@volt/core';
 import { landlockHelperPath } from '@volt/landlock';
 import { type IsolationPlan, type PlannedFile, type PlanTarget, renderPlanFromDocument } from '@volt/nspawn';
-import type { CheckSpec, PlanFile } from './checks.js';
+import type { BenchSpec, CheckSpec, PlanFile } from './checks.js';
 
 /**
  * The Landlock ABI of the VM's kernel: Debian bookworm's 6.1 has ABI 2 (REFER; TRUNCATE came with 6.2).
@@ -85,4 +86,49 @@ export async function renderCheckPlans(
     rendered.push(await checkWithPlan(check, plan));
   }
   return rendered;
+}
+
+/**
+ * Reads the benchmark description (name, machine, profile, payload, marker, rounds) and renders its
+ * profile for the guest: the plain systemd-nspawn side runs exactly the argv and environment that
+ * `volt run` computes for the same profile.
+ *
+ * @example
+ * ```ts
+ * const bench = await loadBench('e2e/bench/start.json');
+ * bench.plainArgv[0]; // 'systemd-nspawn'
+ * ```
+ * @throws VoltError `PARSE_ERROR` for a file that is not a bench description, or the renderer's code.
+ */
+export async function loadBench(file: string, target: PlanTarget = guestPlanTarget()): Promise<BenchSpec> {
+  const data = JSON.parse(await readFile(file, 'utf8')) as Partial<BenchSpec>;
+  const { name, machine, profile, payload, marker, rounds } = data;
+  if (
+    typeof name !== 'string' ||
+    typeof machine !== 'string' ||
+    !machine.startsWith('vtv') ||
+    typeof profile !== 'object' ||
+    profile === null ||
+    profile['name'] !== machine ||
+    typeof payload !== 'string' ||
+    typeof marker !== 'string' ||
+    typeof rounds !== 'number' ||
+    !Number.isInteger(rounds) ||
+    rounds < 1
+  ) {
+    throw new VoltError('PARSE_ERROR', `${file} is not a bench description`, {
+      hint: 'name, machine (vtv…), profile (named machine), payload, marker and rounds (≥ 1) are required',
+    });
+  }
+  const plan = await renderPlanFromDocument(profile, { target });
+  return {
+    name,
+    machine,
+    profile,
+    payload,
+    marker,
+    rounds,
+    plainArgv: plan.direct.argv,
+    plainEnvironment: plan.direct.environment,
+  };
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type CheckResult, formatCheckResult, formatSummary, parseConsoleLine } from './results.js';
+import {
+  type CheckResult,
+  formatBench,
+  formatCheckResult,
+  formatSummary,
+  median,
+  parseConsoleLine,
+} from './results.js';
 
 const result: CheckResult = {
   name: 'memory',
@@ -37,5 +44,20 @@ describe('console protocol', () => {
       '     error: boom',
     ]);
     expect(formatSummary(9, 1)).toBe('e2e: 9 passed, 1 failed');
+  });
+});
+
+describe('bench report', () => {
+  it('reads bench lines and reports medians and the ratio against plain systemd-nspawn', () => {
+    const line =
+      'VTV-BENCH {"name":"start","volt":[3000,3400,3200],"plain":[1000,1200,1100],"nodeAlone":[900,1000,950]}';
+    const event = parseConsoleLine(line);
+    expect(event?.kind).toBe('bench');
+    if (event?.kind !== 'bench') return;
+    expect(formatBench(event.result)).toBe(
+      'bench start: volt run 3200 ms, systemd-nspawn 1100 ms (median of 3): ratio 2.91 (volt run / systemd-nspawn); node alone 950 ms',
+    );
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([Number.NaN])).toBeNaN();
   });
 });

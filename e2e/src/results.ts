@@ -20,10 +20,25 @@ export interface CheckResult {
 export type ConsoleEvent =
   | { readonly kind: 'stage'; readonly text: string }
   | { readonly kind: 'result'; readonly result: CheckResult }
+  | { readonly kind: 'bench'; readonly result: BenchResult }
   | { readonly kind: 'done'; readonly uptimeSeconds: number };
 
+/** Start-up times measured inside the VM, in milliseconds per round. */
+export interface BenchResult {
+  readonly name: string;
+  readonly volt: readonly number[];
+  readonly plain: readonly number[];
+  /** Node starting and printing a line: the part of `volt run` that is the runtime, not Volt. */
+  readonly nodeAlone?: readonly number[];
+}
+
 /** Prefixes the runner inside the VM puts before its lines; anything else on the console is the boot log. */
-export const CONSOLE_MARKS = { stage: 'VTV-STAGE ', result: 'VTV-RESULT ', done: 'VTV-DONE ' } as const;
+export const CONSOLE_MARKS = {
+  stage: 'VTV-STAGE ',
+  result: 'VTV-RESULT ',
+  bench: 'VTV-BENCH ',
+  done: 'VTV-DONE ',
+} as const;
 
 /**
  * Reads one console line; `undefined` for kernel and systemd messages and for garbled lines.
@@ -45,6 +60,17 @@ export function parseConsoleLine(line: string): ConsoleEvent | undefined {
   if (done !== undefined) {
     const uptimeSeconds = Number(done.trim());
     return Number.isFinite(uptimeSeconds) ? { kind: 'done', uptimeSeconds } : undefined;
+  }
+  const bench = at(CONSOLE_MARKS.bench);
+  if (bench !== undefined) {
+    try {
+      const data = JSON.parse(bench) as BenchResult;
+      return Array.isArray(data.volt) && Array.isArray(data.plain)
+        ? { kind: 'bench', result: data }
+        : undefined;
+    } catch {
+      return undefined;
+    }
   }
   const result = at(CONSOLE_MARKS.result);
   if (result === undefined) return undefined;
@@ -94,4 +120,38 @@ export function formatCheckResult(result: CheckResult): readonly string[] {
  */
 export function formatSummary(passed: number, failed: number): string {
   return `e2e: ${passed} passed, ${failed} failed`;
+}
+
+/**
+ * The middle value (mean of the two middle values for an even count); NaN for none.
+ *
+ * @example
+ * ```ts
+ * median([3, 1, 2]); // 2
+ * ```
+ */
+export function median(values: readonly number[]): number {
+  const sorted = values.filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? Number.NaN)
+    : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
+}
+
+/**
+ * The bench report: medians of both and their ratio, volt run against plain systemd-nspawn (the baseline).
+ *
+ * @example
+ * ```ts
+ * formatBench({ name: 'start', volt: [3000, 3200], plain: [1000, 1100] });
+ * // 'bench start: volt run 3100 ms, systemd-nspawn 1050 ms (median of 2): ratio 2.95 (volt run / systemd-nspawn)'
+ * ```
+ */
+export function formatBench(result: BenchResult): string {
+  const volt = median(result.volt);
+  const plain = median(result.plain);
+  const node = median(result.nodeAlone ?? []);
+  const nodeNote = Number.isNaN(node) ? '' : `; node alone ${node.toFixed(0)} ms`;
+  return `bench ${result.name}: volt run ${volt.toFixed(0)} ms, systemd-nspawn ${plain.toFixed(0)} ms (median of ${result.volt.length}): ratio ${(volt / plain).toFixed(2)} (volt run / systemd-nspawn)${nodeNote}`;
 }

@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { CheckSpec, Expectation } from '../checks.js';
+import type { BenchSpec, CheckSpec, Expectation } from '../checks.js';
 import { type CheckResult, CONSOLE_MARKS, type Observation } from '../results.js';
 
 const BUSYBOX_ROOTFS = '/var/lib/vtv/busybox';
@@ -388,6 +388,75 @@ async function runCheck(check: CheckSpec): Promise<CheckResult> {
   };
 }
 
+/**
+ * Milliseconds from spawning `argv` to the line `marker` on its output (the container's first process
+ * speaking), then waits for the process to end. NaN when the marker never came.
+ */
+async function timeToMarker(
+  argv: readonly string[],
+  environment: Readonly<Record<string, string>>,
+  marker: string,
+): Promise<number> {
+  const [program = '', ...args] = argv;
+  const began = performance.now();
+  const child = spawn(program, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...environment },
+  });
+  let seen = Number.NaN;
+  let output = '';
+  const onData = (chunk: Buffer): void => {
+    output += chunk.toString('utf8');
+    if (Number.isNaN(seen) && output.includes(marker)) seen = performance.now() - began;
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const ended = new Promise<void>((resolve) => {
+    child.on('close', () => resolve());
+    child.on('error', () => resolve());
+  });
+  if (!(await settlesWithin(ended, 120_000)) && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+  if (Number.isNaN(seen))
+    say(
+      `${CONSOLE_MARKS.stage}bench: no ${marker} from ${argv.slice(0, 3).join(' ')}: ${output.slice(-500)}`,
+    );
+  return seen;
+}
+
+async function runBench(bench: BenchSpec): Promise<void> {
+  const check = { ...bench, route: 'volt-run', plan: {}, expect: [] } as unknown as CheckSpec;
+  const rootfs = `${MACHINES}/${bench.machine}`;
+  rmSync(rootfs, { recursive: true, force: true });
+  mkdirSync(MACHINES, { recursive: true });
+  sh('cp', ['-a', BUSYBOX_ROOTFS, rootfs]);
+  mkdirSync(dirname(`${rootfs}/${PAYLOAD_PATH}`), { recursive: true });
+  writeFileSync(`${rootfs}/${PAYLOAD_PATH}`, bench.payload, { mode: 0o755 });
+  const profileFile = writeProfile(check);
+  const volt: number[] = [];
+  const plain: number[] = [];
+  const nodeAlone: number[] = [];
+  // the first volt run installs the plan's files, which the plain runs use as well; it is not counted
+  await timeToMarker(voltArgv('run', profileFile), {}, bench.marker);
+  for (let round = 0; round < bench.rounds; round++) {
+    volt.push(await timeToMarker(voltArgv('run', profileFile), {}, bench.marker));
+    plain.push(await timeToMarker(bench.plainArgv, bench.plainEnvironment, bench.marker));
+    nodeAlone.push(
+      await timeToMarker(
+        [process.execPath, '-e', `console.log(${JSON.stringify(bench.marker)})`],
+        {},
+        bench.marker,
+      ),
+    );
+    say(
+      `${CONSOLE_MARKS.stage}bench round ${round + 1}/${bench.rounds}: volt run ${volt.at(-1)?.toFixed(0)} ms, systemd-nspawn ${plain.at(-1)?.toFixed(0)} ms`,
+    );
+  }
+  const [program = '', ...args] = voltArgv('remove', bench.machine);
+  sh(program, args);
+  rmSync(rootfs, { recursive: true, force: true });
+  say(`${CONSOLE_MARKS.bench}${JSON.stringify({ name: bench.name, volt, plain, nodeAlone })}`);
+}
+
 async function main(): Promise<void> {
   const checksFile = process.argv[2] ?? '/opt/vtv-e2e/checks.json';
   say(`${CONSOLE_MARKS.stage}runner started at uptime ${uptimeSeconds().toFixed(1)}s`);
@@ -396,7 +465,13 @@ async function main(): Promise<void> {
   say(
     `${CONSOLE_MARKS.stage}guest: kernel ${sh('uname', ['-r']).output}, ${nspawn}, cgroup2 controllers: ${controllers}`,
   );
-  const checks = JSON.parse(readFileSync(checksFile, 'utf8')) as readonly CheckSpec[];
+  const input = JSON.parse(readFileSync(checksFile, 'utf8')) as readonly CheckSpec[] | { bench: BenchSpec };
+  if ('bench' in input) {
+    await runBench(input.bench);
+    say(`${CONSOLE_MARKS.done}${uptimeSeconds().toFixed(1)}`);
+    return;
+  }
+  const checks = input;
   for (const check of checks) {
     say(`${CONSOLE_MARKS.stage}check: ${check.name}`);
     const result = await runCheck(check);
