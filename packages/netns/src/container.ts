@@ -1,4 +1,12 @@
-import { type NetworkConfig, parseIpAddress, parseMachineName, unwrap, VoltError } from '@volt/core';
+import {
+  type NetworkConfig,
+  parseIpAddress,
+  parseMachineName,
+  renderUnitFile,
+  type UnitFileEntry,
+  unwrap,
+  VoltError,
+} from '@volt/core';
 import { leaseAddress, removeRecord, type SandboxRecord, withStateLock } from './leases.js';
 import { type BridgePlan, ipv4ToNumber, planBridge, validateNetworkConfig } from './model.js';
 import { nspawnHostInterface } from './nspawn.js';
@@ -93,20 +101,24 @@ export function renderContainerNetworkFile(
       { path: ['address'] },
     );
   }
-  const lines = [
-    '[Match]',
-    'Name=host0',
-    '',
-    '[Network]',
-    `Address=${v4.value.text}/${plan.subnet.prefixLength}`,
-    `Gateway=${plan.gateway.text}`,
+  const entries: UnitFileEntry[] = [
+    ['Address', `${v4.value.text}/${plan.subnet.prefixLength}`],
+    ['Gateway', plan.gateway.text],
   ];
   if (address6 !== undefined && plan.subnet6 !== undefined && plan.gateway6 !== undefined) {
     const v6 = parseIpAddress(address6, 6);
     if (!v6.ok) throw v6.error.at(['address6']);
-    lines.push(`Address=${v6.value.text}/${plan.subnet6.prefixLength}`, `Gateway=${plan.gateway6.text}`);
+    entries.push(
+      ['Address', `${v6.value.text}/${plan.subnet6.prefixLength}`],
+      ['Gateway', plan.gateway6.text],
+    );
   }
-  for (const server of valid.dns) lines.push(`DNS=${server}`);
-  if (valid.searchDomains.length > 0) lines.push(`Domains=${valid.searchDomains.join(' ')}`);
-  return `${lines.join('\n')}\n`;
+  for (const server of valid.dns) entries.push(['DNS', server]);
+  if (valid.searchDomains.length > 0) entries.push(['Domains', valid.searchDomains.join(' ')]);
+  return renderUnitFile({
+    sections: [
+      { name: 'Match', entries: [['Name', 'host0']] },
+      { name: 'Network', entries },
+    ],
+  });
 }
