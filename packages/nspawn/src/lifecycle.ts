@@ -1,10 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
-import { type IsolationConfig, joinUnderRoot, parseMachineName, VoltError } from '@volt/core';
+import { type IsolationConfig, parseMachineName, VoltError } from '@volt/core';
 import { bridgeUp, releaseContainerAddress } from '@volt/netns';
 import { type InstallOptions, removeContainerFiles } from './install.js';
-import { containerPaths } from './paths.js';
 import type { IsolationPlan } from './plan.js';
 
 /** How a container is managed: through machinectl (systemd-machined) or systemctl on the template unit. */
@@ -180,30 +178,6 @@ export function runDirect(
       resolve(code ?? 128 + (signal === null ? 0 : constants.signals[signal])),
     );
   });
-}
-
-/**
- * Reads the resolved isolation an installed container was rendered from.
- *
- * @throws {@link VoltError} NOT_FOUND when the container is not installed.
- * @example
- * ```ts
- * (await readInstalledConfig('web')).network.mode; // 'private'
- * ```
- */
-export async function readInstalledConfig(
-  name: string,
-  options: InstallOptions = {},
-): Promise<IsolationConfig> {
-  const path = joinUnderRoot(options.root ?? '/', containerPaths(checkedName(name)).isolationConfig);
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as IsolationConfig;
-  } catch (error) {
-    throw new VoltError('NOT_FOUND', `container ${name} is not installed (${path} cannot be read)`, {
-      hint: 'install it with volt apply PROFILE',
-      cause: error,
-    });
-  }
 }
 
 /**

@@ -23,8 +23,6 @@ export interface ContainerPaths {
   readonly runtimeDir: string;
   /** The Landlock policy as requested, in landlockconfig JSON. */
   readonly landlockPolicy: string;
-  /** The resolved isolation the installed files were rendered from. */
-  readonly isolationConfig: string;
 }
 
 /**
@@ -45,7 +43,6 @@ export function containerPaths(name: string): ContainerPaths {
     resolvConf: `${stateDir}/resolv.conf`,
     runtimeDir: `${stateDir}/runtime`,
     landlockPolicy: `${stateDir}/landlock.json`,
-    isolationConfig: `${stateDir}/isolation.json`,
   };
 }
 

@@ -140,9 +140,13 @@ describe('correction 4: seccomp profiles mean what they say', () => {
 
   it('unconfined switches nspawn filter off with SYSTEMD_SECCOMP=0, never with an empty ~ list', () => {
     const rendered = fromProfile({ seccomp: 'unconfined' });
-    expect(rendered.direct.environment).toEqual({ SYSTEMD_SECCOMP: '0' });
+    expect(rendered.direct.environment).toEqual({
+      SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: '1',
+      SYSTEMD_SECCOMP: '0',
+    });
     expect(rendered.direct.argv).not.toContain('--system-call-filter=~');
     expect(unitFileValues(unwrap(parseUnitFile(rendered.serviceDropIn)), 'Service', 'Environment')).toEqual([
+      'SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1',
       'SYSTEMD_SECCOMP=0',
     ]);
     expect(rendered.enforcement.find((entry) => entry.layer === 'seccomp')?.status).toBe('not-enforced');

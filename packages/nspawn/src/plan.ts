@@ -297,7 +297,13 @@ export function renderPlan(config: IsolationConfig, target: PlanTarget): Isolati
   ];
 
   const nspawnFile = renderUnitFile(settingsToUnitFile(settings), GENERATED_HEADER);
-  const serviceEnvironment = Object.entries(seccomp.environment).map(
+  // The systemd-nspawn process's own environment: the unified cgroup hierarchy for every payload (nspawn
+  // 252 otherwise gives a container without systemd inside a legacy name=systemd tree), and seccomp's.
+  const nspawnEnvironment: Readonly<Record<string, string>> = {
+    SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: '1',
+    ...seccomp.environment,
+  };
+  const serviceEnvironment = Object.entries(nspawnEnvironment).map(
     ([name, value]): UnitFileEntry => ['Environment', `${name}=${value}`],
   );
   const serviceDropIn = renderUnitFile(
@@ -342,7 +348,7 @@ export function renderPlan(config: IsolationConfig, target: PlanTarget): Isolati
     config,
     settings,
     properties,
-    direct: { argv, environment: seccomp.environment },
+    direct: { argv, environment: nspawnEnvironment },
     nspawnFile,
     serviceDropIn,
     files,

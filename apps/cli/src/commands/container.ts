@@ -64,7 +64,7 @@ export function registerContainerCommands(program: Command): void {
       .argument('<name>', 'container name')
       .option('--manager <manager>', 'machinectl or systemctl', 'machinectl')
       .action(async (name: string, options: { readonly manager: string }) => {
-        const { controlContainer, CONTAINER_MANAGERS, prepareHostNetwork, readInstalledConfig } =
+        const { controlContainer, CONTAINER_MANAGERS, prepareHostNetwork, readInstalledContainer } =
           await import('@volt/nspawn');
         const { VoltError } = await import('@volt/core');
         const manager = CONTAINER_MANAGERS.find((candidate) => candidate === options.manager);
@@ -74,7 +74,7 @@ export function registerContainerCommands(program: Command): void {
             `--manager ${options.manager}: accepted: ${CONTAINER_MANAGERS.join(', ')}`,
           );
         }
-        if (action === 'start') await prepareHostNetwork(await readInstalledConfig(name));
+        if (action === 'start') await prepareHostNetwork(await readInstalledContainer(name));
         controlContainer(action, name, manager);
       });
   }
