@@ -40,6 +40,7 @@ function checkedName(name: string): string {
  * @example
  * ```ts
  * managerCommand('start', 'web', 'machinectl').argv; // ['machinectl', 'start', 'web']
+ * managerCommand('stop', 'web', 'machinectl').argv; // ['systemctl', 'stop', 'systemd-nspawn@web.service']
  * managerCommand('stop', 'web', 'systemctl').argv; // ['systemctl', 'stop', 'systemd-nspawn@web.service']
  * ```
  */
@@ -59,8 +60,9 @@ export function managerCommand(
       ],
     };
   }
-  if (manager === 'machinectl')
-    return { argv: ['machinectl', action === 'start' ? 'start' : 'poweroff', machine] };
+  // Stopping always goes through the unit: `systemctl stop` is idempotent, whereas `machinectl poweroff`
+  // fails once a Boot=no payload has ended and machined has forgotten the machine (seen in the VM suite).
+  if (manager === 'machinectl' && action === 'start') return { argv: ['machinectl', 'start', machine] };
   return { argv: ['systemctl', action, containerUnit(machine)] };
 }
 
