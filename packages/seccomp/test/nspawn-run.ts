@@ -67,6 +67,10 @@ export function createProbeContainer(probe: string): ProbeContainer {
   writeFileSync(join(root, 'etc/machine-id'), '');
   const settingsDir = join(base, 'settings');
   mkdirSync(settingsDir);
+  // The bind mount needs /etc/systemd/nspawn to exist on the host; create it only if missing, and remove it
+  // again in cleanup().
+  const createdSettingsMountPoint = !existsSync('/etc/systemd/nspawn');
+  if (createdSettingsMountPoint) mkdirSync('/etc/systemd/nspawn', { recursive: true });
   let counter = 0;
   return {
     root,
@@ -83,7 +87,7 @@ export function createProbeContainer(probe: string): ProbeContainer {
           'set -e',
           'mount -t cgroup2 none /sys/fs/cgroup',
           ...(settings !== undefined
-            ? ['mkdir -p /etc/systemd/nspawn', `mount --bind "${settingsDir}" /etc/systemd/nspawn`]
+            ? [`mount --bind "${settingsDir}" /etc/systemd/nspawn`]
             : []),
           'exec env SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1 "$@"',
         ].join('\n');
@@ -114,6 +118,7 @@ export function createProbeContainer(probe: string): ProbeContainer {
     },
     cleanup() {
       rmSync(base, { recursive: true, force: true });
+      if (createdSettingsMountPoint) rmdirSync('/etc/systemd/nspawn');
       // A probe container has no processes left once run() returned; its cgroups are removed there.
       // nspawn may leave its (empty) propagation directory behind when /run is not a tmpfs
       rmSync(join('/run/systemd/nspawn/propagate', MACHINE_NAME), { recursive: true, force: true });
