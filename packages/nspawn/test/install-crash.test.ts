@@ -31,6 +31,16 @@ const plans: IsolationPlan[] = documents.map((document) =>
   renderPlan(isolationFromProfile(parseProfile(document)), target),
 );
 
+/** A child that applies one of the two plans once (argv: its index). */
+const APPLY_ONCE = `
+const { applyPlan, renderPlan, isolationFromProfile } = await import(process.env.VOLT_NSPAWN);
+const { parseProfile } = await import(process.env.VOLT_CORE_PROFILE);
+const documents = JSON.parse(process.env.VOLT_DOCUMENTS);
+const target = { landlockAbi: 7, landlockHelper: process.env.VOLT_HELPER };
+const plan = renderPlan(isolationFromProfile(parseProfile(documents[Number(process.argv[1])])), target);
+await applyPlan(plan, { root: process.env.VOLT_ROOT });
+`;
+
 /** A child that applies the two plans in turn, forever, until it is killed. */
 const CHILD = `
 const { applyPlan, renderPlan, isolationFromProfile } = await import(process.env.VOLT_NSPAWN);
@@ -69,16 +79,28 @@ function plannedSet(plan: IsolationPlan): Record<string, string | null> {
   );
 }
 
+function childEnvironment(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    VOLT_ROOT: root,
+    VOLT_HELPER: helper,
+    VOLT_DOCUMENTS: JSON.stringify(documents),
+    VOLT_NSPAWN: new URL('../dist/index.js', import.meta.url).href,
+    VOLT_CORE_PROFILE: import.meta.resolve('@volt/core/profile'),
+  };
+}
+
+function applyInChild(index: number): Promise<number | null> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', APPLY_ONCE, String(index)], {
+    env: childEnvironment(),
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
 async function killAtRandom(delayMs: number): Promise<void> {
   const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], {
-    env: {
-      ...process.env,
-      VOLT_ROOT: root,
-      VOLT_HELPER: helper,
-      VOLT_DOCUMENTS: JSON.stringify(documents),
-      VOLT_NSPAWN: new URL('../dist/index.js', import.meta.url).href,
-      VOLT_CORE_PROFILE: import.meta.resolve('@volt/core/profile'),
-    },
+    env: childEnvironment(),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -90,6 +112,17 @@ async function killAtRandom(delayMs: number): Promise<void> {
   child.kill('SIGKILL');
   await exited;
 }
+
+describe('two volt apply processes on one container at once', () => {
+  it('end in one consistent state, every time (10 rounds)', async () => {
+    const consistent = plans.map(plannedSet);
+    for (let round = 0; round < 10; round++) {
+      const codes = await Promise.all([applyInChild(round % 2), applyInChild((round + 1) % 2)]);
+      expect(codes).toEqual([0, 0]);
+      expect(consistent).toContainEqual(installedSet());
+    }
+  }, 180_000);
+});
 
 describe('an install killed at random points', () => {
   it('never leaves a partial or mixed set of files (40 kills)', async () => {
