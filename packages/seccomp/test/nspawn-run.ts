@@ -86,9 +86,7 @@ export function createProbeContainer(probe: string): ProbeContainer {
         const inner = [
           'set -e',
           'mount -t cgroup2 none /sys/fs/cgroup',
-          ...(settings !== undefined
-            ? [`mount --bind "${settingsDir}" /etc/systemd/nspawn`]
-            : []),
+          ...(settings !== undefined ? [`mount --bind "${settingsDir}" /etc/systemd/nspawn`] : []),
           'exec env SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1 "$@"',
         ].join('\n');
         const nspawn = [
