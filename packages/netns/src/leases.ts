@@ -11,7 +11,6 @@ import {
   unwrap,
   VoltError,
 } from '@volt/core';
-import lockfile from 'proper-lockfile';
 import { type BridgePlan, ipv4ToNumber, numberToIpv4 } from './model.js';
 
 /**
@@ -98,6 +97,9 @@ export async function withDirectoryLock<T>(dir: string, what: string, action: ()
   await mkdir(dir, { recursive: true });
   let release: () => Promise<void>;
   try {
+    // Loaded on first use: proper-lockfile patches fs and hooks process signals, which a program that
+    // only renders plans should not pay for.
+    const { default: lockfile } = await import('proper-lockfile');
     release = await lockfile.lock(dir, {
       lockfilePath: join(dir, '.lock'),
       realpath: false,

@@ -156,6 +156,19 @@ interface LandlockPart {
   readonly enforcement: LayerEnforcement;
 }
 
+/**
+ * Whether a plan for this configuration applies Landlock, and so needs the host's Landlock ABI: there is
+ * a policy, and a workload to wrap (the command of a Boot=no container, or a named workload unit).
+ *
+ * @example
+ * ```ts
+ * planEnforcesLandlock(defaultIsolation('web')); // false: it boots, and names no workload unit
+ * ```
+ */
+export function planEnforcesLandlock(config: IsolationConfig): boolean {
+  return config.landlock !== null && (!config.boot || config.workloadUnit !== undefined);
+}
+
 function planLandlock(config: IsolationConfig, target: PlanTarget): LandlockPart {
   const paths = containerPaths(config.name);
   if (config.landlock === null) {
@@ -170,7 +183,7 @@ function planLandlock(config: IsolationConfig, target: PlanTarget): LandlockPart
       },
     };
   }
-  if (config.boot && config.workloadUnit === undefined) {
+  if (!planEnforcesLandlock(config)) {
     return {
       parameters: config.command,
       settings: [],

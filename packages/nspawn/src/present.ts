@@ -3,7 +3,13 @@ import { VoltError } from '@volt/core';
 import { loadProfileDocument, safeParseProfile } from '@volt/core/profile';
 import { landlockHelperPath, probeLandlock } from '@volt/landlock';
 import { leaseContainerAddress } from '@volt/netns';
-import { type IsolationPlan, type PlannedFile, type PlanTarget, renderPlan } from './plan.js';
+import {
+  type IsolationPlan,
+  type PlannedFile,
+  type PlanTarget,
+  planEnforcesLandlock,
+  renderPlan,
+} from './plan.js';
 import { isolationFromProfile } from './resolve.js';
 
 /** The artifacts of a plan that can be printed on their own. */
@@ -49,7 +55,13 @@ export async function renderPlanFromDocument(
   const profile = safeParseProfile(named);
   if (!profile.ok) throw profile.error;
   const config = isolationFromProfile(profile.value);
-  const target = options.target ?? (await hostPlanTarget());
+  // Probe the kernel only when the plan enforces Landlock (a booting container without a workload unit
+  // does not), so a command loads and runs only what it needs.
+  const target =
+    options.target ??
+    (planEnforcesLandlock(config)
+      ? await hostPlanTarget()
+      : { landlockAbi: 0, landlockHelper: landlockHelperPath() });
   if (
     options.leaseAddress === true &&
     config.network.mode === 'private' &&
