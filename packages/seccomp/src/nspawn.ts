@@ -1,7 +1,7 @@
 import { fail, ok, type Result, type SeccompConfig, VoltError } from '@volt/core';
 import { expandSyscallGroup, isSyscallGroup } from './catalog.js';
 import { NSPAWN_BUILTIN_ALLOW_LIST, NSPAWN_CAPABILITY_ALLOW_LIST } from './nspawn-builtin.js';
-import { resolveSeccompNames, validateSeccompConfig } from './profile.js';
+import { type ResolvedSeccompNames, resolveSeccompNames, validateSeccompConfig } from './profile.js';
 
 /** How the container is started: booting an init, and whether its `.nspawn` file is trusted. */
 export interface NspawnSeccompOptions {
@@ -109,13 +109,37 @@ function nspawnLines(allowed: ReadonlySet<string>): NspawnLines {
 /** A profile without allow or deny lists always gives the same lines: computed once per profile. */
 const linesOfProfile = new Map<string, NspawnLines>();
 
-function profileLines(profile: string, allowed: ReadonlySet<string>): NspawnLines {
+function profileLines(profile: string, resolved: ResolvedSeccompNames): NspawnLines {
   let lines = linesOfProfile.get(profile);
   if (lines === undefined) {
-    lines = nspawnLines(allowed);
+    lines = nspawnLines(resolved.mode === 'allowlist' ? resolved.allowed : new Set());
     linesOfProfile.set(profile, lines);
   }
   return lines;
+}
+
+const expandNames = (entries: readonly string[]): Set<string> =>
+  new Set(entries.flatMap((entry) => (isSyscallGroup(entry) ? expandSyscallGroup(entry) : [entry])));
+
+/**
+ * The lines of a profile with allow/deny lists, from the profile's own lines: only the (short) lists are
+ * looked at, not the whole allowed set. allowed = (base ∪ allow) − deny, so the allow entries are the base
+ * ones not denied plus the allowed names nspawn does not always allow, and the deny entries are the base
+ * ones not re-allowed plus the denied names nspawn may allow.
+ */
+function adjustLines(base: NspawnLines, allowed: ReadonlySet<string>, config: SeccompConfig): NspawnLines {
+  const allow = expandNames(config.allow);
+  const deny = expandNames(config.deny);
+  const allowEntries = new Set(base.allowEntries.filter((name) => !deny.has(name)));
+  for (const name of allow) if (!NSPAWN_ALWAYS.has(name) && !deny.has(name)) allowEntries.add(name);
+  const denyEntries = new Set(base.denyEntries.filter((name) => !allow.has(name)));
+  for (const name of deny) if (NSPAWN_MAYBE.has(name)) denyEntries.add(name);
+  return {
+    needed: NSPAWN_SELF_REQUIRED_SYSCALLS.filter((name) => !allowed.has(name)),
+    bootMissing: BOOT_REQUIRED_SYSCALLS.filter((name) => !allowed.has(name)),
+    allowEntries: [...allowEntries].sort(),
+    denyEntries: [...denyEntries].sort(),
+  };
 }
 
 /**
@@ -165,10 +189,11 @@ export function renderNspawnSeccomp(
     );
     return ok({ arguments: [], systemCallFilter: [], environment: { SYSTEMD_SECCOMP: '0' }, notes });
   }
+  const base = profileLines(config.profile, resolveSeccompNames({ ...config, allow: [], deny: [] }));
   const { needed, bootMissing, allowEntries, denyEntries } =
     config.allow.length === 0 && config.deny.length === 0
-      ? profileLines(config.profile, resolved.allowed)
-      : nspawnLines(resolved.allowed);
+      ? base
+      : adjustLines(base, resolved.allowed, config);
   if (needed.length > 0)
     return fail(
       new VoltError(
