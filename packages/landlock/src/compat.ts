@@ -7,6 +7,7 @@ import {
   VoltError,
 } from '@volt/core';
 import { type LandlockAbi, landlockAbiFeatures, landlockAbiOf } from './abi.js';
+import { deepFrozen } from './freeze.js';
 import { freezePolicy } from './policy.js';
 
 /** How much of a policy the kernel enforces. */
@@ -98,7 +99,7 @@ export function resolveLandlockCompatibility(
   if (known !== undefined) return known;
   const result = resolveUncached(policy, kernel);
   if (frozen) {
-    deepFreeze(result);
+    deepFrozen(result);
     const byKernel = resolutions.get(policy) ?? new Map<string, Result<LandlockResolution>>();
     byKernel.set(key, result);
     resolutions.set(policy, byKernel);
@@ -107,13 +108,6 @@ export function resolveLandlockCompatibility(
 }
 
 const resolutions = new WeakMap<LandlockPolicy, Map<string, Result<LandlockResolution>>>();
-
-/** A shared cached value must not be changed by one of its users. */
-function deepFreeze(value: unknown): void {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
-  Object.freeze(value);
-  for (const inner of Object.values(value)) deepFreeze(inner);
-}
 
 function resolveUncached(policy: LandlockPolicy, kernel: LandlockKernel): Result<LandlockResolution> {
   const abi = Math.max(0, Math.trunc(kernel.abi));

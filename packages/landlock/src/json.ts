@@ -14,6 +14,7 @@ import {
 } from '@volt/core';
 import { landlockAbiFeatures } from './abi.js';
 import { requiredLandlockAbi } from './compat.js';
+import { deepFrozen } from './freeze.js';
 import { validateLandlockPolicy } from './policy.js';
 import { LANDLOCK_READ_EXEC } from './rights.js';
 
@@ -79,6 +80,24 @@ export function landlockPolicyToConfig(
   policy: LandlockPolicy,
   options: { readonly volt?: boolean } = {},
 ): LandlockConfigDocument {
+  // A frozen policy (every policy this package builds or validates) always gives the same document.
+  if (!Object.isFrozen(policy)) return toConfig(policy, options);
+  const key = options.volt === false ? 'plain' : 'volt';
+  let byOptions = documents.get(policy);
+  const known = byOptions?.get(key);
+  if (known !== undefined) return known;
+  const document = deepFrozen(toConfig(policy, options));
+  if (byOptions === undefined) {
+    byOptions = new Map();
+    documents.set(policy, byOptions);
+  }
+  byOptions.set(key, document);
+  return document;
+}
+
+const documents = new WeakMap<LandlockPolicy, Map<string, LandlockConfigDocument>>();
+
+function toConfig(policy: LandlockPolicy, options: { readonly volt?: boolean }): LandlockConfigDocument {
   const ruleset = {
     ...(policy.handledFs.length > 0 ? { handledAccessFs: policy.handledFs.map(toConfigName) } : {}),
     ...(policy.handledNet.length > 0 ? { handledAccessNet: policy.handledNet.map(toConfigName) } : {}),

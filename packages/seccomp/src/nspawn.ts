@@ -127,9 +127,10 @@ const expandNames = (entries: readonly string[]): Set<string> =>
  * ones not denied plus the allowed names nspawn does not always allow, and the deny entries are the base
  * ones not re-allowed plus the denied names nspawn may allow.
  */
-function adjustLines(base: NspawnLines, allowed: ReadonlySet<string>, config: SeccompConfig): NspawnLines {
+function adjustLines(base: NspawnLines, profileSet: ReadonlySet<string>, config: SeccompConfig): NspawnLines {
   const allow = expandNames(config.allow);
   const deny = expandNames(config.deny);
+  const allowed = { has: (name: string) => (profileSet.has(name) || allow.has(name)) && !deny.has(name) };
   const allowEntries = new Set(base.allowEntries.filter((name) => !deny.has(name)));
   for (const name of allow) if (!NSPAWN_ALWAYS.has(name) && !deny.has(name)) allowEntries.add(name);
   const denyEntries = new Set(base.denyEntries.filter((name) => !allow.has(name)));
@@ -173,10 +174,12 @@ export function renderNspawnSeccomp(
 ): Result<NspawnSeccompArtifacts> {
   const checked = validateSeccompConfig(config);
   if (!checked.ok) return checked;
-  const resolved = resolveSeccompNames(config);
+  // The profile's own set (cached, not copied); the user's lists are applied to its lines below.
+  const profileSet = resolveSeccompNames({ ...config, allow: [], deny: [] });
   const notes: string[] = [];
-  if (resolved.mode === 'denylist') {
-    if (resolved.denied.size > 0)
+  if (profileSet.mode === 'denylist') {
+    const resolved = resolveSeccompNames(config);
+    if (resolved.mode === 'denylist' && resolved.denied.size > 0)
       return fail(
         new VoltError(
           'CONFLICT',
@@ -189,11 +192,11 @@ export function renderNspawnSeccomp(
     );
     return ok({ arguments: [], systemCallFilter: [], environment: { SYSTEMD_SECCOMP: '0' }, notes });
   }
-  const base = profileLines(config.profile, resolveSeccompNames({ ...config, allow: [], deny: [] }));
+  const base = profileLines(config.profile, profileSet);
   const { needed, bootMissing, allowEntries, denyEntries } =
     config.allow.length === 0 && config.deny.length === 0
       ? base
-      : adjustLines(base, resolved.allowed, config);
+      : adjustLines(base, profileSet.allowed, config);
   if (needed.length > 0)
     return fail(
       new VoltError(
