@@ -46,6 +46,16 @@ describe('render, parse, render', () => {
     });
   }
 
+  it('checks what it read like any configuration: a hand-edited unsafe value is refused', () => {
+    const result = isolationFromInstalled({
+      name: 'web',
+      nspawnFile: '[Exec]\nBoot=no\nParameters=/bin/app\nEnvironment=MODE=$(reboot)\n[Network]\nPrivate=no\n',
+    });
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect([result.error.code, result.error.path]).toEqual(['UNSAFE_STRING', ['environment', 'MODE']]);
+  });
+
   it('refuses a key it does not read back, instead of dropping it', () => {
     const result = isolationFromInstalled({
       name: 'web',

@@ -19,6 +19,7 @@ import { DEFAULT_NETWORK_CONFIG } from '@volt/netns';
 import { seccompConfigFromNspawn } from '@volt/seccomp';
 import { MACHINES_DIR } from './defaults.js';
 import { CONTAINER_VOLT_DIR, containerPaths } from './paths.js';
+import { validateIsolation } from './resolve.js';
 
 /** The files of an installed container, as text. Only the `.nspawn` file is required. */
 export interface InstalledFiles {
@@ -170,7 +171,8 @@ export function isolationFromInstalled(files: InstalledFiles): Result<IsolationC
     })
     .filter(([key]) => key !== 'VOLT_CONTAINER' && key !== 'VOLT_RUNTIME');
 
-  return ok({
+  // The files may have been edited by hand: the result is checked like any other configuration.
+  return validateIsolation({
     name: name.value,
     rootfs: files.rootfs ?? `${MACHINES_DIR}/${name.value}`,
     boot,
