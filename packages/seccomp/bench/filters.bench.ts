@@ -7,6 +7,7 @@ import {
   AUDIT_ARCH,
   type BpfInstruction,
   compileFilter,
+  DOCKER_DEFAULT_CAPABILITIES,
   decodeBpf,
   encodeBpf,
   expandMobyProfile,
@@ -18,22 +19,6 @@ import {
 } from '../src/index.js';
 import { buildNativeTools } from '../test/native.js';
 
-const DOCKER_DEFAULT_CAPS = [
-  'CAP_CHOWN',
-  'CAP_DAC_OVERRIDE',
-  'CAP_FSETID',
-  'CAP_FOWNER',
-  'CAP_MKNOD',
-  'CAP_NET_RAW',
-  'CAP_SETGID',
-  'CAP_SETUID',
-  'CAP_SETFCAP',
-  'CAP_SETPCAP',
-  'CAP_NET_BIND_SERVICE',
-  'CAP_SYS_CHROOT',
-  'CAP_KILL',
-  'CAP_AUDIT_WRITE',
-];
 const LOOP_CALLS = Number(process.env['VTS_BENCH_CALLS'] ?? 1_000_000);
 const ROUNDS = Number(process.env['VTS_BENCH_ROUNDS'] ?? 11);
 /** mount on x86_64: not in the allowlist without CAP_SYS_ADMIN, so every filter denies it (EPERM) by running its program. */
@@ -44,7 +29,7 @@ const parsed = parseMobySeccompProfile(
 );
 if (!parsed.ok) throw parsed.error;
 const names = mobyUnconditionalAllowlist(
-  expandMobyProfile(parsed.value, { arch: 'x86_64', capabilities: DOCKER_DEFAULT_CAPS }),
+  expandMobyProfile(parsed.value, { arch: 'x86_64', capabilities: DOCKER_DEFAULT_CAPABILITIES }),
 );
 const numbers = [...new Set(names.map((name) => syscallNumber('x86_64', name)))].filter(
   (nr): nr is number => nr !== undefined,

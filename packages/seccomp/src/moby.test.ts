@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  DOCKER_DEFAULT_CAPABILITIES,
   expandMobyProfile,
   exportMobySeccompProfile,
   mobyUnconditionalAllowlist,
@@ -10,22 +11,6 @@ import {
 // The fixture is Docker's default profile (moby/profiles seccomp/default.json), kept in the test data.
 const fixturePath = new URL('../test/fixtures/moby-seccomp-default.json', import.meta.url);
 const fixture: unknown = JSON.parse(readFileSync(fixturePath, 'utf8'));
-const DOCKER_DEFAULT_CAPS = [
-  'CAP_CHOWN',
-  'CAP_DAC_OVERRIDE',
-  'CAP_FSETID',
-  'CAP_FOWNER',
-  'CAP_MKNOD',
-  'CAP_NET_RAW',
-  'CAP_SETGID',
-  'CAP_SETUID',
-  'CAP_SETFCAP',
-  'CAP_SETPCAP',
-  'CAP_NET_BIND_SERVICE',
-  'CAP_SYS_CHROOT',
-  'CAP_KILL',
-  'CAP_AUDIT_WRITE',
-];
 
 function load() {
   const result = parseMobySeccompProfile(fixture);
@@ -42,7 +27,7 @@ describe('Docker/moby profiles', () => {
 
   it('expands for an architecture and capability set as moby does', () => {
     const profile = load();
-    const amd64 = expandMobyProfile(profile, { arch: 'x86_64', capabilities: DOCKER_DEFAULT_CAPS });
+    const amd64 = expandMobyProfile(profile, { arch: 'x86_64', capabilities: DOCKER_DEFAULT_CAPABILITIES });
     const names = mobyUnconditionalAllowlist(amd64);
     expect(names).toContain('arch_prctl');
     expect(names).toContain('chroot');

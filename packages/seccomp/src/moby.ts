@@ -178,6 +178,32 @@ export function exportMobySeccompProfile(profile: MobySeccompProfile): string {
 }
 
 /**
+ * The capabilities Docker gives a container by default (moby's `oci/caps` defaults): what to pass when
+ * expanding Docker's default seccomp profile for an ordinary `docker run`.
+ *
+ * @example
+ * ```ts
+ * DOCKER_DEFAULT_CAPABILITIES.includes('CAP_NET_BIND_SERVICE'); // true
+ * ```
+ */
+export const DOCKER_DEFAULT_CAPABILITIES: readonly string[] = Object.freeze([
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_FSETID',
+  'CAP_FOWNER',
+  'CAP_MKNOD',
+  'CAP_NET_RAW',
+  'CAP_SETGID',
+  'CAP_SETUID',
+  'CAP_SETFCAP',
+  'CAP_SETPCAP',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_SYS_CHROOT',
+  'CAP_KILL',
+  'CAP_AUDIT_WRITE',
+]);
+
+/**
  * Docker's name (Go's GOARCH) for each architecture, as used in `includes.arches`.
  *
  * @example
