@@ -35,6 +35,24 @@ describe('volt render', () => {
     );
   });
 
+  it('wraps a workload unit under Landlock with --workload-unit', () => {
+    const run = volt(
+      'render',
+      '--name',
+      'demo',
+      '--workload-unit',
+      'app.service',
+      '--only',
+      'files',
+      '--',
+      '/usr/bin/app',
+    );
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(
+      '/var/lib/machines/demo/etc/systemd/system/app.service.d/50-volt-landlock.conf',
+    );
+  });
+
   it('reads a profile file, and flags override it', () => {
     const run = volt('render', '--profile', example, '--only', 'nspawn');
     expect(run.status).toBe(0);

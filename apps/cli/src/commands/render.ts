@@ -17,6 +17,7 @@ interface RenderOptions {
   readonly tasksMax?: string;
   readonly seccomp?: string;
   readonly landlock?: string;
+  readonly workloadUnit?: string;
   readonly privateUsers?: boolean;
   readonly readOnly?: boolean;
   readonly boot?: boolean;
@@ -40,6 +41,7 @@ function flagsAsProfile(options: RenderOptions, command: readonly string[]): Rec
     boot: options.boot,
     command: command.length > 0 ? command : undefined,
     landlock: options.landlock,
+    workloadUnit: options.workloadUnit,
     seccomp: options.seccomp,
     privateUsers: options.privateUsers,
     readOnlyRoot: options.readOnly,
@@ -103,6 +105,7 @@ export function registerRenderCommands(program: Command): void {
     .option('--tasks-max <n>', 'task limit: a number, a percentage or infinity')
     .option('--seccomp <profile>', 'strict, default or unconfined')
     .option('--landlock <preset>', 'server, desktop or none')
+    .option('--workload-unit <unit>', 'Boot=yes: the unit whose ExecStart (the command) runs under Landlock')
     .option('--private-users', 'run in a private user namespace')
     .option('--no-private-users', 'share the host user namespace')
     .option('--read-only', 'mount the root directory read-only')
