@@ -7,6 +7,7 @@ import { CONFIGURATIONS } from './configurations.js';
 import {
   judgeDropInWithSystemdAnalyze,
   judgeWithNspawn,
+  judgeWorkloadDropInWithSystemdAnalyze,
   nspawnScratch,
   STOCK_UNIT_ARGUMENTS,
 } from './real-nspawn.js';
@@ -71,6 +72,25 @@ describe.skipIf(!isRoot)('the judge itself (needs root)', () => {
       },
     );
     expect(verdict.findings.join('\n')).toMatch(/Unknown section 'ResourceControl'/);
+  });
+
+  it('the workload drop-in Volt writes into the rootfs is read by systemd as intended', () => {
+    const config = isolationFromProfile(
+      parseProfile({ name: 'vtp-wl', workloadUnit: 'app.service', command: ['/usr/bin/app', '--serve'] }),
+      { rootfs: scratch.root },
+    );
+    const file = renderPlan(config, target).files.find((candidate) =>
+      candidate.path.endsWith('/50-volt-landlock.conf'),
+    );
+    const text = file !== undefined && 'text' in file.content ? file.content.text : '';
+    // The helper lives inside the container (bound at /run/volt), so on this host systemd can only say that
+    // it is missing; any other line is a finding.
+    expect(judgeWorkloadDropInWithSystemdAnalyze('app.service', text)).toEqual([
+      'app.service: Command /run/volt/volt-landlock is not executable: No such file or directory',
+    ]);
+    expect(judgeWorkloadDropInWithSystemdAnalyze('app.service', `${text}Bogus=1\n`).join('\n')).toMatch(
+      /Unknown key 'Bogus'/,
+    );
   });
 
   it('reports a bad drop-in value', () => {

@@ -123,3 +123,24 @@ export function judgeDropInWithSystemdAnalyze(machine: string, dropIn: string): 
     rmSync(base, { recursive: true, force: true });
   }
 }
+
+/**
+ * Checks the drop-in Volt writes into a rootfs for a workload unit with `systemd-analyze verify`, against a
+ * minimal unit of that name; returns what systemd said (it exits 0 or 1 either way).
+ */
+export function judgeWorkloadDropInWithSystemdAnalyze(unit: string, dropIn: string): readonly string[] {
+  const base = mkdtempSync(join(tmpdir(), 'vtp-workload-'));
+  try {
+    writeFileSync(join(base, unit), '[Unit]\nDescription=workload\n[Service]\nExecStart=/usr/bin/true\n');
+    mkdirSync(join(base, `${unit}.d`));
+    writeFileSync(join(base, `${unit}.d`, '50-volt-landlock.conf'), dropIn);
+    const run = spawnSync('systemd-analyze', ['verify', unit], {
+      encoding: 'utf8',
+      env: { ...process.env, SYSTEMD_UNIT_PATH: `${base}:` },
+      timeout: 30_000,
+    });
+    return `${run.stdout}${run.stderr}`.split('\n').filter((line) => line.trim() !== '');
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
