@@ -7,13 +7,10 @@ import { parseProfile } from '@volt/core/profile';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type IsolationPlan, isolationFromProfile, recoverInstall, renderPlan } from '../src/index.js';
 
-const root = mkdtempSync(join(tmpdir(), 'vtp-crash-'));
-const helper = join(mkdtempSync(join(tmpdir(), 'vtp-helper-')), 'volt-landlock');
+const scratch = mkdtempSync(join(tmpdir(), 'vtp-crash-'));
+const helper = join(scratch, 'volt-landlock');
 writeFileSync(helper, 'a stand-in for the helper binary\n'.repeat(65536));
-afterAll(() => {
-  rmSync(root, { recursive: true, force: true });
-  rmSync(join(helper, '..'), { recursive: true, force: true });
-});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const target = { landlockAbi: 7, landlockHelper: helper } as const;
 const documents = [
@@ -31,32 +28,51 @@ const plans: IsolationPlan[] = documents.map((document) =>
   renderPlan(isolationFromProfile(parseProfile(document)), target),
 );
 
-/** A child that applies one of the two plans once (argv: its index). */
-const APPLY_ONCE = `
-const { applyPlan, renderPlan, isolationFromProfile } = await import(process.env.VOLT_NSPAWN);
-const { parseProfile } = await import(process.env.VOLT_CORE_PROFILE);
-const documents = JSON.parse(process.env.VOLT_DOCUMENTS);
-const target = { landlockAbi: 7, landlockHelper: process.env.VOLT_HELPER };
-const plan = renderPlan(isolationFromProfile(parseProfile(documents[Number(process.argv[1])])), target);
-await applyPlan(plan, { root: process.env.VOLT_ROOT });
-`;
-
-/** A child that applies the two plans in turn, forever, until it is killed. */
-const CHILD = `
+const CHILD_PRELUDE = `
 const { applyPlan, renderPlan, isolationFromProfile } = await import(process.env.VOLT_NSPAWN);
 const { parseProfile } = await import(process.env.VOLT_CORE_PROFILE);
 const documents = JSON.parse(process.env.VOLT_DOCUMENTS);
 const target = { landlockAbi: 7, landlockHelper: process.env.VOLT_HELPER };
 const plans = documents.map((d) => renderPlan(isolationFromProfile(parseProfile(d)), target));
-process.stdout.write('ready\\n');
-for (let i = 0; ; i++) await applyPlan(plans[i % 2], { root: process.env.VOLT_ROOT });
+`;
+
+/** A child that applies one of the two plans once (argv: its index). */
+const APPLY_ONCE = `${CHILD_PRELUDE}
+await applyPlan(plans[Number(process.argv[1])], { root: process.env.VOLT_ROOT });
+`;
+
+/**
+ * A child that installs plan argv[1] (or nothing for -1), then applies plan argv[2] and kills itself with
+ * SIGKILL just before its argv[3]-th file-system call of that apply (0: never; it then prints how many
+ * calls the apply made). The calls are the real ones of node:fs/promises, counted through the builtin
+ * module's live bindings; only the moment of death is chosen, the install itself is the product's code.
+ */
+const APPLY_AND_DIE = `
+const fsPromises = process.getBuiltinModule('node:fs/promises');
+const { syncBuiltinESMExports } = process.getBuiltinModule('node:module');
+const [from, to, killAt] = process.argv.slice(1).map(Number);
+let counting = false;
+let calls = 0;
+for (const name of ['open', 'mkdir', 'readFile', 'readdir', 'rename', 'rm', 'rmdir', 'unlink']) {
+  const original = fsPromises[name];
+  fsPromises[name] = (...args) => {
+    if (counting && ++calls === killAt) process.kill(process.pid, 'SIGKILL');
+    return original(...args);
+  };
+}
+syncBuiltinESMExports();
+${CHILD_PRELUDE}
+if (from >= 0) await applyPlan(plans[from], { root: process.env.VOLT_ROOT });
+counting = true;
+await applyPlan(plans[to], { root: process.env.VOLT_ROOT });
+process.stdout.write(String(calls));
 `;
 
 const digest = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
 const allPaths = [...new Set(plans.flatMap((plan) => plan.files.map((file) => file.path)))].sort();
 
-/** What is installed now: a short digest per file, null where there is none. */
-function installedSet(): Record<string, string | null> {
+/** What is installed now under `root`: a short digest per file, null where there is none. */
+function installedSet(root: string): Record<string, string | null> {
   return Object.fromEntries(
     allPaths.map((path) => [
       path,
@@ -65,11 +81,11 @@ function installedSet(): Record<string, string | null> {
   );
 }
 
-/** What a plan installs, in the same form. */
-function plannedSet(plan: IsolationPlan): Record<string, string | null> {
+/** What a plan installs (nothing for undefined), in the same form. */
+function plannedSet(plan: IsolationPlan | undefined): Record<string, string | null> {
   return Object.fromEntries(
     allPaths.map((path) => {
-      const file = plan.files.find((candidate) => candidate.path === path);
+      const file = plan?.files.find((candidate) => candidate.path === path);
       if (file === undefined) return [path, null];
       const { content } = file;
       if ('text' in content) return [path, digest(Buffer.from(content.text))];
@@ -79,69 +95,90 @@ function plannedSet(plan: IsolationPlan): Record<string, string | null> {
   );
 }
 
-function childEnvironment(): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    VOLT_ROOT: root,
-    VOLT_HELPER: helper,
-    VOLT_DOCUMENTS: JSON.stringify(documents),
-    VOLT_NSPAWN: new URL('../dist/index.js', import.meta.url).href,
-    VOLT_CORE_PROFILE: import.meta.resolve('@volt/core/profile'),
-  };
+interface ChildResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
 }
 
-function applyInChild(index: number): Promise<number | null> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', APPLY_ONCE, String(index)], {
-    env: childEnvironment(),
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
-async function killAtRandom(delayMs: number): Promise<void> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], {
-    env: childEnvironment(),
+function runChild(script: string, args: readonly number[], root: string): Promise<ChildResult> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, '--', ...args.map(String)], {
+    env: {
+      ...process.env,
+      VOLT_ROOT: root,
+      VOLT_HELPER: helper,
+      VOLT_DOCUMENTS: JSON.stringify(documents),
+      VOLT_NSPAWN: new URL('../dist/index.js', import.meta.url).href,
+      VOLT_CORE_PROFILE: import.meta.resolve('@volt/core/profile'),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`the installing child exited early (${code})`)));
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
   });
-  await new Promise((resolve) => setTimeout(resolve, delayMs));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
+  return new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal, stdout })));
+}
+
+function temporaryLeftovers(root: string): string[] {
+  return allPaths
+    .map((path) => join(root, path, '..'))
+    .filter((directory) => existsSync(directory))
+    .flatMap((directory) => readdirSync(directory).filter((entry) => entry.includes('.volt-tmp-')));
 }
 
 describe('two volt apply processes on one container at once', () => {
   it('end in one consistent state, every time (10 rounds)', async () => {
+    const root = mkdtempSync(join(scratch, 'root-'));
     const consistent = plans.map(plannedSet);
     for (let round = 0; round < 10; round++) {
-      const codes = await Promise.all([applyInChild(round % 2), applyInChild((round + 1) % 2)]);
-      expect(codes).toEqual([0, 0]);
-      expect(consistent).toContainEqual(installedSet());
+      const results = await Promise.all([
+        runChild(APPLY_ONCE, [round % 2], root),
+        runChild(APPLY_ONCE, [(round + 1) % 2], root),
+      ]);
+      expect(results.map((result) => result.code)).toEqual([0, 0]);
+      expect(consistent).toContainEqual(installedSet(root));
     }
   }, 180_000);
 });
 
-describe('an install killed at random points', () => {
-  it('never leaves a partial or mixed set of files (40 kills)', async () => {
-    const outcomes = { 'rolled-forward': 0, 'rolled-back': 0, clean: 0 };
-    const nothingInstalled = Object.fromEntries(allPaths.map((path) => [path, null]));
-    const consistent = [nothingInstalled, ...plans.map(plannedSet)];
-    for (let round = 0; round < 40; round++) {
-      await killAtRandom(Math.floor(Math.random() * 80));
-      // The killed holder's lock would be taken over once stale (10 s); the test knows the holder is dead.
-      rmSync(join(root, 'var/lib/volt/containers/web/.lock'), { recursive: true, force: true });
-      outcomes[await recoverInstall('web', { root })]++;
-      expect(consistent).toContainEqual(installedSet());
-      const settingsDir = join(root, 'etc/systemd/nspawn');
-      const leftovers = existsSync(settingsDir)
-        ? readdirSync(settingsDir).filter((entry) => entry.includes('.volt-tmp-'))
-        : [];
-      expect(leftovers).toEqual([]);
-    }
-    console.log(`recoveries after 40 kills: ${JSON.stringify(outcomes)}`);
-    expect(outcomes['rolled-forward'] + outcomes['rolled-back']).toBeGreaterThan(0);
-  }, 180_000);
+describe('an install killed before each of its file-system calls', () => {
+  const transitions = [
+    { from: -1, to: 0, name: 'first install' },
+    { from: 0, to: 1, name: 'a change of every file and a removal' },
+    { from: 1, to: 0, name: 'a change back, re-creating the removed files' },
+  ] as const;
+
+  it.each(transitions)(
+    '$name: every crash point leaves the old set or, after recovery, the new one',
+    async ({ from, to }) => {
+      const before = plannedSet(plans[from]);
+      const after = plannedSet(plans[to]);
+      const complete = await runChild(APPLY_AND_DIE, [from, to, 0], mkdtempSync(join(scratch, 'root-')));
+      expect(complete.code).toBe(0);
+      const calls = Number(complete.stdout);
+      expect(calls).toBeGreaterThan(10);
+
+      const outcomes = { 'rolled-forward': 0, 'rolled-back': 0, clean: 0 };
+      for (let killAt = 1; killAt <= calls; killAt++) {
+        const root = mkdtempSync(join(scratch, 'root-'));
+        const killed = await runChild(APPLY_AND_DIE, [from, to, killAt], root);
+        expect(killed.signal, `the child should die before call ${killAt} of ${calls}`).toBe('SIGKILL');
+        // The dead holder's lock would be taken over once stale (10 s); the test knows the holder is dead.
+        rmSync(join(root, 'var/lib/volt/containers/web/.lock'), { recursive: true, force: true });
+        const outcome = await recoverInstall('web', { root });
+        outcomes[outcome]++;
+        const installed = installedSet(root);
+        const context = `after a kill before call ${killAt} of ${calls}, ${outcome}`;
+        if (outcome === 'rolled-forward') expect(installed, context).toEqual(after);
+        else expect([before, after], context).toContainEqual(installed);
+        expect(temporaryLeftovers(root)).toEqual([]);
+        rmSync(root, { recursive: true, force: true });
+      }
+      console.log(`${calls} crash points: ${JSON.stringify(outcomes)}`);
+      expect(outcomes['rolled-forward']).toBeGreaterThan(0);
+      expect(outcomes['rolled-back']).toBeGreaterThan(0);
+    },
+    180_000,
+  );
 });
