@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -15,8 +15,6 @@ import { fileURLToPath } from 'node:url';
 import { assessIsolation, checkPackedManifest, findInstalledInternalPackages } from './check-packages.mjs';
 
 const SCRIPT = fileURLToPath(new URL('./check-packages.mjs', import.meta.url));
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-const PACKAGE_MANAGER = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).packageManager;
 
 /**
  * A publishable manifest as the packed tarball should carry it.
@@ -234,7 +232,6 @@ function writeWorkspace(packages) {
     name: 'fixture',
     private: true,
     type: 'module',
-    packageManager: PACKAGE_MANAGER,
     engines: { node: '>=20.19.0' },
   };
   writeFileSync(path.join(root, 'package.json'), JSON.stringify(rootManifest));
