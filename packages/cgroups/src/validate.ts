@@ -2,6 +2,7 @@ import {
   type ByteLimit,
   type CpuWeight,
   fail,
+  frozenCopy,
   type IndexSet,
   type InputPath,
   type IoDeviceLimit,
@@ -11,6 +12,7 @@ import {
   type RateLimit,
   type ResourceLimits,
   type Result,
+  rememberValidated,
   VoltError,
 } from '@volt/core';
 
@@ -289,26 +291,7 @@ function checkDevices(devices: unknown, path: InputPath, issues: VoltError[]): v
   });
 }
 
-/**
- * Checks a {@link ResourceLimits} value as a whole: every value in systemd's range, and no contradictions
- * (a protection or MemoryHigh above MemoryMax, MemoryMin/MemoryLow above MemoryHigh, a quota period
- * outside 1 ms..1 s, a device limited twice). Returns every problem found, each at its input path.
- *
- * @example
- * ```ts
- * const limits = {
- *   ...DEFAULT_RESOURCE_LIMITS,
- *   memory: { high: { kind: 'bytes', bytes: 3 * 2 ** 30 }, max: { kind: 'bytes', bytes: 2 * 2 ** 30 } },
- * } as const;
- * const result = validateResourceLimits(limits);
- * result.ok; // false
- * if (!result.ok) result.error.code; // 'CONFLICT', path ['resources', 'memory', 'high']
- * ```
- */
-export function validateResourceLimits(
-  limits: ResourceLimits,
-  options: ValidateOptions = {},
-): Result<ResourceLimits> {
+function checkResourceLimits(limits: ResourceLimits, options: ValidateOptions = {}): Result<ResourceLimits> {
   const root = options.path ?? ['resources'];
   const issues: VoltError[] = [];
   const input: unknown = limits;
@@ -456,7 +439,37 @@ export function validateResourceLimits(
   }
 
   const [first, ...more] = issues;
-  return first === undefined ? ok(limits) : fail(first, ...more);
+  return first === undefined ? ok(frozenCopy(limits)) : fail(first, ...more);
+}
+
+const checkResourceLimitsOnce = rememberValidated(checkResourceLimits);
+
+/**
+ * Checks a {@link ResourceLimits} value as a whole: every value in systemd's range, and no contradictions
+ * (a protection or MemoryHigh above MemoryMax, MemoryMin/MemoryLow above MemoryHigh, a quota period
+ * outside 1 ms..1 s, a device limited twice). Returns every problem found, each at its input path.
+ *
+ * Without `memoryBytes` the result is a frozen copy, checked only once: validated again (by a renderer), it
+ * is accepted at once.
+ *
+ * @example
+ * ```ts
+ * const limits = {
+ *   ...DEFAULT_RESOURCE_LIMITS,
+ *   memory: { high: { kind: 'bytes', bytes: 3 * 2 ** 30 }, max: { kind: 'bytes', bytes: 2 * 2 ** 30 } },
+ * } as const;
+ * const result = validateResourceLimits(limits);
+ * result.ok; // false
+ * if (!result.ok) result.error.code; // 'CONFLICT', path ['resources', 'memory', 'high']
+ * ```
+ */
+export function validateResourceLimits(
+  limits: ResourceLimits,
+  options: ValidateOptions = {},
+): Result<ResourceLimits> {
+  return options.memoryBytes === undefined
+    ? checkResourceLimitsOnce(limits, options)
+    : checkResourceLimits(limits, options);
 }
 
 /**

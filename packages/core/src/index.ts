@@ -1,6 +1,7 @@
 export * from './bytes.js';
 export * from './errno.js';
 export * from './errors.js';
+export * from './frozen.js';
 export * from './ip.js';
 export * from './names.js';
 export * from './types.js';

@@ -7,12 +7,28 @@ export interface IpAddress {
   readonly text: string;
 }
 
-const OCTET = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-
+/** Four decimal octets 0..255 without leading zeros (an octet `010` is octal to inet_aton, so refused). */
 function parseIpv4Bytes(text: string): number[] | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4 || !parts.every((part) => OCTET.test(part))) return undefined;
-  return parts.map(Number);
+  const bytes: number[] = [];
+  let value = 0;
+  let digits = 0;
+  for (let index = 0; index <= text.length; index++) {
+    const code = index < text.length ? text.charCodeAt(index) : 0x2e;
+    if (code === 0x2e) {
+      if (digits === 0 || bytes.length === 4) return undefined;
+      bytes.push(value);
+      value = 0;
+      digits = 0;
+    } else if (code >= 0x30 && code <= 0x39) {
+      if (digits > 0 && value === 0) return undefined;
+      value = value * 10 + (code - 0x30);
+      digits++;
+      if (value > 255) return undefined;
+    } else {
+      return undefined;
+    }
+  }
+  return bytes.length === 4 ? bytes : undefined;
 }
 
 function parseIpv6Bytes(text: string): number[] | undefined {

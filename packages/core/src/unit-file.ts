@@ -16,9 +16,20 @@ export interface UnitFile {
 
 const SECTION_NAME = /^[A-Za-z][A-Za-z0-9-]*$/;
 const KEY = /^[A-Za-z][A-Za-z0-9]*$/;
-// A value may not hold a line break, may not end in a back-slash (line continuation) and keeps no white
-// space at either end (systemd strips it, so it would not read back the same).
-const UNSAFE_VALUE = /[\u0000-\u001f\u007f]|\\$|^\s|\s$/;
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/**
+ * A value may not hold a line break or another control character, may not end in a back-slash (a line
+ * continuation) and keeps no white space at either end (systemd strips it, so it would not read back the
+ * same; `trim` strips exactly the characters of `\s`).
+ */
+function isUnsafeValue(value: string): boolean {
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return value.endsWith('\\') || value.trim() !== value;
+}
 
 /**
  * Checks one entry before it is written, so that no input can start a new line, section or key.
@@ -30,23 +41,24 @@ const UNSAFE_VALUE = /[\u0000-\u001f\u007f]|\\$|^\s|\s$/;
  * ```
  */
 export function checkUnitFileEntry(key: string, value: string): Result<UnitFileEntry> {
+  const problem = entryProblem(key, value);
+  return problem === undefined ? ok([key, value]) : fail(problem);
+}
+
+function entryProblem(key: string, value: string): VoltError | undefined {
   if (!KEY.test(key)) {
-    return fail(
-      new VoltError(
-        'UNSAFE_STRING',
-        `${JSON.stringify(key)} is not a unit-file key; accepted: letters and digits`,
-      ),
+    return new VoltError(
+      'UNSAFE_STRING',
+      `${JSON.stringify(key)} is not a unit-file key; accepted: letters and digits`,
     );
   }
-  if (UNSAFE_VALUE.test(value)) {
-    return fail(
-      new VoltError(
-        'UNSAFE_STRING',
-        `the value of ${key}= cannot be written safely: ${JSON.stringify(value)}; accepted: one line, no control characters, no surrounding white space, no trailing back-slash`,
-      ),
+  if (isUnsafeValue(value)) {
+    return new VoltError(
+      'UNSAFE_STRING',
+      `the value of ${key}= cannot be written safely: ${JSON.stringify(value)}; accepted: one line, no control characters, no surrounding white space, no trailing back-slash`,
     );
   }
-  return ok([key, value]);
+  return undefined;
 }
 
 /**
@@ -60,12 +72,12 @@ export function checkUnitFileEntry(key: string, value: string): Result<UnitFileE
  * ```
  */
 export function renderUnitFile(file: UnitFile, header?: string): string {
-  const lines: string[] = [];
+  let text = '';
   if (header !== undefined) {
     for (const line of header.split('\n')) {
-      if (/[\u0000-\u001f\u007f]/.test(line))
+      if (CONTROL_CHARACTER.test(line))
         throw new VoltError('UNSAFE_STRING', 'a header line holds a control character');
-      lines.push(`# ${line}`.trimEnd());
+      text += `${`# ${line}`.trimEnd()}\n`;
     }
   }
   for (const section of file.sections) {
@@ -75,15 +87,14 @@ export function renderUnitFile(file: UnitFile, header?: string): string {
         `${JSON.stringify(section.name)} is not a section name; accepted: letters, digits, '-'`,
       );
     }
-    if (lines.length > 0) lines.push('');
-    lines.push(`[${section.name}]`);
+    text += text === '' ? `[${section.name}]\n` : `\n[${section.name}]\n`;
     for (const [key, value] of section.entries) {
-      const entry = checkUnitFileEntry(key, value);
-      if (!entry.ok) throw entry.error;
-      lines.push(`${key}=${value}`);
+      const problem = entryProblem(key, value);
+      if (problem !== undefined) throw problem;
+      text += `${key}=${value}\n`;
     }
   }
-  return `${lines.join('\n')}\n`;
+  return text === '' ? '\n' : text;
 }
 
 /**

@@ -1,4 +1,5 @@
 import {
+  deepFreeze,
   fail,
   type LandlockCompatibility,
   type LandlockPolicy,
@@ -7,7 +8,7 @@ import {
   VoltError,
 } from '@volt/core';
 import { type LandlockAbi, landlockAbiFeatures, landlockAbiOf } from './abi.js';
-import { deepFrozen } from './freeze.js';
+
 import { freezePolicy } from './policy.js';
 
 /** How much of a policy the kernel enforces. */
@@ -99,7 +100,7 @@ export function resolveLandlockCompatibility(
   if (known !== undefined) return known;
   const result = resolveUncached(policy, kernel);
   if (frozen) {
-    deepFrozen(result);
+    deepFreeze(result);
     const byKernel = resolutions.get(policy) ?? new Map<string, Result<LandlockResolution>>();
     byKernel.set(key, result);
     resolutions.set(policy, byKernel);

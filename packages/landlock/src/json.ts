@@ -1,4 +1,5 @@
 import {
+  deepFreeze,
   fail,
   type InputPath,
   type LandlockCompatibility,
@@ -14,7 +15,7 @@ import {
 } from '@volt/core';
 import { landlockAbiFeatures } from './abi.js';
 import { requiredLandlockAbi } from './compat.js';
-import { deepFrozen } from './freeze.js';
+
 import { validateLandlockPolicy } from './policy.js';
 import { LANDLOCK_READ_EXEC } from './rights.js';
 
@@ -86,7 +87,7 @@ export function landlockPolicyToConfig(
   let byOptions = documents.get(policy);
   const known = byOptions?.get(key);
   if (known !== undefined) return known;
-  const document = deepFrozen(toConfig(policy, options));
+  const document = deepFreeze(toConfig(policy, options));
   if (byOptions === undefined) {
     byOptions = new Map();
     documents.set(policy, byOptions);
@@ -96,6 +97,30 @@ export function landlockPolicyToConfig(
 }
 
 const documents = new WeakMap<LandlockPolicy, Map<string, LandlockConfigDocument>>();
+
+/**
+ * A policy as landlockconfig JSON text ({@link landlockPolicyToConfig}), indented by two spaces, with a
+ * final newline: the file Volt installs next to a container to say what was asked for.
+ *
+ * @example
+ * ```ts
+ * formatLandlockConfig(landlockPreset('server')).startsWith('{\n  "abi": '); // true
+ * ```
+ */
+export function formatLandlockConfig(
+  policy: LandlockPolicy,
+  options: { readonly volt?: boolean } = {},
+): string {
+  const document = landlockPolicyToConfig(policy, options);
+  let text = texts.get(document);
+  if (text === undefined) {
+    text = `${JSON.stringify(document, null, 2)}\n`;
+    if (Object.isFrozen(document)) texts.set(document, text);
+  }
+  return text;
+}
+
+const texts = new WeakMap<LandlockConfigDocument, string>();
 
 function toConfig(policy: LandlockPolicy, options: { readonly volt?: boolean }): LandlockConfigDocument {
   const ruleset = {

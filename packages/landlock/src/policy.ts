@@ -1,5 +1,6 @@
 import {
   fail,
+  frozenCopy,
   type InputPath,
   LANDLOCK_COMPATIBILITY_MODES,
   LANDLOCK_FS_RIGHTS,
@@ -8,12 +9,11 @@ import {
   LANDLOCK_SCOPES,
   type LandlockFsRight,
   type LandlockNetRight,
-  type LandlockPathRule,
   type LandlockPolicy,
-  type LandlockPortRule,
   ok,
   parseInteger,
   type Result,
+  rememberValidated,
   VoltError,
 } from '@volt/core';
 import { sortRights } from './rights.js';
@@ -109,24 +109,7 @@ function notHandled(rights: readonly string[], handled: readonly string[], kind:
   return `it grants ${extra.join(', ')}, which the policy does not handle; accepted: rights listed in ${kind} (add them there or remove them from the rule)`;
 }
 
-/**
- * Checks and normalises a Landlock policy, reporting every problem at once: known right, scope and flag
- * names; absolute paths without NUL or `..`; ports 0..65535; every granted right also handled; no rule
- * without rights. Rights come back in kernel bit order and duplicate paths or ports are merged into one
- * rule (the union of their rights; a merged path is optional only if every duplicate was). The result is
- * frozen.
- *
- * Whether a path is a directory is only known where the policy is applied: the helper checks it (see the
- * `fileRights` option of the enforcement functions).
- *
- * @example
- * ```ts
- * const checked = validateLandlockPolicy({ ...landlockPreset('server'), ports: [{ port: 70000, access: ['bind-tcp'] }] });
- * checked.ok; // false, code INVALID_PORT at ports[0].port
- * ```
- */
-export function validateLandlockPolicy(input: LandlockPolicy): Result<LandlockPolicy> {
-  if (validatedPolicies.has(input)) return ok(input);
+function checkLandlockPolicy(input: LandlockPolicy): Result<LandlockPolicy> {
   const issues: VoltError[] = [];
   const handledFs = checkNames(
     input.handledFs,
@@ -233,15 +216,28 @@ export function validateLandlockPolicy(input: LandlockPolicy): Result<LandlockPo
     threadSync: input.threadSync,
     compatibility: input.compatibility,
   });
-  validatedPolicies.add(valid);
   return ok(valid);
 }
 
 /**
- * Policies this function returned: deeply frozen, so still valid when they come back (a preset passed
- * through several layers is checked once).
+ * Checks and normalises a Landlock policy, reporting every problem at once: known right, scope and flag
+ * names; absolute paths without NUL or `..`; ports 0..65535; every granted right also handled; no rule
+ * without rights. Rights come back in kernel bit order and duplicate paths or ports are merged into one
+ * rule (the union of their rights; a merged path is optional only if every duplicate was). The result is
+ * frozen, and checked only once: the result validated again (a preset passed through several layers)
+ * is accepted at once.
+ *
+ * Whether a path is a directory is only known where the policy is applied: the helper checks it (see the
+ * `fileRights` option of the enforcement functions).
+ *
+ * @example
+ * ```ts
+ * const checked = validateLandlockPolicy({ ...landlockPreset('server'), ports: [{ port: 70000, access: ['bind-tcp'] }] });
+ * checked.ok; // false, code INVALID_PORT at ports[0].port
+ * ```
  */
-const validatedPolicies = new WeakSet<LandlockPolicy>();
+export const validateLandlockPolicy: (input: LandlockPolicy) => Result<LandlockPolicy> =
+  rememberValidated(checkLandlockPolicy);
 
 /**
  * Deep-freezes a policy so that no holder can change it under another.
@@ -252,21 +248,5 @@ const validatedPolicies = new WeakSet<LandlockPolicy>();
  * ```
  */
 export function freezePolicy(policy: LandlockPolicy): LandlockPolicy {
-  return Object.freeze({
-    ...policy,
-    handledFs: Object.freeze([...policy.handledFs]),
-    handledNet: Object.freeze([...policy.handledNet]),
-    paths: Object.freeze(
-      policy.paths.map((rule: LandlockPathRule) =>
-        Object.freeze({ ...rule, access: Object.freeze([...rule.access]) }),
-      ),
-    ),
-    ports: Object.freeze(
-      policy.ports.map((rule: LandlockPortRule) =>
-        Object.freeze({ ...rule, access: Object.freeze([...rule.access]) }),
-      ),
-    ),
-    scopes: Object.freeze([...policy.scopes]),
-    logFlags: Object.freeze([...policy.logFlags]),
-  });
+  return frozenCopy(policy);
 }

@@ -70,6 +70,26 @@ export function serializeHelperPolicy(
   resolution: LandlockResolution,
   options: HelperPolicyOptions = {},
 ): Uint8Array {
+  // A frozen resolution (every one of a frozen policy) always gives the same bytes; each caller gets its
+  // own copy, since bytes cannot be frozen.
+  if (!Object.isFrozen(resolution)) return serializeUncached(resolution, options);
+  const mode = options.fileRights ?? 'error';
+  let byMode = serialized.get(resolution);
+  let bytes = byMode?.get(mode);
+  if (bytes === undefined) {
+    bytes = serializeUncached(resolution, options);
+    if (byMode === undefined) {
+      byMode = new Map();
+      serialized.set(resolution, byMode);
+    }
+    byMode.set(mode, bytes);
+  }
+  return bytes.slice();
+}
+
+const serialized = new WeakMap<LandlockResolution, Map<LandlockFileRightsMode, Uint8Array>>();
+
+function serializeUncached(resolution: LandlockResolution, options: HelperPolicyOptions): Uint8Array {
   const { policy } = resolution;
   const restrictFlags =
     rightsMask(LANDLOCK_LOG_FLAG_BITS, policy.logFlags) | (policy.threadSync ? LANDLOCK_THREAD_SYNC_BIT : 0);

@@ -1,4 +1,5 @@
 import {
+  deepFreeze,
   fail,
   type InputPath,
   type IpAddress,
@@ -16,6 +17,7 @@ import {
   parsePort,
   parseSubnet,
   type Result,
+  rememberValidated,
   unwrap,
   VoltError,
 } from '@volt/core';
@@ -248,26 +250,7 @@ export function planBridge(network: Pick<NetworkConfig, 'bridge' | 'subnet' | 's
   return { ...plan, subnet6: subnet6.value, gateway6: ipFromBytes(bytes6) };
 }
 
-/**
- * Checks a network configuration as a whole and returns it canonical (DNS servers and subnets in
- * canonical text, search domains without trailing dots), or every problem found at once. Checks: the
- * mode; the bridge name (kernel limit of 15 bytes, safe characters); the subnets (IPv4 CIDR with room for
- * containers, optional IPv6); ports 1..65535 and protocol tcp|udp; no two forwards on the same host port
- * and protocol; forwards only in private mode; DNS entries are IP addresses (at most 3, as glibc reads);
- * search domains are domain names (at most 6, lower-cased). Errors carry paths under `path`, e.g.
- * `['network', 'ports', 1, 'hostPort']`.
- *
- * @example
- * ```ts
- * validateNetworkConfig(DEFAULT_NETWORK_CONFIG).ok; // true
- * const bad = validateNetworkConfig({ ...DEFAULT_NETWORK_CONFIG, dns: ['dns.example'] });
- * bad.ok === false && bad.error.path; // ['network', 'dns', 0]
- * ```
- */
-export function validateNetworkConfig(
-  network: NetworkConfig,
-  path: InputPath = ['network'],
-): Result<NetworkConfig> {
+function checkNetworkConfig(network: NetworkConfig, path: InputPath = ['network']): Result<NetworkConfig> {
   const issues: VoltError[] = [];
   const modeIssue = checkMode(network.mode, [...path, 'mode']);
   if (modeIssue !== undefined) issues.push(modeIssue);
@@ -322,16 +305,39 @@ export function validateNetworkConfig(
 
   const [first, ...more] = issues;
   if (first !== undefined) return fail(first, ...more);
-  return ok({
-    mode: network.mode,
-    bridge: network.bridge,
-    subnet,
-    ...(subnet6 === undefined ? {} : { subnet6 }),
-    ports: ports.ports,
-    dns,
-    searchDomains,
-  });
+  return ok(
+    deepFreeze({
+      mode: network.mode,
+      bridge: network.bridge,
+      subnet,
+      ...(subnet6 === undefined ? {} : { subnet6 }),
+      ports: ports.ports,
+      dns,
+      searchDomains,
+    }),
+  );
 }
+
+/**
+ * Checks a network configuration as a whole and returns it canonical (DNS servers and subnets in
+ * canonical text, search domains without trailing dots), or every problem found at once. Checks: the
+ * mode; the bridge name (kernel limit of 15 bytes, safe characters); the subnets (IPv4 CIDR with room for
+ * containers, optional IPv6); ports 1..65535 and protocol tcp|udp; no two forwards on the same host port
+ * and protocol; forwards only in private mode; DNS entries are IP addresses (at most 3, as glibc reads);
+ * search domains are domain names (at most 6, lower-cased). Errors carry paths under `path`, e.g.
+ * `['network', 'ports', 1, 'hostPort']`.
+ *
+ * The result is frozen, and checked only once: validated again (by a renderer), it is accepted at once.
+ *
+ * @example
+ * ```ts
+ * validateNetworkConfig(DEFAULT_NETWORK_CONFIG).ok; // true
+ * const bad = validateNetworkConfig({ ...DEFAULT_NETWORK_CONFIG, dns: ['dns.example'] });
+ * bad.ok === false && bad.error.path; // ['network', 'dns', 0]
+ * ```
+ */
+export const validateNetworkConfig: (network: NetworkConfig, path?: InputPath) => Result<NetworkConfig> =
+  rememberValidated(checkNetworkConfig);
 
 /**
  * Fills a profile's network part from {@link DEFAULT_NETWORK_CONFIG} and validates the result: what the

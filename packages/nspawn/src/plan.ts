@@ -1,8 +1,8 @@
 import { systemdProperties } from '@volt/cgroups';
 import { type IsolationConfig, renderUnitFile, type UnitFileEntry } from '@volt/core';
 import {
+  formatLandlockConfig,
   type LandlockStatus,
-  landlockPolicyToConfig,
   landlockWrapCommand,
   resolveLandlockCompatibility,
   serializeHelperPolicy,
@@ -16,6 +16,7 @@ import {
 } from '@volt/netns';
 import { renderNspawnSeccomp } from '@volt/seccomp';
 import { CONTAINER_VOLT_DIR, containerPaths, hostPathInRootfs } from './paths.js';
+import { validateIsolation } from './resolve.js';
 import { type NspawnSetting, sectionSettings, settingsToArguments, settingsToUnitFile } from './settings.js';
 
 /** A file the plan installs: text, bytes, or a copy of a file on the host (the Landlock helper). */
@@ -218,7 +219,7 @@ function planLandlock(config: IsolationConfig, target: PlanTarget): LandlockPart
     {
       path: paths.landlockPolicy,
       mode: 0o644,
-      content: { text: `${JSON.stringify(landlockPolicyToConfig(config.landlock), null, 2)}\n` },
+      content: { text: formatLandlockConfig(config.landlock) },
       purpose: 'Landlock policy as requested (landlockconfig JSON), before the kernel ABI is applied',
     },
   ];
@@ -263,9 +264,10 @@ function planLandlock(config: IsolationConfig, target: PlanTarget): LandlockPart
  * file and the direct command line are both rendered), the resource properties (`--property=` and the
  * service drop-in), the files to install, and an honest report of what each layer enforces.
  *
- * Pure: it reads nothing and writes nothing. The caller probes the host for {@link PlanTarget}.
+ * Pure: it reads nothing and writes nothing. The caller probes the host for {@link PlanTarget}. The
+ * configuration is validated first ({@link validateIsolation}; free for one that came from it).
  *
- * @throws {@link VoltError} from the domain renderers, with the input path of the bad value.
+ * @throws {@link VoltError} the first problem {@link validateIsolation} finds, with its input path.
  * @example
  * ```ts
  * const plan = renderPlan(defaultIsolation('web'), { landlockAbi: 7, landlockHelper: '/usr/lib/volt/volt-landlock' });
@@ -273,7 +275,10 @@ function planLandlock(config: IsolationConfig, target: PlanTarget): LandlockPart
  * plan.direct.argv[0]; // 'systemd-nspawn'
  * ```
  */
-export function renderPlan(config: IsolationConfig, target: PlanTarget): IsolationPlan {
+export function renderPlan(input: IsolationConfig, target: PlanTarget): IsolationPlan {
+  const valid = validateIsolation(input);
+  if (!valid.ok) throw valid.error;
+  const config = valid.value;
   const paths = containerPaths(config.name);
   const network = renderNspawnNetwork(config.network, config.name);
   const dns = renderNspawnDns(paths.resolvConf);

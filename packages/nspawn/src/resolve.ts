@@ -1,13 +1,19 @@
 import { validateResourceLimits } from '@volt/cgroups';
 import {
+  frozenCopy,
   type InputPath,
   type IsolationConfig,
   type LandlockPolicy,
+  type NetworkConfig,
+  ok,
   parseAbsolutePath,
   parseEnvironmentName,
   parseMachineName,
   parseSafeValue,
+  type ResourceLimits,
   type Result,
+  rememberValidated,
+  type SeccompConfig,
   VoltError,
 } from '@volt/core';
 import type { LandlockProfile, Profile } from '@volt/core/profile';
@@ -99,16 +105,7 @@ function collect<T>(
   return undefined;
 }
 
-/**
- * Validates a whole isolation configuration: each part by the package that owns it, then the rules that
- * span parts. Every problem is reported with its input path.
- *
- * @example
- * ```ts
- * validateIsolation({ ...defaultIsolation('web'), boot: false, command: [] }).ok; // false: Boot=no needs a command
- * ```
- */
-export function validateIsolation(config: IsolationConfig): Result<IsolationConfig> {
+function checkIsolation(config: IsolationConfig): Result<IsolationConfig> {
   const issues: VoltError[] = [];
   collect(issues, parseMachineName(config.name), ['name']);
   collect(issues, parseAbsolutePath(config.rootfs), ['rootfs']);
@@ -140,11 +137,41 @@ export function validateIsolation(config: IsolationConfig): Result<IsolationConf
       }),
     );
   }
-  if (config.landlock !== null) collect(issues, validateLandlockPolicy(config.landlock), ['landlock']);
-  collect(issues, validateSeccompConfig(config.seccomp), ['seccomp']);
-  collect(issues, validateResourceLimits(config.resources), ['resources'], true);
-  collect(issues, validateNetworkConfig(config.network), ['network'], true);
+  const landlock =
+    config.landlock === null ? null : collect(issues, validateLandlockPolicy(config.landlock), ['landlock']);
+  const seccomp = collect(issues, validateSeccompConfig(config.seccomp), ['seccomp']);
+  const resources = collect(issues, validateResourceLimits(config.resources), ['resources'], true);
+  const network = collect(issues, validateNetworkConfig(config.network), ['network'], true);
   const [first, ...rest] = issues;
-  if (first === undefined) return { ok: true, value: config };
-  return { ok: false, error: first, issues: [first, ...rest] };
+  if (first !== undefined) return { ok: false, error: first, issues: [first, ...rest] };
+  return ok(
+    Object.freeze({
+      name: config.name,
+      rootfs: config.rootfs,
+      boot: config.boot,
+      command: frozenCopy(config.command),
+      ...(config.workloadUnit === undefined ? {} : { workloadUnit: config.workloadUnit }),
+      environment: frozenCopy(config.environment),
+      landlock: landlock as LandlockPolicy | null,
+      seccomp: seccomp as SeccompConfig,
+      resources: resources as ResourceLimits,
+      network: network as NetworkConfig,
+      privateUsers: config.privateUsers,
+      readOnlyRoot: config.readOnlyRoot,
+    }),
+  );
 }
+
+/**
+ * Validates a whole isolation configuration: each part by the package that owns it, then the rules that
+ * span parts. Every problem is reported with its input path. The result is a frozen copy with each part
+ * in its canonical form, checked only once: validated again (by `renderPlan`), it is accepted at
+ * once.
+ *
+ * @example
+ * ```ts
+ * validateIsolation({ ...defaultIsolation('web'), boot: false, command: [] }).ok; // false: Boot=no needs a command
+ * ```
+ */
+export const validateIsolation: (config: IsolationConfig) => Result<IsolationConfig> =
+  rememberValidated(checkIsolation);

@@ -12,14 +12,16 @@ export interface NspawnSetting {
   readonly value: string;
 }
 
-type ArgumentsFor = (value: string) => readonly string[];
+/** The one command-line option a setting becomes, or none. */
+type ArgumentFor = (value: string) => string | undefined;
 const flag =
-  (name: string): ArgumentsFor =>
-  (value) => [`--${name}=${value}`];
-const switchWhenYes =
-  (name: string): ArgumentsFor =>
+  (name: string): ArgumentFor =>
   (value) =>
-    value === 'yes' ? [`--${name}`] : [];
+    `--${name}=${value}`;
+const switchWhenYes =
+  (name: string): ArgumentFor =>
+  (value) =>
+    value === 'yes' ? `--${name}` : undefined;
 
 /**
  * Every `.nspawn` key Volt writes, with the command-line option that says the same thing. The two routes
@@ -28,11 +30,11 @@ const switchWhenYes =
  * trailing command line.
  */
 export const NSPAWN_SETTING_ARGUMENTS: Readonly<
-  Record<NspawnSection, Readonly<Record<string, ArgumentsFor>>>
+  Record<NspawnSection, Readonly<Record<string, ArgumentFor>>>
 > = {
   Exec: {
     Boot: switchWhenYes('boot'),
-    Parameters: () => [],
+    Parameters: () => undefined,
     Environment: flag('setenv'),
     PrivateUsers: flag('private-users'),
     NoNewPrivileges: flag('no-new-privileges'),
@@ -69,16 +71,21 @@ export const NSPAWN_SETTING_ARGUMENTS: Readonly<
  * ```
  */
 export function settingsToArguments(settings: readonly NspawnSetting[]): string[] {
-  return settings.flatMap((setting) => {
-    const toArguments = NSPAWN_SETTING_ARGUMENTS[setting.section][setting.key];
-    if (toArguments === undefined) {
+  const argv: string[] = [];
+  for (const setting of settings) {
+    const table = NSPAWN_SETTING_ARGUMENTS[setting.section];
+    const toArgument =
+      table !== undefined && Object.hasOwn(table, setting.key) ? table[setting.key] : undefined;
+    if (toArgument === undefined) {
       throw new VoltError(
         'UNSUPPORTED',
         `no command-line option is known for [${setting.section}] ${setting.key}=`,
       );
     }
-    return toArguments(setting.value);
-  });
+    const argument = toArgument(setting.value);
+    if (argument !== undefined) argv.push(argument);
+  }
+  return argv;
 }
 
 /**
@@ -92,14 +99,14 @@ export function settingsToArguments(settings: readonly NspawnSetting[]): string[
  * ```
  */
 export function settingsToUnitFile(settings: readonly NspawnSetting[]): UnitFile {
-  return {
-    sections: NSPAWN_SECTIONS.map((name) => ({
-      name,
-      entries: settings
-        .filter((setting) => setting.section === name)
-        .map((setting): UnitFileEntry => [setting.key, setting.value]),
-    })),
-  };
+  const entries: Record<NspawnSection, UnitFileEntry[]> = { Exec: [], Files: [], Network: [] };
+  for (const setting of settings) {
+    const section = entries[setting.section];
+    if (section === undefined)
+      throw new VoltError('UNSUPPORTED', `a .nspawn file has no [${setting.section}] section`);
+    section.push([setting.key, setting.value]);
+  }
+  return { sections: NSPAWN_SECTIONS.map((name) => ({ name, entries: entries[name] })) };
 }
 
 /**

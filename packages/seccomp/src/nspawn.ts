@@ -1,4 +1,4 @@
-import { fail, ok, type Result, type SeccompConfig, VoltError } from '@volt/core';
+import { fail, ok, type Result, type SeccompConfig, type SeccompProfileName, VoltError } from '@volt/core';
 import { expandSyscallGroup, isSyscallGroup } from './catalog.js';
 import { NSPAWN_BUILTIN_ALLOW_LIST, NSPAWN_CAPABILITY_ALLOW_LIST } from './nspawn-builtin.js';
 import { type ResolvedSeccompNames, resolveSeccompNames, validateSeccompConfig } from './profile.js';
@@ -106,6 +106,18 @@ function nspawnLines(allowed: ReadonlySet<string>): NspawnLines {
   };
 }
 
+/** The names of a profile without allow or deny lists: constant data, resolved once per profile. */
+const namesOfProfile = new Map<SeccompProfileName, ResolvedSeccompNames>();
+
+function resolveProfileAlone(profile: SeccompProfileName): ResolvedSeccompNames {
+  let names = namesOfProfile.get(profile);
+  if (names === undefined) {
+    names = resolveSeccompNames({ profile, allow: [], deny: [], action: { kind: 'errno', errno: 1 } });
+    namesOfProfile.set(profile, names);
+  }
+  return names;
+}
+
 /** A profile without allow or deny lists always gives the same lines: computed once per profile. */
 const linesOfProfile = new Map<string, NspawnLines>();
 
@@ -169,13 +181,14 @@ function adjustLines(base: NspawnLines, profileSet: ReadonlySet<string>, config:
  * ```
  */
 export function renderNspawnSeccomp(
-  config: SeccompConfig,
+  input: SeccompConfig,
   options: NspawnSeccompOptions,
 ): Result<NspawnSeccompArtifacts> {
-  const checked = validateSeccompConfig(config);
+  const checked = validateSeccompConfig(input);
   if (!checked.ok) return checked;
+  const config = checked.value;
   // The profile's own set (cached, not copied); the user's lists are applied to its lines below.
-  const profileSet = resolveSeccompNames({ ...config, allow: [], deny: [] });
+  const profileSet = resolveProfileAlone(config.profile);
   const notes: string[] = [];
   if (profileSet.mode === 'denylist') {
     const resolved = resolveSeccompNames(config);

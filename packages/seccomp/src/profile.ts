@@ -1,8 +1,10 @@
 import {
   fail,
+  frozenCopy,
   ok,
   parseErrno,
   type Result,
+  rememberValidated,
   SECCOMP_PROFILES,
   type SeccompAction,
   type SeccompConfig,
@@ -184,17 +186,7 @@ function checkAction(action: unknown): VoltError | undefined {
   );
 }
 
-/**
- * Checks a seccomp configuration and reports every problem at once: the profile, each allow/deny entry
- * (a name systemd knows or a group) and the action.
- *
- * @example
- * ```ts
- * const result = validateSeccompConfig({ profile: 'strict', allow: ['mount'], deny: ['@nope'], action: { kind: 'kill-process' } });
- * result.ok; // false: INVALID_SYSCALL at deny[0]
- * ```
- */
-export function validateSeccompConfig(config: SeccompConfig): Result<SeccompConfig> {
+function checkSeccompConfig(config: SeccompConfig): Result<SeccompConfig> {
   const issues: VoltError[] = [];
   if (!(SECCOMP_PROFILES as readonly string[]).includes(config.profile))
     issues.push(
@@ -218,8 +210,23 @@ export function validateSeccompConfig(config: SeccompConfig): Result<SeccompConf
   const actionIssue = checkAction(config.action);
   if (actionIssue !== undefined) issues.push(actionIssue);
   const [first, ...rest] = issues;
-  return first === undefined ? ok(config) : fail(first, ...rest);
+  return first === undefined ? ok(frozenCopy(config)) : fail(first, ...rest);
 }
+
+/**
+ * Checks a seccomp configuration and reports every problem at once: the profile, each allow/deny entry
+ * (a name systemd knows or a group) and the action.
+ *
+ * The result is a frozen copy, checked only once: validated again (by a renderer), it is accepted at once.
+ *
+ * @example
+ * ```ts
+ * const result = validateSeccompConfig({ profile: 'strict', allow: ['mount'], deny: ['@nope'], action: { kind: 'kill-process' } });
+ * result.ok; // false: INVALID_SYSCALL at deny[0]
+ * ```
+ */
+export const validateSeccompConfig: (config: SeccompConfig) => Result<SeccompConfig> =
+  rememberValidated(checkSeccompConfig);
 
 function expandEntries(entries: readonly string[]): Set<string> {
   const out = new Set<string>();

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { fail, ok, type Result, VoltError } from './errors.js';
+import { deepFreeze, frozenCopy, rememberValidated } from './frozen.js';
+
+describe('deepFreeze', () => {
+  it('freezes every nested object and array in place', () => {
+    const value = { a: [{ b: 1 }], c: { d: [2] } };
+    expect(deepFreeze(value)).toBe(value);
+    expect(Object.isFrozen(value.a[0])).toBe(true);
+    expect(Object.isFrozen(value.c.d)).toBe(true);
+  });
+
+  it('still freezes the inside of a value that was frozen only at the top', () => {
+    const inner = { b: 1 };
+    deepFreeze(Object.freeze({ inner }));
+    expect(Object.isFrozen(inner)).toBe(true);
+  });
+});
+
+describe('frozenCopy', () => {
+  it('copies plain data, freezes the copy and leaves the input alone', () => {
+    const input = { ports: [{ port: 80 }], name: 'web' };
+    const copy = frozenCopy(input);
+    expect(copy).toEqual(input);
+    expect(copy).not.toBe(input);
+    expect(copy.ports[0]).not.toBe(input.ports[0]);
+    expect(Object.isFrozen(copy.ports[0])).toBe(true);
+    expect(Object.isFrozen(input) || Object.isFrozen(input.ports)).toBe(false);
+  });
+
+  it('copies a value frozen only at the top, whose inside could still change', () => {
+    const inner = [1];
+    const copy = frozenCopy(Object.freeze({ inner }));
+    expect(copy.inner).not.toBe(inner);
+    expect(Object.isFrozen(copy.inner)).toBe(true);
+  });
+});
+
+describe('rememberValidated', () => {
+  let checks = 0;
+  const validatePort = rememberValidated(
+    (value: { readonly n: number }, _path?: string): Result<{ readonly n: number }> => {
+      checks++;
+      return value.n > 0 ? ok(frozenCopy(value)) : fail(new VoltError('INVALID_PORT', 'a port is above 0'));
+    },
+  );
+
+  it('checks a new value, and accepts what it returned again without checking it', () => {
+    checks = 0;
+    const input = { n: 80 };
+    const first = validatePort(input);
+    if (!first.ok) throw first.error;
+    expect(first.value).toEqual({ n: 80 });
+    expect(Object.isFrozen(first.value)).toBe(true);
+    expect(Object.isFrozen(input)).toBe(false);
+    expect(validatePort(first.value, 'another path')).toEqual(first);
+    expect(checks).toBe(1);
+  });
+
+  it('checks the same unfrozen input every time: it may have changed', () => {
+    checks = 0;
+    const input = { n: 80 };
+    expect(validatePort(input).ok).toBe(true);
+    input.n = -1;
+    expect(validatePort(input).ok).toBe(false);
+    expect(checks).toBe(2);
+  });
+
+  it('remembers nothing of a rejected value', () => {
+    checks = 0;
+    const bad = Object.freeze({ n: 0 });
+    expect(validatePort(bad).ok).toBe(false);
+    expect(validatePort(bad).ok).toBe(false);
+    expect(checks).toBe(2);
+  });
+
+  it('keeps one memory per validator: a value one accepted is checked by another', () => {
+    const validateOther = rememberValidated(
+      (value: { readonly n: number }): Result<{ readonly n: number }> =>
+        value.n < 10 ? ok(frozenCopy(value)) : fail(new VoltError('INVALID_VALUE', 'below 10')),
+    );
+    const port = validatePort({ n: 80 });
+    if (!port.ok) throw port.error;
+    expect(validateOther(port.value).ok).toBe(false);
+  });
+});

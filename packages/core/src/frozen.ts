@@ -1,0 +1,74 @@
+import type { Result } from './errors.js';
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}
+
+/**
+ * Freezes a value and everything in it, in place, and returns it. Meant for values the caller built
+ * itself and shares (through a cache, or as a validated value), so that no holder can change it under
+ * another.
+ *
+ * @example
+ * ```ts
+ * Object.isFrozen(deepFreeze({ a: [1] }).a); // true
+ * ```
+ */
+export function deepFreeze<T>(value: T): T {
+  if (!isObject(value)) return value;
+  Object.freeze(value);
+  for (const inner of Object.values(value)) deepFreeze(inner);
+  return value;
+}
+
+/**
+ * A deep copy of plain data (objects, arrays, and the primitives in them), frozen all the way down: a
+ * value that no longer shares anything with its input, so that its holder knows it cannot change.
+ *
+ * @example
+ * ```ts
+ * const input = { ports: [80] };
+ * const copy = frozenCopy(input);
+ * Object.isFrozen(copy.ports) && !Object.isFrozen(input); // true
+ * ```
+ */
+export function frozenCopy<T>(value: T): T {
+  if (!isObject(value)) return value;
+  if (Array.isArray(value)) {
+    const copy: unknown[] = new Array(value.length);
+    for (let index = 0; index < value.length; index++) copy[index] = frozenCopy(value[index]);
+    return Object.freeze(copy) as T;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const key in value)
+    if (Object.hasOwn(value, key)) copy[key] = frozenCopy((value as Record<string, unknown>)[key]);
+  return Object.freeze(copy) as T;
+}
+
+/**
+ * Wraps a validator so that what it accepts is checked once. The validator must return a value that is
+ * frozen all the way down and shares nothing with its input (built new, or {@link frozenCopy}); that
+ * value, validated again (by a renderer, or a later layer), is accepted at once: it cannot have changed.
+ * Any other value is checked. The extra arguments must only shape error reports (such as the input
+ * path), never whether a value is accepted.
+ *
+ * @example
+ * ```ts
+ * const validatePort = rememberValidated((port: { n: number }) =>
+ *   port.n > 0 ? ok(frozenCopy(port)) : fail(new VoltError('INVALID_PORT', 'a port is above 0')),
+ * );
+ * const first = validatePort({ n: 80 }); // checked; first.value is a frozen copy
+ * first.ok && validatePort(first.value).ok; // true, and not checked again
+ * ```
+ */
+export function rememberValidated<T, A extends readonly unknown[]>(
+  validate: (value: T, ...rest: A) => Result<T>,
+): (value: T, ...rest: A) => Result<T> {
+  const accepted = new WeakSet<object>();
+  return (value, ...rest) => {
+    if (isObject(value) && accepted.has(value)) return { ok: true, value };
+    const result = validate(value, ...rest);
+    if (result.ok && isObject(result.value)) accepted.add(result.value);
+    return result;
+  };
+}
