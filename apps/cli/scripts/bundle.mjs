@@ -1,7 +1,26 @@
 // Bundles the CLI into dist/: one entry (main.js) plus a chunk per lazily imported command, so that
 // `volt X` loads only what X needs in a few files instead of hundreds of modules.
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { build } from 'esbuild';
+
+/**
+ * commander requires node:child_process when it loads, for executable sub-commands, which volt does not
+ * have; loading that module costs every command about 4 ms. This loads it only if commander ever spawns.
+ * The build fails if commander's source no longer has the line, so an upgrade cannot drop this silently.
+ */
+const commanderLoadsChildProcessLazily = {
+  name: 'commander-lazy-child-process',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!source.includes(eager)) throw new Error(`${path} no longer has: ${eager}`);
+      const lazy =
+        "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
+      return { contents: source.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
 
 await rm('dist', { recursive: true, force: true });
 
@@ -17,6 +36,7 @@ await build({
   minify: true,
   legalComments: 'none',
   logLevel: 'warning',
+  plugins: [commanderLoadsChildProcessLazily],
   // Loaded lazily and only for profile files; Node's own loader gives its CommonJS build named exports.
   external: ['yaml'],
   // CommonJS dependencies (proper-lockfile) call require(); give the ESM bundle one.

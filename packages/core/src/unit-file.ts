@@ -72,14 +72,7 @@ function entryProblem(key: string, value: string): VoltError | undefined {
  * ```
  */
 export function renderUnitFile(file: UnitFile, header?: string): string {
-  let text = '';
-  if (header !== undefined) {
-    for (const line of header.split('\n')) {
-      if (CONTROL_CHARACTER.test(line))
-        throw new VoltError('UNSAFE_STRING', 'a header line holds a control character');
-      text += `${`# ${line}`.trimEnd()}\n`;
-    }
-  }
+  let text = header === undefined ? '' : renderHeader(header);
   for (const section of file.sections) {
     if (!SECTION_NAME.test(section.name)) {
       throw new VoltError(
@@ -95,6 +88,21 @@ export function renderUnitFile(file: UnitFile, header?: string): string {
     }
   }
   return text === '' ? '\n' : text;
+}
+
+/** The comment lines of the last header rendered: a renderer passes the same header every time. */
+let lastHeader: { readonly header: string; readonly text: string } | undefined;
+
+function renderHeader(header: string): string {
+  if (lastHeader?.header === header) return lastHeader.text;
+  let text = '';
+  for (const line of header.split('\n')) {
+    if (CONTROL_CHARACTER.test(line))
+      throw new VoltError('UNSAFE_STRING', 'a header line holds a control character');
+    text += `${`# ${line}`.trimEnd()}\n`;
+  }
+  lastHeader = { header, text };
+  return text;
 }
 
 /**

@@ -17,7 +17,7 @@ import {
 import { renderNspawnSeccomp } from '@volt/seccomp';
 import { CONTAINER_VOLT_DIR, containerPaths, hostPathInRootfs } from './paths.js';
 import { validateIsolation } from './resolve.js';
-import { type NspawnSetting, sectionSettings, settingsToArguments, settingsToUnitFile } from './settings.js';
+import { type NspawnSetting, pushSection, settingsToArguments, settingsToUnitFile } from './settings.js';
 
 /** A file the plan installs: text, bytes, or a copy of a file on the host (the Landlock helper). */
 export interface PlannedFile {
@@ -289,30 +289,24 @@ export function renderPlan(input: IsolationConfig, target: PlanTarget): Isolatio
   const address = planAddress(config, target);
   const properties = systemdProperties(config.resources);
 
-  const settings: NspawnSetting[] = [
-    { section: 'Exec', key: 'Boot', value: config.boot ? 'yes' : 'no' },
-    ...(landlock.parameters.length > 0
-      ? [{ section: 'Exec', key: 'Parameters', value: landlock.parameters.join(' ') } as const]
-      : []),
+  const settings: NspawnSetting[] = [{ section: 'Exec', key: 'Boot', value: config.boot ? 'yes' : 'no' }];
+  if (landlock.parameters.length > 0)
+    settings.push({ section: 'Exec', key: 'Parameters', value: landlock.parameters.join(' ') });
+  settings.push(
     { section: 'Exec', key: 'Environment', value: `VOLT_CONTAINER=${config.name}` },
     { section: 'Exec', key: 'Environment', value: 'VOLT_RUNTIME=hybrid' },
-    ...config.environment.map(
-      ([name, value]) => ({ section: 'Exec', key: 'Environment', value: `${name}=${value}` }) as const,
-    ),
-    { section: 'Exec', key: 'PrivateUsers', value: config.privateUsers ? 'pick' : 'no' },
-    ...seccomp.systemCallFilter.map(
-      (value) => ({ section: 'Exec', key: 'SystemCallFilter', value }) as const,
-    ),
-    ...sectionSettings('Exec', dns.execSection),
-    ...(config.readOnlyRoot ? [{ section: 'Files', key: 'ReadOnly', value: 'yes' } as const] : []),
-    ...(config.privateUsers
-      ? [{ section: 'Files', key: 'PrivateUsersOwnership', value: 'auto' } as const]
-      : []),
-    ...sectionSettings('Files', dns.filesSection),
-    ...landlock.settings,
-    ...address.settings,
-    ...sectionSettings('Network', network.networkSection),
-  ];
+  );
+  for (const [name, value] of config.environment)
+    settings.push({ section: 'Exec', key: 'Environment', value: `${name}=${value}` });
+  settings.push({ section: 'Exec', key: 'PrivateUsers', value: config.privateUsers ? 'pick' : 'no' });
+  for (const value of seccomp.systemCallFilter)
+    settings.push({ section: 'Exec', key: 'SystemCallFilter', value });
+  pushSection(settings, 'Exec', dns.execSection);
+  if (config.readOnlyRoot) settings.push({ section: 'Files', key: 'ReadOnly', value: 'yes' });
+  if (config.privateUsers) settings.push({ section: 'Files', key: 'PrivateUsersOwnership', value: 'auto' });
+  pushSection(settings, 'Files', dns.filesSection);
+  settings.push(...landlock.settings, ...address.settings);
+  pushSection(settings, 'Network', network.networkSection);
 
   const nspawnFile = renderUnitFile(settingsToUnitFile(settings), GENERATED_HEADER);
   // The systemd-nspawn process's own environment: the unified cgroup hierarchy for every payload (nspawn

@@ -110,13 +110,19 @@ export function settingsToUnitFile(settings: readonly NspawnSetting[]): UnitFile
 }
 
 /**
- * Settings from the `[key, value]` entries of one section, as the domain packages render them.
+ * Appends the `[key, value]` entries of one section, as the domain packages render them, to a list of
+ * settings.
  *
  * @example
  * ```ts
- * sectionSettings('Network', [['Private', 'yes']]); // [{ section: 'Network', key: 'Private', value: 'yes' }]
+ * const settings: NspawnSetting[] = [];
+ * pushSection(settings, 'Network', [['Private', 'yes']]); // settings: [{ section: 'Network', key: 'Private', value: 'yes' }]
  * ```
  */
-export function sectionSettings(section: NspawnSection, entries: readonly UnitFileEntry[]): NspawnSetting[] {
-  return entries.map(([key, value]) => ({ section, key, value }));
+export function pushSection(
+  settings: NspawnSetting[],
+  section: NspawnSection,
+  entries: readonly UnitFileEntry[],
+): void {
+  for (const [key, value] of entries) settings.push({ section, key, value });
 }

@@ -130,9 +130,6 @@ function profileLines(profile: string, resolved: ResolvedSeccompNames): NspawnLi
   return lines;
 }
 
-const expandNames = (entries: readonly string[]): Set<string> =>
-  new Set(entries.flatMap((entry) => (isSyscallGroup(entry) ? expandSyscallGroup(entry) : [entry])));
-
 /**
  * The lines of a profile with allow/deny lists, from the profile's own lines: only the (short) lists are
  * looked at, not the whole allowed set. allowed = (base ∪ allow) − deny, so the allow entries are the base
@@ -140,19 +137,36 @@ const expandNames = (entries: readonly string[]): Set<string> =>
  * ones not re-allowed plus the denied names nspawn may allow.
  */
 function adjustLines(base: NspawnLines, profileSet: ReadonlySet<string>, config: SeccompConfig): NspawnLines {
-  const allow = expandNames(config.allow);
-  const deny = expandNames(config.deny);
+  const allow = expand(config.allow);
+  const deny = expand(config.deny);
   const allowed = { has: (name: string) => (profileSet.has(name) || allow.has(name)) && !deny.has(name) };
-  const allowEntries = new Set(base.allowEntries.filter((name) => !deny.has(name)));
-  for (const name of allow) if (!NSPAWN_ALWAYS.has(name) && !deny.has(name)) allowEntries.add(name);
-  const denyEntries = new Set(base.denyEntries.filter((name) => !allow.has(name)));
-  for (const name of deny) if (NSPAWN_MAYBE.has(name)) denyEntries.add(name);
+  const allowEntries = withChanges(
+    base.allowEntries,
+    (name) => !deny.has(name),
+    [...allow].filter((name) => !NSPAWN_ALWAYS.has(name) && !deny.has(name)),
+  );
+  const denyEntries = withChanges(
+    base.denyEntries,
+    (name) => !allow.has(name),
+    [...deny].filter((name) => NSPAWN_MAYBE.has(name)),
+  );
   return {
     needed: NSPAWN_SELF_REQUIRED_SYSCALLS.filter((name) => !allowed.has(name)),
     bootMissing: BOOT_REQUIRED_SYSCALLS.filter((name) => !allowed.has(name)),
-    allowEntries: [...allowEntries].sort(),
-    denyEntries: [...denyEntries].sort(),
+    allowEntries,
+    denyEntries,
   };
+}
+
+/** A sorted list of distinct names, with the names `keep` refuses taken out and `added` put in, sorted. */
+function withChanges(
+  sorted: readonly string[],
+  keep: (name: string) => boolean,
+  added: readonly string[],
+): readonly string[] {
+  const kept = sorted.filter(keep);
+  const extra = added.filter((name) => !kept.includes(name));
+  return extra.length === 0 ? kept : [...kept, ...extra].sort();
 }
 
 /**
