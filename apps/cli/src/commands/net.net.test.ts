@@ -1,13 +1,14 @@
 // `volt net` in-process, for real, inside a network namespace of the test's own that stands in for the host
 // (--host-netns), with its own bridge, nftables table and state directory.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerNetCommands } from './net.js';
 
+const etcNetnsExisted = existsSync('/etc/netns');
 const suffix = (process.pid % 46656).toString(36);
 const hostNs = `vtn-hcli${suffix}`;
 const bridge = `vtnbrcli${suffix}`;
@@ -42,6 +43,14 @@ describe.skipIf(process.getuid?.() !== 0)('volt net, for real (needs root; skipp
     await volt('net', 'down', '--bridge', bridge, '--force', ...common()).catch(() => undefined);
     execFileSync('ip', ['netns', 'delete', hostNs]);
     rmSync(stateDir, { recursive: true, force: true });
+    // The sandbox's resolv.conf went under /etc/netns; the directory goes again if this test made it.
+    if (!etcNetnsExisted) {
+      try {
+        rmdirSync('/etc/netns');
+      } catch {
+        // not empty: something else keeps files there
+      }
+    }
   });
 
   it('brings the bridge and a sandbox up, reports them, and takes them down again', async () => {
