@@ -68,6 +68,12 @@ await applyPlan(plans[to], { root: process.env.VOLT_ROOT });
 process.stdout.write(String(calls));
 `;
 
+/** A child that applies the two plans in turn until it is killed; it says when it is about to start. */
+const APPLY_FOREVER = `${CHILD_PRELUDE}
+process.stdout.write('ready\\n');
+for (let i = 0; ; i++) await applyPlan(plans[i % 2], { root: process.env.VOLT_ROOT });
+`;
+
 const digest = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
 const allPaths = [...new Set(plans.flatMap((plan) => plan.files.map((file) => file.path)))].sort();
 
@@ -101,16 +107,20 @@ interface ChildResult {
   readonly stdout: string;
 }
 
+function childEnvironment(root: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    VOLT_ROOT: root,
+    VOLT_HELPER: helper,
+    VOLT_DOCUMENTS: JSON.stringify(documents),
+    VOLT_NSPAWN: new URL('../dist/index.js', import.meta.url).href,
+    VOLT_CORE_PROFILE: import.meta.resolve('@volt/core/profile'),
+  };
+}
+
 function runChild(script: string, args: readonly number[], root: string): Promise<ChildResult> {
   const child = spawn(process.execPath, ['--input-type=module', '-e', script, '--', ...args.map(String)], {
-    env: {
-      ...process.env,
-      VOLT_ROOT: root,
-      VOLT_HELPER: helper,
-      VOLT_DOCUMENTS: JSON.stringify(documents),
-      VOLT_NSPAWN: new URL('../dist/index.js', import.meta.url).href,
-      VOLT_CORE_PROFILE: import.meta.resolve('@volt/core/profile'),
-    },
+    env: childEnvironment(root),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let stdout = '';
@@ -118,6 +128,22 @@ function runChild(script: string, args: readonly number[], root: string): Promis
     stdout += chunk.toString('utf8');
   });
   return new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal, stdout })));
+}
+
+/** Starts APPLY_FOREVER and SIGKILLs it `delayMs` after it is ready. */
+async function killAfter(delayMs: number, root: string): Promise<void> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', APPLY_FOREVER], {
+    env: childEnvironment(root),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the installing child exited early (${code})`)));
+  });
+  await new Promise((resolve) => setTimeout(resolve, delayMs));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
 }
 
 function temporaryLeftovers(root: string): string[] {
@@ -181,4 +207,22 @@ describe('an install killed before each of its file-system calls', () => {
     },
     180_000,
   );
+});
+
+describe('an install killed at random moments', () => {
+  // Where the kills land depends on timing; the test above covers every crash point for certain. This one
+  // adds kills of a process that applies again and again, as a real one would be killed.
+  it('never leaves a partial or mixed set of files (40 kills)', async () => {
+    const root = mkdtempSync(join(scratch, 'root-'));
+    const outcomes = { 'rolled-forward': 0, 'rolled-back': 0, clean: 0 };
+    const consistent = [plannedSet(undefined), ...plans.map(plannedSet)];
+    for (let round = 0; round < 40; round++) {
+      await killAfter(Math.floor(Math.random() * 80), root);
+      rmSync(join(root, 'var/lib/volt/containers/web/.lock'), { recursive: true, force: true });
+      outcomes[await recoverInstall('web', { root })]++;
+      expect(consistent).toContainEqual(installedSet(root));
+      expect(temporaryLeftovers(root)).toEqual([]);
+    }
+    console.log(`recoveries after 40 random kills: ${JSON.stringify(outcomes)}`);
+  }, 180_000);
 });
