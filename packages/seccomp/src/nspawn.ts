@@ -263,14 +263,33 @@ export function renderNspawnSeccomp(
     notes.push(
       `systemd-nspawn denies with EPERM; the configured action (${config.action.kind === 'errno' ? `errno ${config.action.errno}` : config.action.kind}) applies on the BPF and OCI routes only`,
     );
-  const values = [
-    ...(allowEntries.length > 0 ? [allowEntries.join(' ')] : []),
-    ...(denyEntries.length > 0 ? [`~${denyEntries.join(' ')}`] : []),
-  ];
-  return ok({
-    arguments: values.map((value) => `--system-call-filter=${value}`),
-    systemCallFilter: values,
-    environment: {},
-    notes,
+  const { systemCallFilter, arguments: argv } = filterLines(allowEntries, denyEntries);
+  return ok({ arguments: argv, systemCallFilter, environment: {}, notes });
+}
+
+/** The lines of the last profile without allow/deny lists rendered, which most containers share. */
+let lastLines:
+  | {
+      readonly allowEntries: readonly string[];
+      readonly denyEntries: readonly string[];
+      readonly systemCallFilter: readonly string[];
+      readonly arguments: readonly string[];
+    }
+  | undefined;
+
+function filterLines(
+  allowEntries: readonly string[],
+  denyEntries: readonly string[],
+): { readonly systemCallFilter: readonly string[]; readonly arguments: readonly string[] } {
+  if (lastLines?.allowEntries === allowEntries && lastLines.denyEntries === denyEntries) return lastLines;
+  const systemCallFilter: string[] = [];
+  if (allowEntries.length > 0) systemCallFilter.push(allowEntries.join(' '));
+  if (denyEntries.length > 0) systemCallFilter.push(`~${denyEntries.join(' ')}`);
+  lastLines = Object.freeze({
+    allowEntries,
+    denyEntries,
+    systemCallFilter: Object.freeze(systemCallFilter),
+    arguments: Object.freeze(systemCallFilter.map((value) => `--system-call-filter=${value}`)),
   });
+  return lastLines;
 }
