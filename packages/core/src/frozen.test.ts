@@ -28,6 +28,12 @@ describe('frozenCopy', () => {
     expect(Object.isFrozen(input) || Object.isFrozen(input.ports)).toBe(false);
   });
 
+  it('gives one shared frozen list for every empty list', () => {
+    const copy = frozenCopy({ a: [], b: [] });
+    expect(copy.a).toBe(copy.b);
+    expect(Object.isFrozen(copy.a)).toBe(true);
+  });
+
   it('copies a value frozen only at the top, whose inside could still change', () => {
     const inner = [1];
     const copy = frozenCopy(Object.freeze({ inner }));

@@ -1,5 +1,7 @@
 import type { Result } from './errors.js';
 
+const EMPTY_LIST: readonly unknown[] = Object.freeze([]);
+
 function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null;
 }
@@ -35,6 +37,7 @@ export function deepFreeze<T>(value: T): T {
 export function frozenCopy<T>(value: T): T {
   if (!isObject(value)) return value;
   if (Array.isArray(value)) {
+    if (value.length === 0) return EMPTY_LIST as T;
     const copy: unknown[] = new Array(value.length);
     for (let index = 0; index < value.length; index++) copy[index] = frozenCopy(value[index]);
     return Object.freeze(copy) as T;

@@ -90,6 +90,24 @@ describe('renderUnitFile', () => {
     expect(thrown(() => renderUnitFile({ sections: [good] }, 'line\u0000')).code).toBe('UNSAFE_STRING');
   });
 
+  it('checks every long value, also after many safe ones were rendered and remembered', () => {
+    const long = 'a'.repeat(70);
+    const file = (value: string) => ({
+      sections: [{ name: 'Exec', entries: [['Parameters', value]] as const }],
+    });
+    for (let round = 0; round < 3000; round++) renderUnitFile(file(`${long}${round}`));
+    expect(renderUnitFile(file(long))).toBe(`[Exec]\nParameters=${long}\n`);
+    expect(() => renderUnitFile(file(`${long}\n[Service]`))).toThrow(
+      expect.objectContaining({ code: 'UNSAFE_STRING' }),
+    );
+    expect(() => renderUnitFile(file(`${long} `))).toThrow(
+      expect.objectContaining({ code: 'UNSAFE_STRING' }),
+    );
+    expect(() => renderUnitFile(file(`${long}\\`))).toThrow(
+      expect.objectContaining({ code: 'UNSAFE_STRING' }),
+    );
+  });
+
   it('reads back through parseUnitFile, and no value leaves its line (property)', () => {
     const name = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,12}$/);
     const key = fc.stringMatching(/^[A-Za-z][A-Za-z0-9]{0,12}$/);

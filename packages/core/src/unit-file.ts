@@ -45,19 +45,40 @@ export function checkUnitFileEntry(key: string, value: string): Result<UnitFileE
   return problem === undefined ? ok([key, value]) : fail(problem);
 }
 
+/**
+ * Keys, and long values, found safe before: renderers write the same keys and the same long lines (a
+ * seccomp profile's filter) again and again. A string cannot change, so once safe it stays safe; the sets
+ * are emptied when full, so no input can make them grow without bound.
+ */
+const safeKeys = new Set<string>();
+const safeLongValues = new Set<string>();
+const SAFE_STRINGS_KEPT = 1024;
+const LONG_VALUE = 64;
+
+function rememberSafe(set: Set<string>, text: string): void {
+  if (set.size >= SAFE_STRINGS_KEPT) set.clear();
+  set.add(text);
+}
+
 function entryProblem(key: string, value: string): VoltError | undefined {
-  if (!KEY.test(key)) {
-    return new VoltError(
-      'UNSAFE_STRING',
-      `${JSON.stringify(key)} is not a unit-file key; accepted: letters and digits`,
-    );
+  if (!safeKeys.has(key)) {
+    if (!KEY.test(key)) {
+      return new VoltError(
+        'UNSAFE_STRING',
+        `${JSON.stringify(key)} is not a unit-file key; accepted: letters and digits`,
+      );
+    }
+    rememberSafe(safeKeys, key);
   }
+  const long = value.length >= LONG_VALUE;
+  if (long && safeLongValues.has(value)) return undefined;
   if (isUnsafeValue(value)) {
     return new VoltError(
       'UNSAFE_STRING',
       `the value of ${key}= cannot be written safely: ${JSON.stringify(value)}; accepted: one line, no control characters, no surrounding white space, no trailing back-slash`,
     );
   }
+  if (long) rememberSafe(safeLongValues, value);
   return undefined;
 }
 
@@ -81,10 +102,10 @@ export function renderUnitFile(file: UnitFile, header?: string): string {
       );
     }
     text += text === '' ? `[${section.name}]\n` : `\n[${section.name}]\n`;
-    for (const [key, value] of section.entries) {
-      const problem = entryProblem(key, value);
+    for (const entry of section.entries) {
+      const problem = entryProblem(entry[0], entry[1]);
       if (problem !== undefined) throw problem;
-      text += `${key}=${value}\n`;
+      text += `${entry[0]}=${entry[1]}\n`;
     }
   }
   return text === '' ? '\n' : text;

@@ -53,26 +53,7 @@ export const DEFAULT_SUBNET = '10.87.0.0/16';
  * resolveNetworkConfig({}).dns; // ['1.1.1.1', '1.0.0.1']
  * ```
  */
-export const DEFAULT_DNS_SERVERS: readonly string[] = ['1.1.1.1', '1.0.0.1'];
-
-/**
- * The default network of a container: a private stack on `voltbr0` in {@link DEFAULT_SUBNET}, no port
- * forwards, DNS `1.1.1.1` and `1.0.0.1`, no search domains.
- *
- * @example
- * ```ts
- * DEFAULT_NETWORK_CONFIG.mode; // 'private'
- * DEFAULT_NETWORK_CONFIG.dns; // ['1.1.1.1', '1.0.0.1']
- * ```
- */
-export const DEFAULT_NETWORK_CONFIG: NetworkConfig = Object.freeze({
-  mode: 'private',
-  bridge: DEFAULT_BRIDGE,
-  subnet: DEFAULT_SUBNET,
-  ports: Object.freeze([]) as readonly PortForward[],
-  dns: DEFAULT_DNS_SERVERS,
-  searchDomains: Object.freeze([]) as readonly string[],
-});
+export const DEFAULT_DNS_SERVERS: readonly string[] = Object.freeze(['1.1.1.1', '1.0.0.1']);
 
 /** The address plan of a bridge: its subnet, the gateway (first host address) and the range leased out. */
 export interface BridgePlan {
@@ -338,6 +319,28 @@ function checkNetworkConfig(network: NetworkConfig, path: InputPath = ['network'
  */
 export const validateNetworkConfig: (network: NetworkConfig, path?: InputPath) => Result<NetworkConfig> =
   rememberValidated(checkNetworkConfig);
+
+/**
+ * The default network of a container: a private stack on `voltbr0` in {@link DEFAULT_SUBNET}, no port
+ * forwards, DNS `1.1.1.1` and `1.0.0.1`, no search domains. A validated value, shared by every container that
+ * keeps it: validating it again costs nothing.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_NETWORK_CONFIG.mode; // 'private'
+ * DEFAULT_NETWORK_CONFIG.dns; // ['1.1.1.1', '1.0.0.1']
+ * ```
+ */
+export const DEFAULT_NETWORK_CONFIG: NetworkConfig = unwrap(
+  validateNetworkConfig({
+    mode: 'private',
+    bridge: DEFAULT_BRIDGE,
+    subnet: DEFAULT_SUBNET,
+    ports: [],
+    dns: DEFAULT_DNS_SERVERS,
+    searchDomains: [],
+  }),
+);
 
 /**
  * Fills a profile's network part from {@link DEFAULT_NETWORK_CONFIG} and validates the result: what the

@@ -1,18 +1,19 @@
 import { DEFAULT_RESOURCE_LIMITS } from '@volt/cgroups';
-import type { IsolationConfig, SeccompConfig } from '@volt/core';
+import { type IsolationConfig, type SeccompConfig, unwrap } from '@volt/core';
 import { landlockPreset } from '@volt/landlock';
 import { DEFAULT_NETWORK_CONFIG } from '@volt/netns';
+import { validateSeccompConfig } from '@volt/seccomp';
 
 /** The machines directory machinectl uses; a container's rootfs defaults to `DIR/NAME`. */
 export const MACHINES_DIR = '/var/lib/machines';
 
-/** The default seccomp configuration: nspawn's own filter, denied calls get EPERM. */
-export const DEFAULT_SECCOMP: SeccompConfig = Object.freeze({
-  profile: 'default',
-  allow: [],
-  deny: [],
-  action: Object.freeze({ kind: 'errno', errno: 1 }),
-});
+/**
+ * The default seccomp configuration: nspawn's own filter, denied calls get EPERM. A validated (frozen)
+ * value, shared by every container that keeps it.
+ */
+export const DEFAULT_SECCOMP: SeccompConfig = unwrap(
+  validateSeccompConfig({ profile: 'default', allow: [], deny: [], action: { kind: 'errno', errno: 1 } }),
+);
 
 /**
  * The default isolation, security first: the server Landlock preset, the default seccomp profile, the

@@ -315,23 +315,22 @@ export function renderPlan(input: IsolationConfig, target: PlanTarget): Isolatio
     SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: '1',
     ...seccomp.environment,
   };
-  const serviceEnvironment = Object.entries(nspawnEnvironment).map(
-    ([name, value]): UnitFileEntry => ['Environment', `${name}=${value}`],
-  );
+  const serviceEntries: UnitFileEntry[] = [...properties];
+  for (const [name, value] of Object.entries(nspawnEnvironment))
+    serviceEntries.push(['Environment', `${name}=${value}`]);
   const serviceDropIn = renderUnitFile(
-    { sections: [{ name: 'Service', entries: [...properties, ...serviceEnvironment] }] },
+    { sections: [{ name: 'Service', entries: serviceEntries }] },
     GENERATED_HEADER,
   );
-  const argv = [
+  const argv = settingsToArguments(settings, [
     'systemd-nspawn',
     '--quiet',
     `--machine=${config.name}`,
     `--directory=${config.rootfs}`,
     '--settings=no',
-    ...settingsToArguments(settings),
-    ...properties.map(([key, value]) => `--property=${key}=${value}`),
-    ...landlock.parameters,
-  ];
+  ]);
+  for (const [key, value] of properties) argv.push(`--property=${key}=${value}`);
+  argv.push(...landlock.parameters);
 
   const files: PlannedFile[] = [
     {

@@ -64,7 +64,8 @@ export function isolationFromProfile(profile: Profile, overrides: IsolationOverr
     });
   }
   const base = defaultIsolation(name, overrides.rootfs ?? profile.rootfs);
-  const resources = profile.resources ?? {};
+  const resources = profile.resources;
+  // A part the profile leaves out is the default part itself, validated once for every container.
   const config: IsolationConfig = {
     name,
     rootfs: base.rootfs,
@@ -73,19 +74,22 @@ export function isolationFromProfile(profile: Profile, overrides: IsolationOverr
     ...(profile.workloadUnit === undefined ? {} : { workloadUnit: profile.workloadUnit }),
     environment: profile.environment ?? base.environment,
     landlock: landlockFromProfile(profile.landlock, base.landlock),
-    seccomp: { ...base.seccomp, ...profile.seccomp },
-    resources: {
-      delegate: resources.delegate ?? base.resources.delegate,
-      memory: { ...base.resources.memory, ...resources.memory },
-      cpu: { ...base.resources.cpu, ...resources.cpu },
-      io: {
-        ...base.resources.io,
-        ...resources.io,
-        devices: resources.io?.devices ?? base.resources.io.devices,
-      },
-      tasks: { ...base.resources.tasks, ...resources.tasks },
-    },
-    network: { ...base.network, ...profile.network },
+    seccomp: profile.seccomp === undefined ? base.seccomp : { ...base.seccomp, ...profile.seccomp },
+    resources:
+      resources === undefined
+        ? base.resources
+        : {
+            delegate: resources.delegate ?? base.resources.delegate,
+            memory: { ...base.resources.memory, ...resources.memory },
+            cpu: { ...base.resources.cpu, ...resources.cpu },
+            io: {
+              ...base.resources.io,
+              ...resources.io,
+              devices: resources.io?.devices ?? base.resources.io.devices,
+            },
+            tasks: { ...base.resources.tasks, ...resources.tasks },
+          },
+    network: profile.network === undefined ? base.network : { ...base.network, ...profile.network },
     privateUsers: profile.privateUsers ?? base.privateUsers,
     readOnlyRoot: profile.readOnlyRoot ?? base.readOnlyRoot,
   };

@@ -62,7 +62,7 @@ export const NSPAWN_SETTING_ARGUMENTS: Readonly<
 };
 
 /**
- * The command-line options for a list of settings, in order.
+ * The command-line options for a list of settings, in order, appended to `argv` (a new list by default).
  *
  * @throws {@link VoltError} UNSUPPORTED when a setting has no known option (a bug in the composer).
  * @example
@@ -70,8 +70,7 @@ export const NSPAWN_SETTING_ARGUMENTS: Readonly<
  * settingsToArguments([{ section: 'Files', key: 'ReadOnly', value: 'yes' }]); // ['--read-only']
  * ```
  */
-export function settingsToArguments(settings: readonly NspawnSetting[]): string[] {
-  const argv: string[] = [];
+export function settingsToArguments(settings: readonly NspawnSetting[], argv: string[] = []): string[] {
   for (const setting of settings) {
     const table = NSPAWN_SETTING_ARGUMENTS[setting.section];
     const toArgument =
