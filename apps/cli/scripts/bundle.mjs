@@ -23,6 +23,7 @@ const commanderLoadsChildProcessLazily = {
 };
 
 await rm('dist', { recursive: true, force: true });
+const { version } = JSON.parse(await readFile('package.json', 'utf8'));
 
 await build({
   entryPoints: ['src/main.ts'],
@@ -37,6 +38,7 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   plugins: [commanderLoadsChildProcessLazily],
+  define: { VOLT_VERSION: JSON.stringify(version) },
   // Loaded lazily and only for profile files; Node's own loader gives its CommonJS build named exports.
   external: ['yaml'],
   // CommonJS dependencies (proper-lockfile) call require(); give the ESM bundle one.

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 // Each command module registers its sub-commands and imports its packages only inside the action, so
 // that `volt X` loads only what X needs.
@@ -11,14 +10,14 @@ import { registerSandboxCommands } from './commands/sandbox.js';
 import { registerSeccompCommands } from './commands/seccomp.js';
 import { exitCodeFor, printError } from './output.js';
 
+/** The CLI's version from its package.json, put in by the bundler (scripts/bundle.mjs): no file read at start. */
+declare const VOLT_VERSION: string;
+
 const program = new Command('volt')
   .description(
     'Volt isolation: turn one isolation profile into kernel-enforced isolation for systemd-nspawn.',
   )
-  .version(
-    (createRequire(import.meta.url)('../package.json') as { version: string }).version,
-    '-V, --version',
-  )
+  .version(VOLT_VERSION, '-V, --version')
   .showHelpAfterError('(run volt --help for usage)')
   .exitOverride();
 
