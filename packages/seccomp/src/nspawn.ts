@@ -1,4 +1,12 @@
-import { fail, ok, type Result, type SeccompConfig, type SeccompProfileName, VoltError } from '@volt/core';
+import {
+  deepFreeze,
+  fail,
+  ok,
+  type Result,
+  type SeccompConfig,
+  type SeccompProfileName,
+  VoltError,
+} from '@volt/core';
 import { expandSyscallGroup, isSyscallGroup } from './catalog.js';
 import { NSPAWN_BUILTIN_ALLOW_LIST, NSPAWN_CAPABILITY_ALLOW_LIST } from './nspawn-builtin.js';
 import { type ResolvedSeccompNames, resolveSeccompNames, validateSeccompConfig } from './profile.js';
@@ -89,21 +97,37 @@ const NSPAWN_MAYBE = expand([
   ...Object.values(NSPAWN_CAPABILITY_ALLOW_LIST).flat(),
 ]);
 
-/** How an allowed set maps onto nspawn's own list: what to add, what to take away, what is missing. */
+/**
+ * How an allowed set maps onto nspawn's own list: what to add, what to take away, what is missing, and
+ * the SystemCallFilter= lines and options that say it.
+ */
 interface NspawnLines {
   readonly needed: readonly string[];
   readonly bootMissing: readonly string[];
   readonly allowEntries: readonly string[];
   readonly denyEntries: readonly string[];
+  readonly systemCallFilter: readonly string[];
+  readonly arguments: readonly string[];
+}
+
+function withFilterLines(entries: Omit<NspawnLines, 'systemCallFilter' | 'arguments'>): NspawnLines {
+  const systemCallFilter: string[] = [];
+  if (entries.allowEntries.length > 0) systemCallFilter.push(entries.allowEntries.join(' '));
+  if (entries.denyEntries.length > 0) systemCallFilter.push(`~${entries.denyEntries.join(' ')}`);
+  return deepFreeze({
+    ...entries,
+    systemCallFilter,
+    arguments: systemCallFilter.map((value) => `--system-call-filter=${value}`),
+  });
 }
 
 function nspawnLines(allowed: ReadonlySet<string>): NspawnLines {
-  return {
+  return withFilterLines({
     needed: NSPAWN_SELF_REQUIRED_SYSCALLS.filter((name) => !allowed.has(name)),
     bootMissing: BOOT_REQUIRED_SYSCALLS.filter((name) => !allowed.has(name)),
     allowEntries: [...allowed].filter((name) => !NSPAWN_ALWAYS.has(name)).sort(),
     denyEntries: [...NSPAWN_MAYBE].filter((name) => !allowed.has(name)).sort(),
-  };
+  });
 }
 
 /** The names of a profile without allow or deny lists: constant data, resolved once per profile. */
@@ -150,12 +174,31 @@ function adjustLines(base: NspawnLines, profileSet: ReadonlySet<string>, config:
     (name) => !allow.has(name),
     [...deny].filter((name) => NSPAWN_MAYBE.has(name)),
   );
-  return {
+  return withFilterLines({
     needed: NSPAWN_SELF_REQUIRED_SYSCALLS.filter((name) => !allowed.has(name)),
     bootMissing: BOOT_REQUIRED_SYSCALLS.filter((name) => !allowed.has(name)),
     allowEntries,
     denyEntries,
-  };
+  });
+}
+
+/**
+ * The lines of a profile with allow/deny lists, computed once per distinct profile and lists: containers
+ * made from one profile file share them. At most 256 are kept (then the cache is emptied).
+ */
+const linesOfLists = new Map<string, NspawnLines>();
+const LISTS_KEPT = 256;
+
+function listLines(base: NspawnLines, profileSet: ReadonlySet<string>, config: SeccompConfig): NspawnLines {
+  // Entries are validated names (letters, digits, _ and @), so a space and a NUL separate them unambiguously.
+  const key = `${config.profile}\0${config.allow.join(' ')}\0${config.deny.join(' ')}`;
+  let lines = linesOfLists.get(key);
+  if (lines === undefined) {
+    lines = adjustLines(base, profileSet, config);
+    if (linesOfLists.size >= LISTS_KEPT) linesOfLists.clear();
+    linesOfLists.set(key, lines);
+  }
+  return lines;
 }
 
 /** A sorted list of distinct names, with the names `keep` refuses taken out and `added` put in, sorted. */
@@ -220,10 +263,11 @@ export function renderNspawnSeccomp(
     return ok({ arguments: [], systemCallFilter: [], environment: { SYSTEMD_SECCOMP: '0' }, notes });
   }
   const base = profileLines(config.profile, profileSet);
-  const { needed, bootMissing, allowEntries, denyEntries } =
+  const lines =
     config.allow.length === 0 && config.deny.length === 0
       ? base
-      : adjustLines(base, profileSet.allowed, config);
+      : listLines(base, profileSet.allowed, config);
+  const { needed, bootMissing, allowEntries } = lines;
   if (needed.length > 0)
     return fail(
       new VoltError(
@@ -263,33 +307,5 @@ export function renderNspawnSeccomp(
     notes.push(
       `systemd-nspawn denies with EPERM; the configured action (${config.action.kind === 'errno' ? `errno ${config.action.errno}` : config.action.kind}) applies on the BPF and OCI routes only`,
     );
-  const { systemCallFilter, arguments: argv } = filterLines(allowEntries, denyEntries);
-  return ok({ arguments: argv, systemCallFilter, environment: {}, notes });
-}
-
-/** The lines of the last profile without allow/deny lists rendered, which most containers share. */
-let lastLines:
-  | {
-      readonly allowEntries: readonly string[];
-      readonly denyEntries: readonly string[];
-      readonly systemCallFilter: readonly string[];
-      readonly arguments: readonly string[];
-    }
-  | undefined;
-
-function filterLines(
-  allowEntries: readonly string[],
-  denyEntries: readonly string[],
-): { readonly systemCallFilter: readonly string[]; readonly arguments: readonly string[] } {
-  if (lastLines?.allowEntries === allowEntries && lastLines.denyEntries === denyEntries) return lastLines;
-  const systemCallFilter: string[] = [];
-  if (allowEntries.length > 0) systemCallFilter.push(allowEntries.join(' '));
-  if (denyEntries.length > 0) systemCallFilter.push(`~${denyEntries.join(' ')}`);
-  lastLines = Object.freeze({
-    allowEntries,
-    denyEntries,
-    systemCallFilter: Object.freeze(systemCallFilter),
-    arguments: Object.freeze(systemCallFilter.map((value) => `--system-call-filter=${value}`)),
-  });
-  return lastLines;
+  return ok({ arguments: lines.arguments, systemCallFilter: lines.systemCallFilter, environment: {}, notes });
 }
