@@ -294,7 +294,8 @@ export function landlockPreset(
   }
   const abi = options.abi ?? LANDLOCK_LATEST_ABI;
   const compatibility = options.compatibility ?? 'best-effort';
-  const key = `${name}/${abi}/${compatibility}`;
+  const key =
+    abi === LANDLOCK_LATEST_ABI && compatibility === 'best-effort' ? name : `${name}/${abi}/${compatibility}`;
   const known = presetCache.get(key);
   if (known !== undefined) return known;
   const base = landlockPolicy({ abi, compatibility, handle: { net: false, scopes: false } });
