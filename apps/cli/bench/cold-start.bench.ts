@@ -1,13 +1,25 @@
 // `volt render` cold-start wall time against `node -e 0` (the floor for any Node program), as a ratio of
 // medians over interleaved runs. Goal: at most 1.3x.
+//
+// For scale, two floors: an empty ES module (what loading any ESM program costs) and one that prints a line.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const floors = mkdtempSync(join(tmpdir(), 'volt-cold-start-'));
+const emptyModule = join(floors, 'empty.mjs');
+const printingModule = join(floors, 'print.mjs');
+writeFileSync(emptyModule, '');
+writeFileSync(printingModule, "process.stdout.write('volt\\n');\n");
 const RUNS = 30;
 const commands: Record<string, readonly string[]> = {
   'node -e 0': ['-e', '0'],
+  'node EMPTY.mjs (floor: an ES module)': [emptyModule],
+  'node PRINT.mjs (floor: an ES module that prints a line)': [printingModule],
   'volt --version': [main, '--version'],
   'volt render --name demo': [main, 'render', '--name', 'demo'],
   'volt render --name demo --json': [main, 'render', '--name', 'demo', '--json'],
@@ -29,3 +41,4 @@ for (const [name, values] of times) {
   const value = median(values);
   console.log(`${name}: median ${value.toFixed(1)} ms = ${(value / baseline).toFixed(2)}x node -e 0`);
 }
+rmSync(floors, { recursive: true, force: true });
