@@ -1,6 +1,7 @@
-// Bundles the CLI into dist/: one entry (main.js) plus a chunk per lazily imported command, so that
-// `volt X` loads only what X needs in a few files instead of hundreds of modules.
-import { readFile, rm } from 'node:fs/promises';
+// Bundles the CLI into dist/: main.js (commander and the command definitions) and, per command, one
+// self-contained file of what it uses of the packages (dist/deps/NAME.js, loaded by the command's action),
+// so that `volt X` loads only what X needs, in two files instead of hundreds of modules.
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 /**
@@ -24,12 +25,21 @@ const commanderLoadsChildProcessLazily = {
 
 await rm('dist', { recursive: true, force: true });
 const { version } = JSON.parse(await readFile('package.json', 'utf8'));
+const deps = (await readdir('src/deps')).filter((file) => file.endsWith('.ts')).sort();
 
-await build({
-  entryPoints: ['src/main.ts'],
-  outdir: 'dist',
+/** The commands import their packages through src/deps/NAME.js; main.js loads dist/deps/NAME.js then. */
+const depsStayOutOfMain = {
+  name: 'deps-stay-out-of-main',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^\.\.\/deps\/[a-z-]+\.js$/ }, ({ path }) => ({
+      path: `./deps/${path.slice('../deps/'.length)}`,
+      external: true,
+    }));
+  },
+};
+
+const common = {
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20.19',
@@ -37,7 +47,6 @@ await build({
   minify: true,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [commanderLoadsChildProcessLazily],
   define: { VOLT_VERSION: JSON.stringify(version) },
   // Loaded lazily and only for profile files; Node's own loader gives its CommonJS build named exports.
   external: ['yaml'],
@@ -45,4 +54,21 @@ await build({
   banner: {
     js: "import { createRequire as __voltCreateRequire } from 'node:module';\nconst require = __voltCreateRequire(import.meta.url);",
   },
+};
+
+// main.js: commander and the command definitions, nothing of the packages but @volt/core's errors.
+await build({
+  ...common,
+  entryPoints: ['src/main.ts'],
+  outdir: 'dist',
+  plugins: [commanderLoadsChildProcessLazily, depsStayOutOfMain],
+});
+
+// dist/deps/NAME.js: what one command uses, each file whole (no chunks shared with another command), so
+// that esbuild keeps only the modules that command reaches by name (chunks shared between commands would
+// carry every module any of them reaches through a package's index).
+await build({
+  ...common,
+  entryPoints: deps.map((file) => `src/deps/${file}`),
+  outdir: 'dist/deps',
 });

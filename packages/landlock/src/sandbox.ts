@@ -9,7 +9,7 @@ import {
   unwrap,
   VoltError,
 } from '@volt/core';
-import type { LandlockProfile } from '@volt/core/profile';
+import { type LandlockProfile, parseProfileText } from '@volt/core/profile';
 import { LANDLOCK_LATEST_ABI } from './abi.js';
 import {
   bindTcp,
@@ -180,7 +180,6 @@ export async function readLandlockPolicyFile(file: string): Promise<LandlockPoli
   ) {
     return unwrap(landlockPolicyFromConfig(json));
   }
-  const { parseProfileText } = await import('@volt/core/profile');
   const profile = await parseProfileText(text, file);
   if (profile.landlock === null || profile.landlock === undefined) {
     throw new VoltError(

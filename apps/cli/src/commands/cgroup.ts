@@ -40,7 +40,7 @@ export function registerCgroupCommands(program: Command): void {
     .option('--count <n>', 'with --watch: stop after N samples')
     .action(async (path: string, options: StatsOptions) => {
       const { formatCgroupStats, readCgroupStats, resolveCgroupDirectory, watchCgroupStats } = await import(
-        '@volt/cgroups'
+        '../deps/cgroup.js'
       );
       const directory = await resolveCgroupDirectory(path);
       const print = (stats: Awaited<ReturnType<typeof readCgroupStats>>) =>

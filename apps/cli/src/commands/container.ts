@@ -28,7 +28,7 @@ export function registerContainerCommands(program: Command): void {
     .option('--json', 'print the changes as JSON')
     .action(async (profile: string, options: ApplyOptions) => {
       const { applyPlan, planChanges, readProfileDocument, renderPlanFromDocument } = await import(
-        '@volt/nspawn'
+        '../deps/container.js'
       );
       const document = await readProfileDocument(profile);
       const plan = await renderPlanFromDocument(document, {
@@ -52,7 +52,7 @@ export function registerContainerCommands(program: Command): void {
     .option('--root <dir>', 'remove under this directory')
     .option('--json', 'print the removed files as JSON')
     .action(async (name: string, options: ApplyOptions) => {
-      const { removeContainer } = await import('@volt/nspawn');
+      const { removeContainer } = await import('../deps/container.js');
       const removed = await removeContainer(name, options.root === undefined ? {} : { root: options.root });
       printData(removed, options.json === true, () => removed.map((path) => `removed   ${path}\n`).join(''));
     });
@@ -65,8 +65,8 @@ export function registerContainerCommands(program: Command): void {
       .option('--manager <manager>', 'machinectl or systemctl', 'machinectl')
       .action(async (name: string, options: { readonly manager: string }) => {
         const { controlContainer, CONTAINER_MANAGERS, prepareHostNetwork, readInstalledContainer } =
-          await import('@volt/nspawn');
-        const { VoltError } = await import('@volt/core');
+          await import('../deps/container.js');
+        const { VoltError } = await import('../deps/container.js');
         const manager = CONTAINER_MANAGERS.find((candidate) => candidate === options.manager);
         if (manager === undefined) {
           throw new VoltError(
@@ -85,7 +85,7 @@ export function registerContainerCommands(program: Command): void {
     .argument('<name>', 'container name')
     .option('--json', 'print as JSON')
     .action(async (name: string, options: { readonly json?: boolean }) => {
-      const { containerStatus } = await import('@volt/nspawn');
+      const { containerStatus } = await import('../deps/container.js');
       const status = containerStatus(name);
       printData(
         status,
@@ -103,7 +103,7 @@ export function registerContainerCommands(program: Command): void {
     .argument('<profile>', 'profile file (YAML or JSON)')
     .action(async (profile: string) => {
       const { applyPlan, readProfileDocument, renderPlanFromDocument, runDirect } = await import(
-        '@volt/nspawn'
+        '../deps/container.js'
       );
       const plan = await renderPlanFromDocument(await readProfileDocument(profile));
       await applyPlan(plan);

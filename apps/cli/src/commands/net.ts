@@ -39,7 +39,7 @@ function flagsAsNetwork(options: NetworkOptions): Record<string, unknown> {
 }
 
 async function loadNetns(options: CommonOptions) {
-  const netns = await import('@volt/netns');
+  const { netns } = await import('../deps/net.js');
   const netOptions = {
     ...(options.table === undefined ? {} : { table: options.table }),
     ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
@@ -49,7 +49,7 @@ async function loadNetns(options: CommonOptions) {
 }
 
 async function loadNetwork(options: NetworkOptions) {
-  const [{ parseProfile }, loaded] = await Promise.all([import('@volt/core/profile'), loadNetns(options)]);
+  const [{ parseProfile }, loaded] = await Promise.all([import('../deps/net.js'), loadNetns(options)]);
   const network = loaded.netns.resolveNetworkConfig(
     parseProfile({ network: flagsAsNetwork(options) }).network,
   );

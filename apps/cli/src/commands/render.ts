@@ -115,7 +115,7 @@ export function registerRenderCommands(program: Command): void {
     .option('--only <artifact>', 'print one artifact: args, nspawn, dropin, resolv, files or enforcement')
     .action(async (command: string[], options: RenderOptions) => {
       const { renderPlanFromDocument, formatPlan, formatPlanArtifact, planToJson, readProfileDocument } =
-        await import('@volt/nspawn');
+        await import('../deps/render.js');
       const document = options.profile === undefined ? {} : await readProfileDocument(options.profile);
       const plan = await renderPlanFromDocument(mergeDocuments(document, flagsAsProfile(options, command)));
       if (options.only !== undefined) {

@@ -75,11 +75,10 @@ export function registerSandboxCommands(program: Command): void {
     .option('--seccomp <profile>', 'also load a compiled seccomp filter: strict, default or unconfined')
     .option('--json', 'print the status as JSON on stderr')
     .action(async (command: string, args: string[], options: RunOptions) => {
-      const landlock = await import('@volt/landlock');
+      const { landlock } = await import('../deps/sandbox.js');
       let seccompFilter: Uint8Array | undefined;
       if (options.seccomp !== undefined) {
-        const seccomp = await import('@volt/seccomp');
-        const { unwrap } = await import('@volt/core');
+        const { seccomp, unwrap } = await import('../deps/sandbox-seccomp.js');
         const config = unwrap(
           seccomp.validateSeccompConfig(seccomp.seccompConfigFrom({ profile: options.seccomp as 'default' })),
         );

@@ -53,11 +53,7 @@ export function registerSeccompCommands(program: Command): void {
     .option('--boot', 'nspawn: the container boots systemd (Boot=yes)')
     .option('-o, --output <file>', 'write to FILE (atomically) instead of stdout')
     .action(async (options: ExportOptions) => {
-      const [{ parseProfile }, core, seccompPackage] = await Promise.all([
-        import('@volt/core/profile'),
-        import('@volt/core'),
-        import('@volt/seccomp'),
-      ]);
+      const { parseProfile, core, seccompPackage } = await import('../deps/seccomp.js');
       const chosen = [options.errno !== undefined, options.kill === true, options.log === true].filter(
         Boolean,
       );

@@ -1,0 +1,2 @@
+// What `volt sandbox run` uses of the packages (see scripts/bundle.mjs); seccomp only with --seccomp.
+export * as landlock from '@volt/landlock';
