@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, type StdioOptions, spawn } from 'node:child_process';
+import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,14 @@ import {
 } from './compat.js';
 import { validateLandlockPolicy } from './policy.js';
 import { type LandlockFileRightsMode, parseHelperReport, serializeHelperPolicy } from './wire.js';
+
+/**
+ * node:child_process, loaded on first use: a program that imports this package only to render plans (which
+ * needs the helper's path, not a process) does not pay for loading it.
+ */
+function childProcess(): typeof import('node:child_process') {
+  return process.getBuiltinModule('node:child_process');
+}
 
 /**
  * The absolute path of the static helper shipped in this package (`dist/volt-landlock`). It is found
@@ -43,7 +51,7 @@ export function probeLandlock(helperPath: string = landlockHelperPath()): Promis
   const cached = probes.get(helperPath);
   if (cached !== undefined) return cached;
   const probe = new Promise<Required<LandlockKernel>>((resolve, reject) => {
-    execFile(helperPath, ['--probe'], { encoding: 'utf8' }, (error, stdout) => {
+    childProcess().execFile(helperPath, ['--probe'], { encoding: 'utf8' }, (error, stdout) => {
       const match = /^abi (\d+)\nerrata (\d+)\n$/.exec(stdout);
       if (error !== null || match === null) {
         const missing = (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
@@ -239,7 +247,7 @@ export async function spawnLandlocked(
     command,
     ...args,
   ];
-  const child = spawn(helperPath, helperArgs, {
+  const child = childProcess().spawn(helperPath, helperArgs, {
     stdio,
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     ...(options.env === undefined ? {} : { env: options.env }),

@@ -276,3 +276,18 @@ describe('correction 8: unsafe input is refused before anything is rendered', ()
     });
   }
 });
+
+describe('the Landlock helper in the target', () => {
+  it('is not needed by a plan that does not apply Landlock, and is refused missing by one that does', () => {
+    expect(
+      renderPlan(defaultIsolation('web'), { landlockAbi: 7 }).files.map((file) => file.path),
+    ).not.toContain('/var/lib/volt/containers/web/runtime/volt-landlock');
+    const enforcing = { ...defaultIsolation('web'), boot: false, command: ['/usr/bin/app'] };
+    expect(() => renderPlan(enforcing, { landlockAbi: 7 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_VALUE', path: ['landlockHelper'] }),
+    );
+    expect(renderPlan(enforcing, target).files.map((file) => file.path)).toContain(
+      '/var/lib/volt/containers/web/runtime/volt-landlock',
+    );
+  });
+});

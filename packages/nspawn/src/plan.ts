@@ -1,5 +1,5 @@
 import { systemdProperties } from '@volt/cgroups';
-import { type IsolationConfig, renderUnitFile, type UnitFileEntry } from '@volt/core';
+import { type IsolationConfig, renderUnitFile, type UnitFileEntry, VoltError } from '@volt/core';
 import {
   formatLandlockConfig,
   type LandlockStatus,
@@ -71,8 +71,11 @@ export interface IsolationPlan {
 export interface PlanTarget {
   /** The Landlock ABI of the kernel the container will run on (0 when Landlock is unavailable). */
   readonly landlockAbi: number;
-  /** The Landlock helper binary on the host, copied next to the container's policy. */
-  readonly landlockHelper: string;
+  /**
+   * The Landlock helper binary on the host, copied next to the container's policy. Needed only by a plan
+   * that enforces Landlock ({@link planEnforcesLandlock}).
+   */
+  readonly landlockHelper?: string;
   /**
    * The container's leased IPv4 address on the bridge (private mode). Nothing on the bridge answers DHCP,
    * so a booted container gets this address from a networkd file Volt binds in. Without it the plan says
@@ -196,6 +199,13 @@ function planLandlock(config: IsolationConfig, target: PlanTarget): LandlockPart
           'a booting container applies Landlock to its workload unit, and none is named: set workloadUnit and command (a landlocked init could not mount, so the policy never wraps init or systemd-nspawn)',
       },
     };
+  }
+  if (target.landlockHelper === undefined) {
+    throw new VoltError(
+      'INVALID_VALUE',
+      "this plan applies Landlock to its workload, so its target needs the Landlock helper's path; accepted: a target with landlockHelper (hostPlanTarget() gives this host's)",
+      { path: ['landlockHelper'] },
+    );
   }
   const resolution = resolveLandlockCompatibility(config.landlock, { abi: target.landlockAbi });
   if (!resolution.ok) throw resolution.error.at(['landlock']);

@@ -58,10 +58,7 @@ export async function renderPlanFromDocument(
   // Probe the kernel only when the plan enforces Landlock (a booting container without a workload unit
   // does not), so a command loads and runs only what it needs.
   const target =
-    options.target ??
-    (planEnforcesLandlock(config)
-      ? await hostPlanTarget()
-      : { landlockAbi: 0, landlockHelper: landlockHelperPath() });
+    options.target ?? (planEnforcesLandlock(config) ? await hostPlanTarget() : { landlockAbi: 0 });
   if (
     options.leaseAddress === true &&
     config.network.mode === 'private' &&
