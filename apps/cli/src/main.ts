@@ -21,12 +21,19 @@ const program = new Command('volt')
   .showHelpAfterError('(run volt --help for usage)')
   .exitOverride();
 
-registerRenderCommands(program);
-registerContainerCommands(program);
-registerCgroupCommands(program);
-registerNetCommands(program);
-registerSandboxCommands(program);
-registerSeccompCommands(program);
+/** The top-level commands each module registers. */
+const COMMAND_GROUPS: readonly (readonly [readonly string[], (program: Command) => void])[] = [
+  [['render'], registerRenderCommands],
+  [['apply', 'remove', 'start', 'stop', 'status', 'run'], registerContainerCommands],
+  [['cgroup'], registerCgroupCommands],
+  [['net'], registerNetCommands],
+  [['sandbox'], registerSandboxCommands],
+  [['seccomp'], registerSeccompCommands],
+];
+
+// `volt X ...` needs only X defined; anything else (help, a typo to suggest a fix for) gets every command.
+const named = COMMAND_GROUPS.find(([names]) => names.includes(process.argv[2] ?? ''));
+for (const [, register] of named === undefined ? COMMAND_GROUPS : [named]) register(program);
 
 try {
   await program.parseAsync(process.argv);
