@@ -53,7 +53,7 @@ export interface PlanFile {
 }
 
 /** How a check starts its container; see {@link CheckSpec.route}. */
-export type CheckRoute = 'run' | 'template' | 'volt-run' | 'volt-apply';
+export type CheckRoute = 'run' | 'template' | 'volt-run' | 'volt-apply' | 'oci';
 
 /** One end-to-end check, as stored in e2e/checks/*.json and handed to the runner inside the VM. */
 export interface CheckSpec {
@@ -64,7 +64,8 @@ export interface CheckSpec {
    * `run`: systemd-nspawn started directly (scope); `template`: systemd-nspawn@NAME.service. Both take a
    * hand-written plan or one rendered on the host from `profile`. `volt-run` and `volt-apply` hand the
    * profile to the volt CLI inside the VM: `volt run`, or `volt apply` + `volt start`/`stop`; both end
-   * with `volt remove`.
+   * with `volt remove`. `oci`: the profile's limits (`linux.resources`) and seccomp filter
+   * (`linux.seccomp`), rendered on the host into an OCI runtime config, run by crun in the VM.
    */
   readonly route: CheckRoute;
   readonly plan: CheckPlan;
@@ -141,7 +142,7 @@ const checkSchema = z
   .object({
     name: z.string().min(1),
     machine: z.string().regex(/^vtv/, 'a machine name that starts with vtv'),
-    route: z.enum(['run', 'template', 'volt-run', 'volt-apply']),
+    route: z.enum(['run', 'template', 'volt-run', 'volt-apply', 'oci']),
     plan: z
       .object({
         args: z.array(z.string()).optional(),
@@ -164,7 +165,7 @@ const checkSchema = z
   .strict()
   .superRefine((check, context) => {
     const { plan, route, profile } = check;
-    if (route.startsWith('volt-') && profile === undefined) {
+    if ((route.startsWith('volt-') || route === 'oci') && profile === undefined) {
       context.addIssue({ code: 'custom', path: ['profile'], message: `the ${route} route needs a profile` });
     }
     if ((plan === undefined) === (profile === undefined)) {
@@ -200,12 +201,19 @@ const checkSchema = z
         message: 'the template route takes nspawnFile and dropIn only',
       });
     }
-    const runsInForeground = route === 'run' || route === 'volt-run';
+    if (route === 'oci' && check.expect.some((e) => e.source !== 'output' && e.source !== 'exit')) {
+      context.addIssue({
+        code: 'custom',
+        path: ['expect'],
+        message: 'an oci container is not a registered machine: its checks observe output and exit only',
+      });
+    }
+    const runsInForeground = route === 'run' || route === 'volt-run' || route === 'oci';
     if (!runsInForeground && check.expect.some((e) => e.source === 'output' || e.source === 'exit')) {
       context.addIssue({
         code: 'custom',
         path: ['expect'],
-        message: 'output and exit are observed for the run and volt-run routes only',
+        message: 'output and exit are observed for the run, volt-run and oci routes only',
       });
     }
   });

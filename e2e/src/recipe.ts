@@ -42,6 +42,7 @@ export const VM_IMAGE_RECIPE: ImageRecipe = {
     'kmod',
     'iproute2',
     'nftables',
+    'crun',
   ],
   kernelMetapackage: 'linux-image-amd64',
   modules: [

@@ -39,6 +39,43 @@ describe('rendered plans', () => {
     expect(Buffer.from(dropIn?.base64 ?? '', 'base64').toString()).toContain('MemoryMax=64M');
   });
 
+  it("renders the oci route as an OCI runtime config of the profile's limits and seccomp filter, run by crun", async () => {
+    const check = parseCheck(
+      {
+        name: 'o',
+        machine: 'vtv-render',
+        route: 'oci',
+        profile: { ...profile, seccomp: 'strict' },
+        expect: [{ source: 'output', matches: 'x' }],
+      },
+      'test.json',
+    );
+    const [rendered] = await renderCheckPlans([check], target);
+    expect(rendered?.plan.argv).toEqual([
+      'crun',
+      'run',
+      '--no-pivot',
+      '--bundle',
+      '/var/lib/vtv/oci/vtv-render',
+      'vtv-render',
+    ]);
+    const [file] = rendered?.plan.files ?? [];
+    expect(file?.path).toBe('/var/lib/vtv/oci/vtv-render/config.json');
+    const config = JSON.parse(Buffer.from(file?.base64 ?? '', 'base64').toString());
+    expect(config.process.args).toEqual(['/bin/sh', '/usr/lib/vtv/payload.sh']);
+    expect(config.root.path).toBe('/var/lib/machines/vtv-render');
+    expect(config.linux.resources.memory.limit).toBe(64 * 2 ** 20);
+    expect(config.linux.resources.unified['memory.high']).toBe(String(32 * 2 ** 20));
+    expect(config.linux.seccomp.defaultAction).toBe('SCMP_ACT_ERRNO');
+    expect(config.linux.seccomp.syscalls[0].names).not.toContain('mount');
+    expect(() =>
+      parseCheck(
+        { ...check, plan: undefined, expect: [{ source: 'cgroup', file: 'memory.max', equals: '1' }] },
+        't.json',
+      ),
+    ).toThrow(/output and exit only/);
+  });
+
   it('takes the template route from the files alone, and passes hand-written plans through', async () => {
     const template = parseCheck(
       {

@@ -1,7 +1,16 @@
 import { readFile } from 'node:fs/promises';
+import { ociLinuxResources } from '@volt/cgroups';
 import { VoltError } from '@volt/core';
+import { parseProfile } from '@volt/core/profile';
 import { landlockHelperPath } from '@volt/landlock';
-import { type IsolationPlan, type PlannedFile, type PlanTarget, renderPlanFromDocument } from '@volt/nspawn';
+import {
+  type IsolationPlan,
+  isolationFromProfile,
+  type PlannedFile,
+  type PlanTarget,
+  renderPlanFromDocument,
+} from '@volt/nspawn';
+import { renderOciSeccomp } from '@volt/seccomp';
 import type { BenchSpec, CheckSpec, PlanFile } from './checks.js';
 
 /**
@@ -56,10 +65,76 @@ export async function checkWithPlan(check: CheckSpec, plan: IsolationPlan): Prom
   };
 }
 
+/** Where an `oci` check's bundle (its config.json) goes in the VM; its rootfs is the check's machine directory. */
+export const OCI_BUNDLES = '/var/lib/vtv/oci';
+
+/**
+ * The check with its plan for the `oci` route: an OCI runtime config whose `linux.resources` and
+ * `linux.seccomp` are the profile's limits and seccomp filter as @volt/cgroups and @volt/seccomp render
+ * them for OCI, around the profile's command in the machine directory (the busybox rootfs), with a
+ * cgroup namespace and the cgroup2 file system mounted read-only, so the process can read its own limits;
+ * the process keeps CAP_SYS_ADMIN, so a denied mount is the filter's doing. crun runs it.
+ *
+ * @throws VoltError whatever code the profile schema or the renderers raise.
+ * @example
+ * ```ts
+ * const rendered = ociCheckPlan(check);
+ * rendered.plan.argv; // ['crun', 'run', '--no-pivot', '--bundle', '/var/lib/vtv/oci/vtv-oci', 'vtv-oci']
+ * ```
+ */
+export function ociCheckPlan(check: CheckSpec): CheckSpec {
+  const config = isolationFromProfile(parseProfile(check.profile));
+  const capabilities = ['CAP_SYS_ADMIN'];
+  const runtimeConfig = {
+    ociVersion: '1.0.2',
+    process: {
+      user: { uid: 0, gid: 0 },
+      args: config.command,
+      cwd: '/',
+      env: ['PATH=/usr/bin:/bin'],
+      capabilities: { bounding: capabilities, effective: capabilities, permitted: capabilities },
+      noNewPrivileges: true,
+    },
+    root: { path: `/var/lib/machines/${check.machine}` },
+    hostname: check.machine,
+    mounts: [
+      { destination: '/proc', type: 'proc', source: 'proc' },
+      { destination: '/tmp', type: 'tmpfs', source: 'tmpfs' },
+      {
+        destination: '/sys/fs/cgroup',
+        type: 'cgroup',
+        source: 'cgroup',
+        options: ['nosuid', 'noexec', 'nodev', 'ro'],
+      },
+    ],
+    linux: {
+      namespaces: ['pid', 'mount', 'ipc', 'uts', 'network', 'cgroup'].map((type) => ({ type })),
+      cgroupsPath: `/${check.machine}`,
+      resources: ociLinuxResources(config.resources).resources,
+      seccomp: renderOciSeccomp(config.seccomp, ['x86_64']),
+    },
+  };
+  const bundle = `${OCI_BUNDLES}/${check.machine}`;
+  return {
+    ...check,
+    plan: {
+      // The VM's root is an initramfs, where pivot_root(2) fails (EINVAL); crun then moves the root instead.
+      argv: ['crun', 'run', '--no-pivot', '--bundle', bundle, check.machine],
+      files: [
+        {
+          path: `${bundle}/config.json`,
+          mode: 0o644,
+          base64: Buffer.from(JSON.stringify(runtimeConfig, null, 2)).toString('base64'),
+        },
+      ],
+    },
+  };
+}
+
 /**
  * Renders every `run` or `template` check that carries a profile with @volt/nspawn (the same code
- * `volt run` and `volt apply` use) for the guest; checks with a hand-written plan, and the volt routes
- * (the CLI renders inside the VM), pass through unchanged.
+ * `volt run` and `volt apply` use) for the guest, and every `oci` check ({@link ociCheckPlan}); checks
+ * with a hand-written plan, and the volt routes (the CLI renders inside the VM), pass through unchanged.
  *
  * @example
  * ```ts
@@ -75,6 +150,10 @@ export async function renderCheckPlans(
   for (const check of checks) {
     if (check.profile === undefined || check.route === 'volt-run' || check.route === 'volt-apply') {
       rendered.push(check);
+      continue;
+    }
+    if (check.route === 'oci') {
+      rendered.push(ociCheckPlan(check));
       continue;
     }
     const plan = await renderPlanFromDocument(check.profile, {

@@ -144,7 +144,7 @@ function startRun(check: CheckSpec, rootfs: string): Started {
       resolve(code ?? (signal === null ? 128 : 128 + 9));
     });
     child.on('error', (error) => {
-      output += `cannot start systemd-nspawn: ${error.message}`;
+      output += `cannot start ${program ?? 'systemd-nspawn'}: ${error.message}`;
       done = true;
       resolve(127);
     });
@@ -280,7 +280,7 @@ async function runCheck(check: CheckSpec): Promise<CheckResult> {
   const installed = error === undefined ? installFiles(check) : [];
   const started =
     error === undefined
-      ? check.route === 'run' || check.route === 'volt-run'
+      ? check.route === 'run' || check.route === 'volt-run' || check.route === 'oci'
         ? startRun(check, rootfs)
         : startTemplate(check)
       : undefined;
@@ -331,7 +331,7 @@ async function runCheck(check: CheckSpec): Promise<CheckResult> {
       }
       writeFileSync(`${rootfs}/vtv/go`, '');
       const finished = await settlesWithin(started.exited, timeoutMs);
-      if ((check.route === 'run' || check.route === 'volt-run') && !finished)
+      if ((check.route === 'run' || check.route === 'volt-run' || check.route === 'oci') && !finished)
         error = `container did not finish within ${timeoutMs / 1000}s`;
       await started.stop();
       const exitCode = await started.exited;
@@ -371,7 +371,7 @@ async function runCheck(check: CheckSpec): Promise<CheckResult> {
       });
       rmSync(`${PROFILES}/${check.machine}.json`, { force: true });
     }
-    if (check.route !== 'run') cleanupTemplate(check.machine);
+    if (check.route !== 'run' && check.route !== 'oci') cleanupTemplate(check.machine);
     rmSync(rootfs, { recursive: true, force: true });
     for (const command of check.teardown ?? []) {
       const [program = '', ...args] = command;
