@@ -49,6 +49,7 @@ describe('ociLinuxResources', () => {
     expect(ociLinuxResources(DEFAULT_RESOURCE_LIMITS)).toEqual({
       resources: {
         memory: { limit: 2 * GIB },
+        cpu: { shares: 1024 },
         pids: { limit: 4096 },
         unified: { 'memory.high': String(GIB), 'cpu.weight': '100', 'io.weight': 'default 100' },
       },
@@ -104,7 +105,7 @@ describe('ociLinuxResources', () => {
         memory: { reservation: 4096 },
         cpu: { idle: 1, quota: 10000, period: 20000, cpus: '1-2', mems: '0' },
         pids: { limit: -1 },
-        blockIO: { throttleReadBpsDevice: [{ major: 8, minor: 16, rate: 1000 }] },
+        blockIO: { weight: 500, throttleReadBpsDevice: [{ major: 8, minor: 16, rate: 1000 }] },
         unified: { 'io.weight': 'default 4950' },
       },
       omitted: [

@@ -140,21 +140,23 @@ export interface OciRendering {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
- * Renders limits as OCI runtime-spec `linux.resources` for a cgroup v2 host, so that an OCI runtime
- * writes the same files as {@link cgroupfsValues}: MemorySwapMax becomes memory+swap in `memory.swap`,
- * MemoryLow becomes `memory.reservation`, and what the spec cannot say exactly goes into `unified`, which
- * runc and crun write as it is: MemoryMin, MemoryHigh, MemoryZSwapMax, and the CPU and IO weights. The
- * weights are not given as `cpu.shares` or `blockIO.weight`, because runtimes turn those into cgroup v2
- * weights differently by version: runc 1.3.2 and later use a quadratic curve, Debian bookworm's crun 1.8.1
- * the older linear formula (the shares for CPUWeight=50 came out as cpu.weight 16 there; measured in the
- * VM suite). StartupCPUWeight, Delegate, per-device IO weights and unlimited device rates have no OCI
- * form; they are listed in `omitted`.
+ * Renders limits as OCI runtime-spec `linux.resources` for a cgroup v2 host, with runc's conversions, so
+ * that an OCI runtime writes the same files as {@link cgroupfsValues}: CPUWeight becomes the `cpu.shares`
+ * runc maps back to it, MemorySwapMax becomes memory+swap in `memory.swap`, MemoryLow becomes
+ * `memory.reservation`, an IOWeight with an exact v1 value `blockIO.weight`; what the spec cannot say
+ * (MemoryMin, MemoryHigh, MemoryZSwapMax) goes into `unified`, which runc and crun write as it is, after
+ * the converted values. The CPU and IO weights are in `unified` too: runtimes turn shares into weights
+ * differently by version (runc 1.3.2 and later by a quadratic curve, Debian bookworm's crun 1.8.1 by the
+ * older linear formula, which made the shares of CPUWeight=50 into cpu.weight 16; measured in the VM
+ * suite), and the `unified` value makes the weight exact whatever the runtime. StartupCPUWeight,
+ * Delegate, per-device IO weights and unlimited device rates have no OCI form; they are listed in
+ * `omitted`.
  *
  * @throws {@link VoltError} as {@link cgroupfsValues}.
  * @example
  * ```ts
  * ociLinuxResources(DEFAULT_RESOURCE_LIMITS).resources;
- * // { memory: { limit: 2147483648 }, pids: { limit: 4096 },
+ * // { memory: { limit: 2147483648 }, cpu: { shares: 1024 }, pids: { limit: 4096 },
  * //   unified: { 'memory.high': '1073741824', 'cpu.weight': '100', 'io.weight': 'default 100' } }
  * ```
  */
@@ -193,7 +195,10 @@ export function ociLinuxResources(limits: ResourceLimits, host: HostResources = 
 
   const { weight, startupWeight, quota, quotaPeriodUs, allowedCpus, allowedMemoryNodes } = limits.cpu;
   if (weight === 'idle') cpu.idle = 1;
-  else if (weight !== undefined) unified['cpu.weight'] = String(weight);
+  else if (weight !== undefined) {
+    cpu.shares = cpuWeightToShares(weight);
+    unified['cpu.weight'] = String(weight);
+  }
   if (startupWeight !== undefined)
     omitted.push({
       path: ['resources', 'cpu', 'startupWeight'],
@@ -207,7 +212,11 @@ export function ociLinuxResources(limits: ResourceLimits, host: HostResources = 
   if (allowedCpus !== undefined) cpu.cpus = formatIndexSet(allowedCpus);
   if (allowedMemoryNodes !== undefined) cpu.mems = formatIndexSet(allowedMemoryNodes);
 
-  if (limits.io.weight !== undefined) unified['io.weight'] = `default ${limits.io.weight}`;
+  if (limits.io.weight !== undefined) {
+    const v1 = ioWeightToBlkioWeight(limits.io.weight);
+    if (v1 !== undefined) blockIO.weight = v1;
+    unified['io.weight'] = `default ${limits.io.weight}`;
+  }
   const throttles = [
     ['readBandwidthMax', 'throttleReadBpsDevice'],
     ['writeBandwidthMax', 'throttleWriteBpsDevice'],
