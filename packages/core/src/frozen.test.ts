@@ -61,6 +61,9 @@ describe('rememberValidated', () => {
     expect(Object.isFrozen(input)).toBe(false);
     expect(validatePort(first.value, 'another path')).toEqual(first);
     expect(checks).toBe(1);
+    expect(validatePort.accepts(first.value)).toBe(true);
+    expect(validatePort.accepts(input)).toBe(false);
+    expect(validatePort.accepts(Object.freeze({ n: 80 }))).toBe(false);
   });
 
   it('checks the same unfrozen input every time: it may have changed', () => {

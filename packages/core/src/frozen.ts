@@ -48,6 +48,16 @@ export function frozenCopy<T>(value: T): T {
   return Object.freeze(copy) as T;
 }
 
+/** A validator that checks each value once ({@link rememberValidated}), and can say what it returned. */
+export interface RememberingValidator<T, A extends readonly unknown[]> {
+  (value: T, ...rest: A): Result<T>;
+  /**
+   * Whether `value` is one this validator returned: valid and frozen all the way down, so that what is
+   * derived from it (a resolution, a rendered text) can be kept for as long as the value lives.
+   */
+  readonly accepts: (value: unknown) => boolean;
+}
+
 /**
  * Wraps a validator so that what it accepts is checked once. The validator must return a value that is
  * frozen all the way down and shares nothing with its input (built new, or {@link frozenCopy}); that
@@ -62,16 +72,19 @@ export function frozenCopy<T>(value: T): T {
  * );
  * const first = validatePort({ n: 80 }); // checked; first.value is a frozen copy
  * first.ok && validatePort(first.value).ok; // true, and not checked again
+ * first.ok && validatePort.accepts(first.value); // true
  * ```
  */
 export function rememberValidated<T, A extends readonly unknown[]>(
   validate: (value: T, ...rest: A) => Result<T>,
-): (value: T, ...rest: A) => Result<T> {
+): RememberingValidator<T, A> {
   const accepted = new WeakSet<object>();
-  return (value, ...rest) => {
-    if (isObject(value) && accepted.has(value)) return { ok: true, value };
+  const accepts = (value: unknown): boolean => isObject(value) && accepted.has(value);
+  const remembering = (value: T, ...rest: A): Result<T> => {
+    if (accepts(value)) return { ok: true, value };
     const result = validate(value, ...rest);
     if (result.ok && isObject(result.value)) accepted.add(result.value);
     return result;
   };
+  return Object.assign(remembering, { accepts });
 }

@@ -121,3 +121,19 @@ describe('resolveLandlockCompatibility', () => {
     expect(requiredLandlockAbi(landlockPolicy({ handle: { fs: false, net: false, scopes: false } }))).toBe(0);
   });
 });
+
+describe('what is kept of a resolution', () => {
+  it('is only a validated policy: one frozen at the top alone is resolved again after it changed', () => {
+    const base = landlockPreset('server');
+    const paths = [...base.paths];
+    const policy = Object.freeze({ ...base, paths });
+    const before = resolveLandlockCompatibility(policy, { abi: 7 });
+    paths.push({ path: '/srv/data', access: ['read-file'], optional: false });
+    const after = resolveLandlockCompatibility(policy, { abi: 7 });
+    expect(before.ok && before.value.policy.paths.map((rule) => rule.path)).not.toContain('/srv/data');
+    expect(after.ok && after.value.policy.paths.map((rule) => rule.path)).toContain('/srv/data');
+    expect(resolveLandlockCompatibility(base, { abi: 7 })).toBe(
+      resolveLandlockCompatibility(base, { abi: 7 }),
+    );
+  });
+});

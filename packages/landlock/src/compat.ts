@@ -8,8 +8,8 @@ import {
   VoltError,
 } from '@volt/core';
 import { type LandlockAbi, landlockAbiFeatures, landlockAbiOf } from './abi.js';
-
-import { freezePolicy } from './policy.js';
+import { keptResolutions } from './kept.js';
+import { freezePolicy, validateLandlockPolicy } from './policy.js';
 
 /** How much of a policy the kernel enforces. */
 export type LandlockEnforcement = 'fully' | 'partially' | 'not';
@@ -93,14 +93,15 @@ export function resolveLandlockCompatibility(
   policy: LandlockPolicy,
   kernel: LandlockKernel,
 ): Result<LandlockResolution> {
-  // A frozen policy (every policy this package builds or validates) resolves the same way each time.
+  // A validated policy (frozen all the way down) resolves the same way each time; any other could change.
   const key = `${kernel.abi}/${kernel.errata ?? ''}`;
-  const frozen = Object.isFrozen(policy);
-  const known = frozen ? resolutions.get(policy)?.get(key) : undefined;
+  const keep = validateLandlockPolicy.accepts(policy);
+  const known = keep ? resolutions.get(policy)?.get(key) : undefined;
   if (known !== undefined) return known;
   const result = resolveUncached(policy, kernel);
-  if (frozen) {
+  if (keep) {
     deepFreeze(result);
+    if (result.ok) keptResolutions.add(result.value);
     const byKernel = resolutions.get(policy) ?? new Map<string, Result<LandlockResolution>>();
     byKernel.set(key, result);
     resolutions.set(policy, byKernel);

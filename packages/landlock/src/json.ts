@@ -15,7 +15,6 @@ import {
 } from '@volt/core';
 import { landlockAbiFeatures } from './abi.js';
 import { requiredLandlockAbi } from './compat.js';
-
 import { validateLandlockPolicy } from './policy.js';
 import { LANDLOCK_READ_EXEC } from './rights.js';
 
@@ -81,8 +80,8 @@ export function landlockPolicyToConfig(
   policy: LandlockPolicy,
   options: { readonly volt?: boolean } = {},
 ): LandlockConfigDocument {
-  // A frozen policy (every policy this package builds or validates) always gives the same document.
-  if (!Object.isFrozen(policy)) return toConfig(policy, options);
+  // A validated policy (frozen all the way down) always gives the same document; any other could change.
+  if (!validateLandlockPolicy.accepts(policy)) return toConfig(policy, options);
   const key = options.volt === false ? 'plain' : 'volt';
   let byOptions = documents.get(policy);
   const known = byOptions?.get(key);
@@ -115,7 +114,7 @@ export function formatLandlockConfig(
   let text = texts.get(document);
   if (text === undefined) {
     text = `${JSON.stringify(document, null, 2)}\n`;
-    if (Object.isFrozen(document)) texts.set(document, text);
+    if (validateLandlockPolicy.accepts(policy)) texts.set(document, text);
   }
   return text;
 }

@@ -12,6 +12,7 @@ import {
   type LandlockPolicy,
   ok,
   parseInteger,
+  type RememberingValidator,
   type Result,
   rememberValidated,
   VoltError,
@@ -236,7 +237,7 @@ function checkLandlockPolicy(input: LandlockPolicy): Result<LandlockPolicy> {
  * checked.ok; // false, code INVALID_PORT at ports[0].port
  * ```
  */
-export const validateLandlockPolicy: (input: LandlockPolicy) => Result<LandlockPolicy> =
+export const validateLandlockPolicy: RememberingValidator<LandlockPolicy, []> =
   rememberValidated(checkLandlockPolicy);
 
 /**

@@ -1,5 +1,6 @@
 import { fail, type LandlockFsRight, ok, type Result, VoltError, type VoltErrorCode } from '@volt/core';
 import type { LandlockDropped, LandlockResolution } from './compat.js';
+import { keptResolutions } from './kept.js';
 import {
   LANDLOCK_FILE_RIGHTS,
   LANDLOCK_FS_BITS,
@@ -70,9 +71,9 @@ export function serializeHelperPolicy(
   resolution: LandlockResolution,
   options: HelperPolicyOptions = {},
 ): Uint8Array {
-  // A frozen resolution (every one of a frozen policy) always gives the same bytes; each caller gets its
-  // own copy, since bytes cannot be frozen.
-  if (!Object.isFrozen(resolution)) return serializeUncached(resolution, options);
+  // A resolution this package keeps (of a validated policy) always gives the same bytes; each caller gets
+  // its own copy, since bytes cannot be frozen.
+  if (!keptResolutions.has(resolution)) return serializeUncached(resolution, options);
   const mode = options.fileRights ?? 'error';
   let byMode = serialized.get(resolution);
   let bytes = byMode?.get(mode);
