@@ -124,6 +124,23 @@ export function expandSyscallGroup(group: SyscallGroupName): readonly string[] {
 const expandedGroups = new Map<SyscallGroupName, readonly string[]>();
 
 /**
+ * The system call names of a list of names and groups, each group expanded ({@link expandSyscallGroup}).
+ *
+ * @example
+ * ```ts
+ * expandSyscallNames(['@chown', 'mount']).has('fchownat'); // true
+ * ```
+ */
+export function expandSyscallNames(entries: readonly string[]): Set<string> {
+  const names = new Set<string>();
+  for (const entry of entries) {
+    if (isSyscallGroup(entry)) for (const name of expandSyscallGroup(entry)) names.add(name);
+    else names.add(entry);
+  }
+  return names;
+}
+
+/**
  * The number of a system call on an architecture, or undefined if that architecture does not have it.
  *
  * @example

@@ -7,7 +7,7 @@ import {
   type SeccompProfileName,
   VoltError,
 } from '@volt/core';
-import { expandSyscallGroup, isSyscallGroup } from './catalog.js';
+import { expandSyscallNames } from './catalog.js';
 import { NSPAWN_BUILTIN_ALLOW_LIST, NSPAWN_CAPABILITY_ALLOW_LIST } from './nspawn-builtin.js';
 import { type ResolvedSeccompNames, resolveSeccompNames, validateSeccompConfig } from './profile.js';
 
@@ -87,12 +87,9 @@ export const NSPAWN_SELF_REQUIRED_SYSCALLS: readonly string[] = [
   'setresuid',
 ];
 
-const expand = (entries: readonly string[]): Set<string> =>
-  new Set(entries.flatMap((entry) => (isSyscallGroup(entry) ? expandSyscallGroup(entry) : [entry])));
-
 /** What nspawn allows whatever the capabilities, and what it may allow with some. */
-const NSPAWN_ALWAYS = expand(NSPAWN_BUILTIN_ALLOW_LIST);
-const NSPAWN_MAYBE = expand([
+const NSPAWN_ALWAYS = expandSyscallNames(NSPAWN_BUILTIN_ALLOW_LIST);
+const NSPAWN_MAYBE = expandSyscallNames([
   ...NSPAWN_BUILTIN_ALLOW_LIST,
   ...Object.values(NSPAWN_CAPABILITY_ALLOW_LIST).flat(),
 ]);
@@ -161,8 +158,8 @@ function profileLines(profile: string, resolved: ResolvedSeccompNames): NspawnLi
  * ones not re-allowed plus the denied names nspawn may allow.
  */
 function adjustLines(base: NspawnLines, profileSet: ReadonlySet<string>, config: SeccompConfig): NspawnLines {
-  const allow = expand(config.allow);
-  const deny = expand(config.deny);
+  const allow = expandSyscallNames(config.allow);
+  const deny = expandSyscallNames(config.deny);
   const allowed = { has: (name: string) => (profileSet.has(name) || allow.has(name)) && !deny.has(name) };
   const allowEntries = withChanges(
     base.allowEntries,

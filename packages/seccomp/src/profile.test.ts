@@ -2,7 +2,7 @@ import type { SeccompConfig } from '@volt/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SYSCALL_GROUPS } from './catalog.generated.js';
-import { expandSyscallGroup, knownSyscalls, syscallNumber } from './catalog.js';
+import { expandSyscallGroup, expandSyscallNames, knownSyscalls, syscallNumber } from './catalog.js';
 import { expandSeccompConfig, resolveSeccompNames, validateSeccompConfig } from './profile.js';
 
 const base: SeccompConfig = { profile: 'default', allow: [], deny: [], action: { kind: 'errno', errno: 1 } };
@@ -112,5 +112,14 @@ describe('profiles', () => {
     expect(() => expandSeccompConfig({ ...base, deny: ['nope'] }, 'x86_64')).toThrow(
       expect.objectContaining({ code: 'INVALID_SYSCALL', path: ['deny', 0] }),
     );
+  });
+});
+
+describe('expandSyscallNames', () => {
+  it('expands groups, keeps names, and drops duplicates', () => {
+    const names = expandSyscallNames(['@chown', 'mount', 'fchownat']);
+    expect(names.has('mount')).toBe(true);
+    expect([...expandSyscallGroup('@chown')].every((name) => names.has(name))).toBe(true);
+    expect(names.size).toBe(new Set([...expandSyscallGroup('@chown'), 'mount']).size);
   });
 });

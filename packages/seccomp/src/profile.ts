@@ -13,7 +13,7 @@ import {
 } from '@volt/core';
 import { SYSCALL_GROUPS } from './catalog.generated.js';
 import {
-  expandSyscallGroup,
+  expandSyscallNames,
   isKnownSyscall,
   isSyscallGroup,
   knownSyscalls,
@@ -228,15 +228,6 @@ function checkSeccompConfig(config: SeccompConfig): Result<SeccompConfig> {
 export const validateSeccompConfig: (config: SeccompConfig) => Result<SeccompConfig> =
   rememberValidated(checkSeccompConfig);
 
-function expandEntries(entries: readonly string[]): Set<string> {
-  const out = new Set<string>();
-  for (const entry of entries) {
-    if (isSyscallGroup(entry)) for (const name of expandSyscallGroup(entry)) out.add(name);
-    else out.add(entry);
-  }
-  return out;
-}
-
 /** Profiles are constant data, so each allowlist profile's own set is computed once. */
 const baseAllowed = new Map<SeccompProfileName, ReadonlySet<string>>();
 
@@ -246,8 +237,8 @@ function profileBaseAllowed(
 ): ReadonlySet<string> {
   let allowed = baseAllowed.get(name);
   if (allowed === undefined) {
-    const set = expandEntries(definition.allow);
-    for (const entry of expandEntries(definition.deny)) set.delete(entry);
+    const set = expandSyscallNames(definition.allow);
+    for (const entry of expandSyscallNames(definition.deny)) set.delete(entry);
     for (const entry of definition.keep) set.add(entry);
     allowed = set;
     baseAllowed.set(name, allowed);
@@ -275,10 +266,10 @@ export function resolveSeccompNames(config: SeccompConfig): ResolvedSeccompNames
   const checked = validateSeccompConfig(config);
   if (!checked.ok) throw checked.error;
   const definition = SECCOMP_PROFILE_DEFINITIONS[config.profile];
-  const userDeny = expandEntries(config.deny);
+  const userDeny = expandSyscallNames(config.deny);
   if (definition.mode === 'denylist') {
-    const denied = expandEntries(definition.deny);
-    for (const name of expandEntries(config.allow)) denied.delete(name);
+    const denied = expandSyscallNames(definition.deny);
+    for (const name of expandSyscallNames(config.allow)) denied.delete(name);
     for (const name of userDeny) denied.add(name);
     return { mode: 'denylist', denied, action: config.action };
   }
@@ -287,7 +278,7 @@ export function resolveSeccompNames(config: SeccompConfig): ResolvedSeccompNames
     return { mode: 'allowlist', allowed: base, action: config.action };
   }
   const allowed = new Set(base);
-  for (const name of expandEntries(config.allow)) allowed.add(name);
+  for (const name of expandSyscallNames(config.allow)) allowed.add(name);
   for (const name of userDeny) allowed.delete(name);
   return { mode: 'allowlist', allowed, action: config.action };
 }
