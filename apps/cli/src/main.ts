@@ -2,12 +2,7 @@
 import { Command, CommanderError } from 'commander';
 // Each command module registers its sub-commands and imports its packages only inside the action, so
 // that `volt X` loads only what X needs.
-import { registerCgroupCommands } from './commands/cgroup.js';
-import { registerContainerCommands } from './commands/container.js';
-import { registerNetCommands } from './commands/net.js';
-import { registerRenderCommands } from './commands/render.js';
-import { registerSandboxCommands } from './commands/sandbox.js';
-import { registerSeccompCommands } from './commands/seccomp.js';
+import { COMMAND_GROUPS } from './commands/groups.js';
 import { exitCodeFor, printError } from './output.js';
 
 /** The CLI's version from its package.json, put in by the bundler (scripts/bundle.mjs): no file read at start. */
@@ -20,16 +15,6 @@ const program = new Command('volt')
   .version(VOLT_VERSION, '-V, --version')
   .showHelpAfterError('(run volt --help for usage)')
   .exitOverride();
-
-/** The top-level commands each module registers. */
-const COMMAND_GROUPS: readonly (readonly [readonly string[], (program: Command) => void])[] = [
-  [['render'], registerRenderCommands],
-  [['apply', 'remove', 'start', 'stop', 'status', 'run'], registerContainerCommands],
-  [['cgroup'], registerCgroupCommands],
-  [['net'], registerNetCommands],
-  [['sandbox'], registerSandboxCommands],
-  [['seccomp'], registerSeccompCommands],
-];
 
 // `volt X ...` needs only X defined; anything else (help, a typo to suggest a fix for) gets every command.
 const named = COMMAND_GROUPS.find(([names]) => names.includes(process.argv[2] ?? ''));

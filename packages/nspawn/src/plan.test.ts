@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultIsolation } from './defaults.js';
 import { renderPlan } from './plan.js';
 import { isolationFromProfile } from './resolve.js';
-import { NSPAWN_SECTIONS, settingsToArguments } from './settings.js';
+import { NSPAWN_SECTIONS, type NspawnSetting, settingsToArguments, settingsToUnitFile } from './settings.js';
 
 const target = { landlockAbi: 7, landlockHelper: '/usr/lib/volt/volt-landlock' } as const;
 const plan = (config: IsolationConfig) => renderPlan(config, target);
@@ -289,5 +289,20 @@ describe('the Landlock helper in the target', () => {
     expect(renderPlan(enforcing, target).files.map((file) => file.path)).toContain(
       '/var/lib/volt/containers/web/runtime/volt-landlock',
     );
+  });
+});
+
+describe('settings the composer does not know', () => {
+  it('are refused with UNSUPPORTED on both routes, also names an object inherits', () => {
+    for (const setting of [
+      { section: 'Exec', key: 'constructor', value: 'x' },
+      { section: 'Exec', key: 'NoSuchKey', value: 'x' },
+      { section: 'Service', key: 'Boot', value: 'yes' },
+      { section: '__proto__', key: 'Boot', value: 'yes' },
+    ] as unknown as NspawnSetting[]) {
+      expect(() => settingsToArguments([setting])).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+      if (setting.key !== 'constructor' && setting.key !== 'NoSuchKey')
+        expect(() => settingsToUnitFile([setting])).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+    }
   });
 });

@@ -100,7 +100,7 @@ export function settingsToArguments(settings: readonly NspawnSetting[], argv: st
 export function settingsToUnitFile(settings: readonly NspawnSetting[]): UnitFile {
   const entries: Record<NspawnSection, UnitFileEntry[]> = { Exec: [], Files: [], Network: [] };
   for (const setting of settings) {
-    const section = entries[setting.section];
+    const section = Object.hasOwn(entries, setting.section) ? entries[setting.section] : undefined;
     if (section === undefined)
       throw new VoltError('UNSUPPORTED', `a .nspawn file has no [${setting.section}] section`);
     section.push([setting.key, setting.value]);

@@ -64,9 +64,13 @@ export function registerContainerCommands(program: Command): void {
       .argument('<name>', 'container name')
       .option('--manager <manager>', 'machinectl or systemctl', 'machinectl')
       .action(async (name: string, options: { readonly manager: string }) => {
-        const { controlContainer, CONTAINER_MANAGERS, prepareHostNetwork, readInstalledContainer } =
-          await import('../deps/container.js');
-        const { VoltError } = await import('../deps/container.js');
+        const {
+          controlContainer,
+          CONTAINER_MANAGERS,
+          prepareHostNetwork,
+          readInstalledContainer,
+          VoltError,
+        } = await import('../deps/container.js');
         const manager = CONTAINER_MANAGERS.find((candidate) => candidate === options.manager);
         if (manager === undefined) {
           throw new VoltError(

@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { registerCgroupCommands } from './cgroup.js';
+import { registerContainerCommands } from './container.js';
+import { registerNetCommands } from './net.js';
+import { registerRenderCommands } from './render.js';
+import { registerSandboxCommands } from './sandbox.js';
+import { registerSeccompCommands } from './seccomp.js';
+
+/**
+ * The top-level commands each module registers, with its register function: `volt X` registers only the
+ * module that names X (groups.test.ts checks that the names are exactly what each module registers).
+ *
+ * @example
+ * ```ts
+ * COMMAND_GROUPS.find(([names]) => names.includes('render'))?.[1](new Command('volt'));
+ * ```
+ */
+export const COMMAND_GROUPS: readonly (readonly [readonly string[], (program: Command) => void])[] = [
+  [['render'], registerRenderCommands],
+  [['apply', 'remove', 'start', 'stop', 'status', 'run'], registerContainerCommands],
+  [['cgroup'], registerCgroupCommands],
+  [['net'], registerNetCommands],
+  [['sandbox'], registerSandboxCommands],
+  [['seccomp'], registerSeccompCommands],
+];
