@@ -71,7 +71,7 @@ const CLI_EXTERNAL_PACKAGES = ['yaml'] as const;
 async function addVoltCli(target: string): Promise<void> {
   const cli = join(packageRoot, '../apps/cli');
   const landlock = join(packageRoot, '../packages/landlock');
-  const bundle = join(cli, 'dist/main.js');
+  const bundle = join(cli, 'dist/volt.cjs');
   if (
     !(await stat(bundle).then(
       () => true,

@@ -1,6 +1,10 @@
-// Bundles the CLI into dist/: main.js (commander and the command definitions) and, per command, one
-// self-contained file of what it uses of the packages (dist/deps/NAME.js, loaded by the command's action),
-// so that `volt X` loads only what X needs, in two files instead of hundreds of modules.
+// Bundles the CLI into dist/ as CommonJS (Node starts a CommonJS entry without its ES module loader):
+// volt.cjs (the executable: loads the others with their V8 code cache, src/bundle-loader.ts), main.cjs
+// (commander and the command definitions) and, per command, one self-contained file of what it uses of
+// the packages (dist/deps/NAME.cjs, loaded by the command's action), so that `volt X` loads only what X
+// needs, in three files instead of hundreds of modules. Then it runs the commands that change nothing
+// (render, seccomp export) once so that V8 writes the code cache of what they compiled.
+import { spawnSync } from 'node:child_process';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { build } from 'esbuild';
 
@@ -27,12 +31,12 @@ await rm('dist', { recursive: true, force: true });
 const { version } = JSON.parse(await readFile('package.json', 'utf8'));
 const deps = (await readdir('src/deps')).filter((file) => file.endsWith('.ts')).sort();
 
-/** The commands import their packages through src/deps/NAME.js; main.js loads dist/deps/NAME.js then. */
+/** The commands import their packages through src/deps/NAME.js; main.cjs loads dist/deps/NAME.cjs then. */
 const depsStayOutOfMain = {
   name: 'deps-stay-out-of-main',
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /^\.\.\/deps\/[a-z-]+\.js$/ }, ({ path }) => ({
-      path: `./deps/${path.slice('../deps/'.length)}`,
+      path: `./deps/${path.slice('../deps/'.length, -'.js'.length)}.cjs`,
       external: true,
     }));
   },
@@ -40,35 +44,64 @@ const depsStayOutOfMain = {
 
 const common = {
   bundle: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20.19',
+  // import() becomes require(), which the bundle loader serves from the code cache too.
+  supported: { 'dynamic-import': false },
   sourcemap: false,
   minify: true,
   legalComments: 'none',
-  logLevel: 'warning',
-  define: { VOLT_VERSION: JSON.stringify(version) },
-  // Loaded lazily and only for profile files; Node's own loader gives its CommonJS build named exports.
+  logLevel: 'silent',
+  // @volt/landlock finds its helper with import.meta.resolve, which CommonJS lacks: src/import-meta.ts.
+  define: { VOLT_VERSION: JSON.stringify(version), 'import.meta.resolve': 'importMetaResolve' },
+  inject: ['src/import-meta.ts'],
+  // Loaded lazily and only for profile files, through Node's require.
   external: ['yaml'],
-  // CommonJS dependencies (proper-lockfile) call require(); give the ESM bundle one.
-  banner: {
-    js: "import { createRequire as __voltCreateRequire } from 'node:module';\nconst require = __voltCreateRequire(import.meta.url);",
-  },
 };
 
-// main.js: commander and the command definitions, nothing of the packages but @volt/core's errors.
-await build({
-  ...common,
+/** Builds, and fails on any warning (import.meta left in CommonJS would be one). */
+async function bundle(options) {
+  const result = await build({ ...common, ...options });
+  if (result.warnings.length > 0) {
+    throw new Error(`esbuild warned:\n${result.warnings.map((warning) => warning.text).join('\n')}`);
+  }
+}
+
+// volt.cjs: the executable, the bundle loader and nothing else.
+await bundle({
+  entryPoints: { volt: 'src/bin.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+});
+
+// main.cjs: commander and the command definitions, nothing of the packages but @volt/core's errors.
+await bundle({
   entryPoints: ['src/main.ts'],
   outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
   plugins: [commanderLoadsChildProcessLazily, depsStayOutOfMain],
 });
 
-// dist/deps/NAME.js: what one command uses, each file whole (no chunks shared with another command), so
+// dist/deps/NAME.cjs: what one command uses, each file whole (no chunks shared with another command), so
 // that esbuild keeps only the modules that command reaches by name (chunks shared between commands would
 // carry every module any of them reaches through a package's index).
-await build({
-  ...common,
+await bundle({
   entryPoints: deps.map((file) => `src/deps/${file}`),
   outdir: 'dist/deps',
+  outExtension: { '.js': '.cjs' },
 });
+
+// The code caches: V8 serialises what a run compiled, so each comes from a run of its command. Only the
+// commands without effects run here; the other bundles have no cache and compile as before.
+for (const args of [
+  ['render', '--name', 'code-cache'],
+  ['seccomp', 'export', '--format', 'nspawn', '--profile', 'default'],
+]) {
+  const run = spawnSync(process.execPath, ['dist/volt.cjs', ...args], {
+    env: { ...process.env, VOLT_CODE_CACHE: 'write' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (run.status !== 0)
+    throw new Error(`volt ${args.join(' ')} exited ${run.status} while writing code caches`);
+}

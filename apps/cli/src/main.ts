@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 // Each command module registers its sub-commands and imports its packages only inside the action, so
 // that `volt X` loads only what X needs.
@@ -20,13 +19,11 @@ const program = new Command('volt')
 const named = COMMAND_GROUPS.find(([names]) => names.includes(process.argv[2] ?? ''));
 for (const [, register] of named === undefined ? COMMAND_GROUPS : [named]) register(program);
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
+program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? 0 : 2;
   } else {
     printError(error);
     process.exitCode = exitCodeFor(error);
   }
-}
+});

@@ -100,7 +100,7 @@ interface Started {
 }
 
 /** The volt CLI bundle the run layer puts into the VM, run with the node binary that runs this file. */
-const VOLT_CLI = '/opt/volt/cli/dist/main.js';
+const VOLT_CLI = '/opt/volt/cli/dist/volt.cjs';
 const PROFILES = '/var/lib/vtv/profiles';
 
 function voltArgv(...args: readonly string[]): readonly string[] {

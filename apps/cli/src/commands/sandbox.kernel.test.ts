@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const main = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const main = fileURLToPath(new URL('../../dist/volt.cjs', import.meta.url));
 const probe = spawnSync(
   process.execPath,
   ['-e', "import('@volt/landlock').then(async (l) => console.log((await l.probeLandlock()).abi))"],
