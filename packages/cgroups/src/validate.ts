@@ -1,11 +1,13 @@
 import {
   type ByteLimit,
   type CpuWeight,
+  describeValue,
   fail,
   frozenCopy,
   type IndexSet,
   type InputPath,
   type IoDeviceLimit,
+  isRecord,
   ok,
   parseAbsolutePath,
   parseWeight,
@@ -95,10 +97,6 @@ function byteLimitAbove(a: ByteLimit, b: ByteLimit, memoryBytes: number | undefi
   return bytes(a) > bytes(b);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isWholeNumber(value: unknown, min: number, max: number): boolean {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
 }
@@ -132,14 +130,14 @@ function checkByteLimit(
   if (field(value, 'kind') === 'bytes') {
     const bytes = field(value, 'bytes');
     if (typeof bytes === 'number' && Number.isSafeInteger(bytes) && bytes >= minBytes) return true;
-    return bad(`of ${String(bytes)} bytes is out of range`);
+    return bad(`of ${describeValue(bytes)} bytes is out of range`);
   }
   if (field(value, 'kind') === 'percent') {
     const share = field(value, 'permyriad');
     if (typeof share === 'number' && Number.isSafeInteger(share) && share >= 0 && share <= 10000) return true;
-    return bad(`of ${String(share)}‱ is out of range`);
+    return bad(`of ${describeValue(share)}‱ is out of range`);
   }
-  return bad(`has an unknown kind ${JSON.stringify(field(value, 'kind'))}`);
+  return bad(`has an unknown kind ${describeValue(field(value, 'kind'))}`);
 }
 
 function checkCpuWeight(
@@ -153,7 +151,7 @@ function checkCpuWeight(
   issues.push(
     new VoltError(
       'INVALID_WEIGHT',
-      `${name} ${JSON.stringify(value)} is not a CPU weight; accepted: a whole number from 1 to 10000, or "idle"`,
+      `${name} ${describeValue(value)} is not a CPU weight; accepted: a whole number from 1 to 10000, or "idle"`,
       {
         path,
       },
@@ -220,7 +218,7 @@ function checkWeight(value: unknown, name: string, path: InputPath, issues: Volt
   issues.push(
     new VoltError(
       'INVALID_WEIGHT',
-      `${name} ${JSON.stringify(value)} is not a weight; accepted: a whole number from 1 to 10000`,
+      `${name} ${describeValue(value)} is not a weight; accepted: a whole number from 1 to 10000`,
       {
         path,
       },
@@ -366,7 +364,7 @@ function checkResourceLimits(limits: ResourceLimits, options: ValidateOptions = 
       issues.push(
         new VoltError(
           'INVALID_PERCENTAGE',
-          `CPUQuota ${JSON.stringify(quota)}‱ is out of range; accepted: above 0%, up to ${CPU_QUOTA_MAX_PERMYRIAD / 100}% (150% is one and a half CPUs)`,
+          `CPUQuota ${describeValue(quota)}‱ is out of range; accepted: above 0%, up to ${CPU_QUOTA_MAX_PERMYRIAD / 100}% (150% is one and a half CPUs)`,
           { path: [...root, 'cpu', 'quota'] },
         ),
       );
@@ -384,7 +382,7 @@ function checkResourceLimits(limits: ResourceLimits, options: ValidateOptions = 
       issues.push(
         new VoltError(
           'INVALID_DURATION',
-          `CPUQuotaPeriodSec of ${JSON.stringify(period)} µs is outside 1 ms..1 s; accepted: a whole number of microseconds from 1000 to 1000000`,
+          `CPUQuotaPeriodSec of ${describeValue(period)} µs is outside 1 ms..1 s; accepted: a whole number of microseconds from 1000 to 1000000`,
           { path: [...root, 'cpu', 'quotaPeriodUs'] },
         ),
       );

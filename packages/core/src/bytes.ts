@@ -1,4 +1,5 @@
 import { fail, ok, type Result, VoltError } from './errors.js';
+import { notAString } from './shape.js';
 
 /**
  * A memory-style limit as systemd reads it: a byte count, a share of physical memory, or no limit.
@@ -48,6 +49,7 @@ const ACCEPTED_SIZES =
  * ```
  */
 export function parseByteSize(text: string, base: 1024 | 1000 = 1024): Result<number> {
+  if (typeof text !== 'string') return notAString(text);
   const table = base === 1024 ? SUFFIXES_1024 : SUFFIXES_1000;
   const invalid = (why: string) =>
     fail<number>(
@@ -132,6 +134,7 @@ const PERMYRIAD_LIMIT = 2147483647;
  * ```
  */
 export function parsePercentage(text: string, options: { readonly max?: number } = {}): Result<number> {
+  if (typeof text !== 'string') return notAString(text);
   const max = options.max ?? 10000;
   const percent = PERCENT.exec(text);
   const permille = PERMILLE.exec(text);
@@ -189,6 +192,7 @@ export interface ByteLimitOptions {
  * ```
  */
 export function parseByteLimit(text: string, options: ByteLimitOptions = {}): Result<ByteLimit> {
+  if (typeof text !== 'string') return notAString(text);
   const { allowInfinity = true, allowPercent = true, minBytes = 0 } = options;
   if (text === 'infinity') {
     if (allowInfinity) return ok({ kind: 'infinity' });

@@ -1,4 +1,5 @@
 import { fail, ok, type Result, VoltError } from './errors.js';
+import { notAString } from './shape.js';
 
 /** Linux errno names and numbers (the generic table shared by x86_64 and aarch64). */
 export const ERRNO = {
@@ -54,6 +55,8 @@ export type ErrnoName = keyof typeof ERRNO;
  * ```
  */
 export function parseErrno(input: string | number): Result<number> {
+  if (typeof input !== 'string' && typeof input !== 'number')
+    return notAString(input, 'an errno name or number');
   if (typeof input === 'number') {
     if (Number.isInteger(input) && input >= 1 && input <= 4095) return ok(input);
   } else if (Object.hasOwn(ERRNO, input)) {

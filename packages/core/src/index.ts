@@ -4,6 +4,7 @@ export * from './errors.js';
 export * from './frozen.js';
 export * from './ip.js';
 export * from './names.js';
+export * from './shape.js';
 export * from './types.js';
 export * from './unit-file.js';
 export * from './values.js';

@@ -1,4 +1,5 @@
 import { fail, ok, type Result, VoltError } from './errors.js';
+import { notAString } from './shape.js';
 
 /** An IP address: its family, its bytes (4 or 16) and its canonical text (RFC 5952 for IPv6). */
 export interface IpAddress {
@@ -95,6 +96,7 @@ function formatIpv6(bytes: readonly number[]): string {
  * ```
  */
 export function parseIpAddress(text: string, family?: 4 | 6): Result<IpAddress> {
+  if (typeof text !== 'string') return notAString(text);
   const v4 = family === 6 ? undefined : parseIpv4Bytes(text);
   if (v4 !== undefined) return ok({ family: 4, bytes: v4, text: v4.join('.') });
   const v6 = family === 4 ? undefined : parseIpv6Bytes(text);
@@ -143,6 +145,7 @@ export interface IpSubnet {
  * ```
  */
 export function parseSubnet(text: string, family?: 4 | 6): Result<IpSubnet> {
+  if (typeof text !== 'string') return notAString(text);
   const invalid = (why: string) =>
     fail<IpSubnet>(
       new VoltError(

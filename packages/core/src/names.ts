@@ -1,13 +1,10 @@
 import { fail, ok, type Result, VoltError } from './errors.js';
+import { describeValue, notAString } from './shape.js';
 
 /** The longest machine name systemd accepts (HOST_NAME_MAX). */
 export const MACHINE_NAME_MAX = 64;
 /** The longest network interface name the kernel accepts (IFNAMSIZ - 1). */
 export const INTERFACE_NAME_MAX = 15;
-
-function describe(text: string): string {
-  return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
-}
 
 /** A valid machine name, checked in one go; the slow path below says what is wrong with another. */
 const MACHINE_NAME_LABELS =
@@ -25,13 +22,14 @@ const MACHINE_NAME_LABELS =
  * ```
  */
 export function parseMachineName(text: string): Result<string> {
+  if (typeof text !== 'string') return notAString(text);
   if (text.length <= MACHINE_NAME_MAX && MACHINE_NAME_LABELS.test(text)) return ok(text);
   const accepted = `accepted: 1 to ${MACHINE_NAME_MAX} ASCII letters, digits, '-' and '.', each dot-separated label starting and ending with a letter or digit (e.g. web-1)`;
   const invalid = (why: string) =>
     fail<string>(
       new VoltError(
         'INVALID_MACHINE_NAME',
-        `${describe(text)} is not a valid machine name: ${why}; ${accepted}`,
+        `${describeValue(text)} is not a valid machine name: ${why}; ${accepted}`,
       ),
     );
   if (text.length === 0) return invalid('it is empty');
@@ -59,6 +57,7 @@ export function parseMachineName(text: string): Result<string> {
  * ```
  */
 export function parseInterfaceName(text: string): Result<string> {
+  if (typeof text !== 'string') return notAString(text);
   const accepted = `accepted: 1 to ${INTERFACE_NAME_MAX} ASCII letters, digits, '_', '.' and '-', starting with a letter or digit, not all digits, not all or default`;
   // systemd's ifname_valid() also refuses `all` and `default` (the sysctl directories of those names) and
   // all-digit names (read as an interface index).
@@ -77,7 +76,7 @@ export function parseInterfaceName(text: string): Result<string> {
     return fail(
       new VoltError(
         'INVALID_INTERFACE_NAME',
-        `${describe(text)} is not a valid interface name: ${why}; ${accepted}`,
+        `${describeValue(text)} is not a valid interface name: ${why}; ${accepted}`,
       ),
     );
   }
@@ -101,6 +100,7 @@ const NOT_NORMAL_PATH = /\/\/|\/\.\.?(?:\/|$)|.\/$/;
  * ```
  */
 export function parseAbsolutePath(text: string): Result<string> {
+  if (typeof text !== 'string') return notAString(text);
   if (
     text.length <= 4095 &&
     text.startsWith('/') &&
@@ -110,7 +110,9 @@ export function parseAbsolutePath(text: string): Result<string> {
     return ok(text);
   const accepted = "accepted: an absolute path of ASCII letters, digits and . _ + @ , ~ / - without '..'";
   const invalid = (why: string) =>
-    fail<string>(new VoltError('INVALID_PATH', `${describe(text)} is not a valid path: ${why}; ${accepted}`));
+    fail<string>(
+      new VoltError('INVALID_PATH', `${describeValue(text)} is not a valid path: ${why}; ${accepted}`),
+    );
   if (!text.startsWith('/')) return invalid('it is not absolute');
   if (text.length > 4095) return invalid('it is longer than PATH_MAX');
   if (!SAFE_PATH_CHARACTERS.test(text)) {
@@ -146,11 +148,12 @@ export function joinUnderRoot(root: string, path: string): string {
  * ```
  */
 export function parseEnvironmentName(text: string): Result<string> {
+  if (typeof text !== 'string') return notAString(text);
   if (/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(text)) return ok(text);
   return fail(
     new VoltError(
       'UNSAFE_STRING',
-      `${describe(text)} is not a valid environment variable name; accepted: a letter or '_' followed by letters, digits and '_'`,
+      `${describeValue(text)} is not a valid environment variable name; accepted: a letter or '_' followed by letters, digits and '_'`,
     ),
   );
 }
@@ -169,13 +172,14 @@ const UNSAFE_VALUE_CHARACTER = /[^\x21-\x7e]|["'\\%$[;`]/;
  * ```
  */
 export function parseSafeValue(text: string): Result<string> {
+  if (typeof text !== 'string') return notAString(text);
   const bad = UNSAFE_VALUE_CHARACTER.exec(text)?.[0];
   if (text.length <= 1024 && bad === undefined) return ok(text);
   const why = bad === undefined ? 'it is longer than 1024 characters' : `it contains ${JSON.stringify(bad)}`;
   return fail(
     new VoltError(
       'UNSAFE_STRING',
-      `${describe(text)} cannot be written safely: ${why}; accepted: printable ASCII without spaces, quotes, back-slashes, back-ticks, '%', '$', '[' or ';'`,
+      `${describeValue(text)} cannot be written safely: ${why}; accepted: printable ASCII without spaces, quotes, back-slashes, back-ticks, '%', '$', '[' or ';'`,
     ),
   );
 }
@@ -191,6 +195,7 @@ export function parseSafeValue(text: string): Result<string> {
  * ```
  */
 export function parseDomainName(text: string): Result<string> {
+  if (typeof text !== 'string') return notAString(text);
   const labels = text.replace(/\.$/, '').split('.');
   const valid =
     text.length > 0 &&
@@ -200,7 +205,7 @@ export function parseDomainName(text: string): Result<string> {
   return fail(
     new VoltError(
       'INVALID_VALUE',
-      `${describe(text)} is not a domain name; accepted: dot-separated labels of letters, digits and '-' (e.g. corp.example.com)`,
+      `${describeValue(text)} is not a domain name; accepted: dot-separated labels of letters, digits and '-' (e.g. corp.example.com)`,
     ),
   );
 }

@@ -1,4 +1,5 @@
 import { fail, ok, type Result, VoltError } from './errors.js';
+import { describeValue, notAString, wrongType } from './shape.js';
 
 /** One `Key=Value` line. Keys may repeat (e.g. `Environment=`), order is kept. */
 export type UnitFileEntry = readonly [key: string, value: string];
@@ -61,11 +62,12 @@ function rememberSafe(set: Set<string>, text: string): void {
 }
 
 function entryProblem(key: string, value: string): VoltError | undefined {
+  if (typeof value !== 'string') return wrongType([], 'a string', value);
   if (!safeKeys.has(key)) {
-    if (!KEY.test(key)) {
+    if (typeof key !== 'string' || !KEY.test(key)) {
       return new VoltError(
         'UNSAFE_STRING',
-        `${JSON.stringify(key)} is not a unit-file key; accepted: letters and digits`,
+        `${describeValue(key)} is not a unit-file key; accepted: letters and digits`,
       );
     }
     rememberSafe(safeKeys, key);
@@ -98,7 +100,7 @@ export function renderUnitFile(file: UnitFile, header?: string): string {
     if (!SECTION_NAME.test(section.name)) {
       throw new VoltError(
         'UNSAFE_STRING',
-        `${JSON.stringify(section.name)} is not a section name; accepted: letters, digits, '-'`,
+        `${describeValue(section.name)} is not a section name; accepted: letters, digits, '-'`,
       );
     }
     text += text === '' ? `[${section.name}]\n` : `\n[${section.name}]\n`;
@@ -137,6 +139,7 @@ function renderHeader(header: string): string {
  * ```
  */
 export function parseUnitFile(text: string): Result<UnitFile> {
+  if (typeof text !== 'string') return notAString(text);
   const sections: { name: string; entries: UnitFileEntry[] }[] = [];
   const lines = text.split('\n');
   for (const [index, raw] of lines.entries()) {

@@ -1,4 +1,5 @@
 import { fail, ok, type Result, VoltError } from './errors.js';
+import { notAString } from './shape.js';
 
 /** A set of CPU or NUMA-node indexes, sorted and without duplicates. */
 export type IndexSet = readonly number[];
@@ -18,6 +19,7 @@ const MAX_CPU_INDEX = 8191;
  * ```
  */
 export function parseIndexSet(text: string): Result<IndexSet> {
+  if (typeof text !== 'string') return notAString(text);
   const invalid = (why: string) =>
     fail<IndexSet>(
       new VoltError(
@@ -82,6 +84,8 @@ export interface IntegerRange {
  * ```
  */
 export function parseInteger(input: string | number, range: IntegerRange): Result<number> {
+  if (typeof input !== 'string' && typeof input !== 'number')
+    return notAString(input, `${range.what}, a number`);
   const value =
     typeof input === 'number' ? input : /^\+?(?:0|[1-9]\d{0,15})$/.test(input) ? Number(input) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < range.min || value > range.max) {
@@ -174,6 +178,7 @@ const TIME_COMPONENT = /^[ \t]*(\+?)(\d*)(?:\.(\d*))?[ \t]*([A-Za-zµμ]*)/;
  * ```
  */
 export function parseTimeSpan(text: string): Result<number> {
+  if (typeof text !== 'string') return notAString(text);
   const invalid = () =>
     fail<number>(
       new VoltError(

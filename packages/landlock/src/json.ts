@@ -2,6 +2,7 @@ import {
   deepFreeze,
   fail,
   type InputPath,
+  isRecord,
   type LandlockCompatibility,
   type LandlockFsRight,
   type LandlockLogFlag,
@@ -215,10 +216,6 @@ const NET_GROUPS: Partial<Record<Group, (abi: number) => readonly LandlockNetRig
 const SCOPE_GROUPS: Partial<Record<Group, (abi: number) => readonly LandlockScope[]>> = {
   all: (abi) => landlockAbiFeatures(abi).scopes,
 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function checkKeys(
   value: Record<string, unknown>,

@@ -47,6 +47,16 @@ describe('parseLandlockPort', () => {
 });
 
 describe('validateLandlockPolicy', () => {
+  it('refuses rule lists that are not lists, and rules that are not objects, instead of reading them as none', () => {
+    const paths = validateLandlockPolicy({ ...base, paths: '/usr' } as unknown as LandlockPolicy);
+    expect(paths.ok === false && [paths.error.code, paths.error.path]).toEqual(['INVALID_VALUE', ['paths']]);
+    const rules = validateLandlockPolicy({ ...base, paths: [null], ports: [7] } as unknown as LandlockPolicy);
+    expect(rules.ok === false && rules.issues.map((issue) => issue.path)).toEqual([
+      ['paths', 0],
+      ['ports', 0],
+    ]);
+  });
+
   it('merges duplicate paths and ports, rights in kernel order', () => {
     const result = validateLandlockPolicy({
       ...base,

@@ -1,7 +1,10 @@
 import {
+  describeValue,
   fail,
+  fieldTypeProblems,
   frozenCopy,
   type InputPath,
+  isRecord,
   LANDLOCK_COMPATIBILITY_MODES,
   LANDLOCK_FS_RIGHTS,
   LANDLOCK_LOG_FLAGS,
@@ -16,6 +19,7 @@ import {
   type Result,
   rememberValidated,
   VoltError,
+  wrongType,
 } from '@volt/core';
 import { sortRights } from './rights.js';
 
@@ -45,7 +49,7 @@ export function parseLandlockPath(text: unknown): Result<string> {
   const accepted = "accepted: an absolute path of any bytes but NUL, without '..', at most 4095 bytes";
   const invalid = (why: string) =>
     fail<string>(
-      new VoltError('INVALID_PATH', `${JSON.stringify(text)} is not a valid path: ${why}; ${accepted}`),
+      new VoltError('INVALID_PATH', `${describeValue(text)} is not a valid path: ${why}; ${accepted}`),
     );
   if (typeof text !== 'string') return invalid('it is not a string');
   if (!text.startsWith('/')) return invalid('it is not absolute');
@@ -96,7 +100,7 @@ function checkNames<T extends string>(
       issues.push(
         new VoltError(
           'INVALID_ACCESS_RIGHT',
-          `${JSON.stringify(name)} is not a known ${what}; accepted: ${known.join(', ')}`,
+          `${describeValue(name)} is not a known ${what}; accepted: ${known.join(', ')}`,
           { path: [...path, index] },
         ),
       );
@@ -111,6 +115,8 @@ function notHandled(rights: readonly string[], handled: readonly string[], kind:
 }
 
 function checkLandlockPolicy(input: LandlockPolicy): Result<LandlockPolicy> {
+  const [wrong, ...moreWrong] = fieldTypeProblems(input, { paths: 'list', ports: 'list' }, []);
+  if (wrong !== undefined) return fail(wrong, ...moreWrong);
   const issues: VoltError[] = [];
   const handledFs = checkNames(
     input.handledFs,
@@ -132,7 +138,7 @@ function checkLandlockPolicy(input: LandlockPolicy): Result<LandlockPolicy> {
     issues.push(
       new VoltError(
         'INVALID_VALUE',
-        `${JSON.stringify(input.compatibility)} is not a compatibility mode; accepted: ${LANDLOCK_COMPATIBILITY_MODES.join(', ')}`,
+        `${describeValue(input.compatibility)} is not a compatibility mode; accepted: ${LANDLOCK_COMPATIBILITY_MODES.join(', ')}`,
         { path: ['compatibility'] },
       ),
     );
@@ -142,8 +148,12 @@ function checkLandlockPolicy(input: LandlockPolicy): Result<LandlockPolicy> {
   }
 
   const paths = new Map<string, { access: Set<LandlockFsRight>; optional: boolean }>();
-  (Array.isArray(input.paths) ? input.paths : []).forEach((rule, index) => {
+  input.paths.forEach((rule, index) => {
     const where: InputPath = ['paths', index];
+    if (!isRecord(rule)) {
+      issues.push(wrongType(where, 'a path rule { path, access, optional? }', rule));
+      return;
+    }
     const path = parseLandlockPath(rule.path);
     if (!path.ok) issues.push(path.error.at([...where, 'path']));
     const access = checkNames(
@@ -159,7 +169,7 @@ function checkLandlockPolicy(input: LandlockPolicy): Result<LandlockPolicy> {
         : notHandled(access, handledFs, 'handledFs');
     if (problem !== undefined)
       issues.push(
-        new VoltError('INVALID_ACCESS_RIGHT', `the rule for ${JSON.stringify(rule.path)}: ${problem}`, {
+        new VoltError('INVALID_ACCESS_RIGHT', `the rule for ${describeValue(rule.path)}: ${problem}`, {
           path: [...where, 'access'],
         }),
       );
@@ -174,8 +184,12 @@ function checkLandlockPolicy(input: LandlockPolicy): Result<LandlockPolicy> {
   });
 
   const ports = new Map<number, Set<LandlockNetRight>>();
-  (Array.isArray(input.ports) ? input.ports : []).forEach((rule, index) => {
+  input.ports.forEach((rule, index) => {
     const where: InputPath = ['ports', index];
+    if (!isRecord(rule)) {
+      issues.push(wrongType(where, 'a port rule { port, access }', rule));
+      return;
+    }
     const port = parseLandlockPort(rule.port);
     if (!port.ok) issues.push(port.error.at([...where, 'port']));
     const access = checkNames(
@@ -191,7 +205,7 @@ function checkLandlockPolicy(input: LandlockPolicy): Result<LandlockPolicy> {
         : notHandled(access, handledNet, 'handledNet');
     if (problem !== undefined)
       issues.push(
-        new VoltError('INVALID_ACCESS_RIGHT', `the rule for port ${String(rule.port)}: ${problem}`, {
+        new VoltError('INVALID_ACCESS_RIGHT', `the rule for port ${describeValue(rule.port)}: ${problem}`, {
           path: [...where, 'access'],
         }),
       );

@@ -33,6 +33,27 @@ describe('DEFAULT_NETWORK_CONFIG', () => {
 });
 
 describe('validateNetworkConfig', () => {
+  it('refuses fields of the wrong type one by one, as a JavaScript caller may pass them', () => {
+    const wrong = {
+      ...DEFAULT_NETWORK_CONFIG,
+      dns: '1.1.1.1',
+      ports: [null],
+      subnet: 10,
+    } as unknown as NetworkConfig;
+    expect(issuesOf(wrong)).toEqual([
+      { code: 'INVALID_VALUE', path: ['network', 'subnet'] },
+      { code: 'INVALID_VALUE', path: ['network', 'dns'] },
+    ]);
+    const ports = [null, { protocol: 'tcp', hostPort: '8080', containerPort: 80 }];
+    expect(issuesOf({ ...DEFAULT_NETWORK_CONFIG, ports } as unknown as NetworkConfig)).toEqual([
+      { code: 'INVALID_VALUE', path: ['network', 'ports', 0] },
+      { code: 'INVALID_VALUE', path: ['network', 'ports', 1, 'hostPort'] },
+    ]);
+    expect(issuesOf(null as unknown as NetworkConfig)).toEqual([
+      { code: 'INVALID_VALUE', path: ['network'] },
+    ]);
+  });
+
   it('reports every problem at once with its input path', () => {
     const issues = issuesOf({
       mode: 'private',

@@ -1,10 +1,13 @@
 import {
   deepFreeze,
+  describeValue,
   fail,
+  fieldTypeProblems,
   type InputPath,
   type IpAddress,
   type IpSubnet,
   ipFromBytes,
+  isRecord,
   NETWORK_MODES,
   type NetworkConfig,
   type NetworkMode,
@@ -20,6 +23,7 @@ import {
   rememberValidated,
   unwrap,
   VoltError,
+  wrongType,
 } from '@volt/core';
 import type { NetworkProfile } from '@volt/core/profile';
 
@@ -99,7 +103,7 @@ function checkMode(mode: unknown, path: InputPath): VoltError | undefined {
   if ((NETWORK_MODES as readonly unknown[]).includes(mode)) return undefined;
   return new VoltError(
     'INVALID_VALUE',
-    `${JSON.stringify(mode)} is not a network mode; accepted: ${NETWORK_MODES.join(', ')}`,
+    `${describeValue(mode)} is not a network mode; accepted: ${NETWORK_MODES.join(', ')}`,
     { path },
   );
 }
@@ -123,18 +127,27 @@ function checkPorts(
   }
   for (const [index, forward] of ports.entries()) {
     const at = [...path, index];
+    if (!isRecord(forward)) {
+      issues.push(wrongType(at, 'a port forward { protocol, hostPort, containerPort }', forward));
+      continue;
+    }
     let valid = true;
     if (!(PORT_PROTOCOLS as readonly unknown[]).includes(forward.protocol)) {
       issues.push(
         new VoltError(
           'INVALID_VALUE',
-          `${JSON.stringify(forward.protocol)} is not a port-forward protocol; accepted: ${PORT_PROTOCOLS.join(', ')}`,
+          `${describeValue(forward.protocol)} is not a port-forward protocol; accepted: ${PORT_PROTOCOLS.join(', ')}`,
           { path: [...at, 'protocol'] },
         ),
       );
       valid = false;
     }
     for (const key of ['hostPort', 'containerPort'] as const) {
+      if (typeof forward[key] !== 'number') {
+        issues.push(wrongType([...at, key], 'a port number 1..65535', forward[key]));
+        valid = false;
+        continue;
+      }
       const port = parsePort(forward[key]);
       if (!port.ok) {
         issues.push(port.error.at([...at, key]));
@@ -231,7 +244,19 @@ export function planBridge(network: Pick<NetworkConfig, 'bridge' | 'subnet' | 's
   return { ...plan, subnet6: subnet6.value, gateway6: ipFromBytes(bytes6) };
 }
 
+/** The field types a JavaScript caller may get wrong; checked before anything reads the fields. */
+const NETWORK_FIELD_KINDS = {
+  bridge: 'string',
+  subnet: 'string',
+  subnet6: 'string?',
+  ports: 'list',
+  dns: 'list',
+  searchDomains: 'list',
+} as const;
+
 function checkNetworkConfig(network: NetworkConfig, path: InputPath = ['network']): Result<NetworkConfig> {
+  const [wrong, ...moreWrong] = fieldTypeProblems(network, NETWORK_FIELD_KINDS, path);
+  if (wrong !== undefined) return fail(wrong, ...moreWrong);
   const issues: VoltError[] = [];
   const modeIssue = checkMode(network.mode, [...path, 'mode']);
   if (modeIssue !== undefined) issues.push(modeIssue);
@@ -263,7 +288,7 @@ function checkNetworkConfig(network: NetworkConfig, path: InputPath = ['network'
     );
   }
   for (const [index, entry] of network.dns.entries()) {
-    const address = typeof entry === 'string' ? parseIpAddress(entry) : parseIpAddress(String(entry));
+    const address = parseIpAddress(entry);
     if (address.ok) dns.push(address.value.text);
     else issues.push(address.error.at([...path, 'dns', index]));
   }
@@ -279,7 +304,7 @@ function checkNetworkConfig(network: NetworkConfig, path: InputPath = ['network'
     );
   }
   for (const [index, entry] of network.searchDomains.entries()) {
-    const domain = parseDomainName(String(entry));
+    const domain = parseDomainName(entry);
     if (domain.ok) searchDomains.push(domain.value);
     else issues.push(domain.error.at([...path, 'searchDomains', index]));
   }

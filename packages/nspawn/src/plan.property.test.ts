@@ -1,7 +1,8 @@
-import { parseUnitFile, unwrap, VoltError } from '@volt/core';
+import { type IsolationConfig, parseUnitFile, unwrap, VoltError } from '@volt/core';
 import { safeParseProfile } from '@volt/core/profile';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { defaultIsolation } from './defaults.js';
 import { renderPlan } from './plan.js';
 import { isolationFromProfile } from './resolve.js';
 import { settingsToArguments } from './settings.js';
@@ -120,6 +121,42 @@ describe('generated profiles, valid and hostile', () => {
         }
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('a config of any shape passed straight to renderPlan (a JavaScript caller) renders or fails with a VoltError', () => {
+    const base = defaultIsolation('web') as unknown as Readonly<Record<string, Record<string, unknown>>>;
+    const anything = fc.anything({ maxDepth: 2, withNullPrototype: true, withBigInt: true });
+    const parts = ['landlock', 'seccomp', 'resources', 'network'] as const;
+    const damaged = fc.oneof(
+      // one top-level field of any value, several, or a part's own field
+      fc
+        .record({ key: fc.constantFrom(...Object.keys(base)), value: anything })
+        .map(({ key, value }) => ({ ...base, [key]: value })),
+      fc
+        .dictionary(fc.constantFrom(...Object.keys(base)), anything)
+        .map((changes) => ({ ...base, ...changes })),
+      fc
+        .constantFrom(...parts)
+        .chain((part) =>
+          fc.record({
+            part: fc.constant(part),
+            key: fc.constantFrom(...Object.keys(base[part] ?? {})),
+            value: anything,
+          }),
+        )
+        .map(({ part, key, value }) => ({ ...base, [part]: { ...base[part], [key]: value } })),
+      anything,
+    );
+    fc.assert(
+      fc.property(damaged, (config) => {
+        try {
+          renderPlan(config as IsolationConfig, target);
+        } catch (error) {
+          if (!VoltError.isInstance(error)) throw error;
+        }
+      }),
+      { numRuns: 3000 },
     );
   });
 

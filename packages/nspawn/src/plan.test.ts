@@ -1,5 +1,6 @@
 import { type IsolationConfig, parseUnitFile, unitFileValues, unwrap, VoltError } from '@volt/core';
 import { parseProfile } from '@volt/core/profile';
+import { landlockPreset } from '@volt/landlock';
 import { describe, expect, it } from 'vitest';
 import { defaultIsolation } from './defaults.js';
 import { renderPlan } from './plan.js';
@@ -275,6 +276,66 @@ describe('correction 8: unsafe input is refused before anything is rendered', ()
       expect((caught as VoltError).code).toBe(code);
     });
   }
+});
+
+describe('a configuration of the wrong shape, as a JavaScript caller may pass', () => {
+  const wrong: readonly [string, Record<string, unknown>, readonly (string | number)[], string?][] = [
+    ['boot as a string', { boot: 'yes' }, ['boot']],
+    ['privateUsers as a number', { privateUsers: 1 }, ['privateUsers']],
+    ['readOnlyRoot missing', { readOnlyRoot: undefined }, ['readOnlyRoot']],
+    ['a name that is not a string', { name: 42 }, ['name']],
+    ['a command that is a string', { boot: false, command: '/bin/sh -c x' }, ['command']],
+    ['a command argument that is a number', { boot: false, command: ['/bin/sleep', 5] }, ['command', 1]],
+    ['environment as an object', { environment: { A: 'b' } }, ['environment']],
+    ['an environment pair of three', { environment: [['A', 'b', 'c']] }, ['environment', 0]],
+    ['a workload unit that is not a string', { workloadUnit: ['x.service'] }, ['workloadUnit']],
+    ['network missing', { network: undefined }, ['network']],
+    ['landlock as a preset name', { landlock: 'server' }, ['landlock']],
+    [
+      'a network field of the wrong type',
+      { network: { ...defaultIsolation('web').network, dns: '1.1.1.1' } },
+      ['network', 'dns'],
+    ],
+    [
+      'a port forward that is null',
+      { network: { ...defaultIsolation('web').network, ports: [null] } },
+      ['network', 'ports', 0],
+    ],
+    [
+      'Landlock paths that are not a list',
+      { landlock: { ...landlockPreset('server'), paths: '/usr' } },
+      ['landlock', 'paths'],
+    ],
+    ['a seccomp part that is a string', { seccomp: 'strict' }, ['seccomp']],
+    [
+      'a BigInt where a weight goes',
+      { resources: { ...defaultIsolation('web').resources, cpu: { weight: 10n } } },
+      ['resources', 'cpu', 'weight'],
+      'INVALID_WEIGHT',
+    ],
+  ];
+  for (const [what, change, path, code = 'INVALID_VALUE'] of wrong) {
+    it(`refuses ${what} with ${code} at its path`, () => {
+      const config = { ...defaultIsolation('web'), ...change } as unknown as IsolationConfig;
+      let caught: unknown;
+      try {
+        plan(config);
+      } catch (error) {
+        caught = error;
+      }
+      expect(VoltError.isInstance(caught)).toBe(true);
+      expect((caught as VoltError).code).toBe(code);
+      expect((caught as VoltError).path).toEqual(path);
+    });
+  }
+
+  it('refuses a value that is not an object at all', () => {
+    for (const config of [null, 'web', 7, []]) {
+      expect(() => plan(config as unknown as IsolationConfig)).toThrow(
+        expect.objectContaining({ code: 'INVALID_VALUE' }) as Error,
+      );
+    }
+  });
 });
 
 describe('the Landlock helper in the target', () => {

@@ -1,8 +1,10 @@
 import { validateResourceLimits } from '@volt/cgroups';
 import {
+  fieldTypeProblems,
   frozenCopy,
   type InputPath,
   type IsolationConfig,
+  isRecord,
   type LandlockPolicy,
   type NetworkConfig,
   ok,
@@ -15,6 +17,7 @@ import {
   rememberValidated,
   type SeccompConfig,
   VoltError,
+  wrongType,
 } from '@volt/core';
 import type { LandlockProfile, Profile } from '@volt/core/profile';
 import { landlockPolicyFromProfile, validateLandlockPolicy } from '@volt/landlock';
@@ -109,7 +112,46 @@ function collect<T>(
   return undefined;
 }
 
+/** The field types a JavaScript caller may get wrong; checked before anything reads the fields. */
+const ISOLATION_FIELD_KINDS = {
+  name: 'string',
+  rootfs: 'string',
+  boot: 'boolean',
+  command: 'list',
+  workloadUnit: 'string?',
+  environment: 'list',
+  seccomp: 'record',
+  resources: 'record',
+  network: 'record',
+  privateUsers: 'boolean',
+  readOnlyRoot: 'boolean',
+} as const;
+
+/**
+ * The shape TypeScript promises but a JavaScript caller (or a decoded document) may break: a wrong type
+ * is one clear error at its path, never a TypeError from deep inside.
+ */
+function shapeProblems(config: IsolationConfig): readonly VoltError[] {
+  const problems = [...fieldTypeProblems(config, ISOLATION_FIELD_KINDS, [])];
+  if (problems.length > 0) return problems;
+  config.command.forEach((argument: unknown, index) => {
+    if (typeof argument !== 'string') problems.push(wrongType(['command', index], 'a string', argument));
+  });
+  config.environment.forEach((entry: unknown, index) => {
+    const pair =
+      Array.isArray(entry) && entry.length === 2 && entry.every((part) => typeof part === 'string');
+    if (!pair) problems.push(wrongType(['environment', index], 'a [name, value] pair of strings', entry));
+  });
+  if (config.landlock !== null && !isRecord(config.landlock)) {
+    problems.push(wrongType(['landlock'], 'a Landlock policy, or null for none', config.landlock));
+  }
+  return problems;
+}
+
 function checkIsolation(config: IsolationConfig): Result<IsolationConfig> {
+  const shape = shapeProblems(config);
+  const [firstShape, ...restShape] = shape;
+  if (firstShape !== undefined) return { ok: false, error: firstShape, issues: [firstShape, ...restShape] };
   const issues: VoltError[] = [];
   collect(issues, parseMachineName(config.name), ['name']);
   collect(issues, parseAbsolutePath(config.rootfs), ['rootfs']);

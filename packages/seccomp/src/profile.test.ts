@@ -31,6 +31,14 @@ describe('catalog', () => {
 });
 
 describe('validateSeccompConfig', () => {
+  it('keeps only the fields it checked, and refuses what is not a configuration', () => {
+    const input = { ...base, action: { kind: 'log', errno: 5 }, extra: 1 } as unknown as SeccompConfig;
+    const result = validateSeccompConfig(input);
+    expect(result.ok && result.value).toEqual({ ...base, action: { kind: 'log' } });
+    const wrong = validateSeccompConfig('strict' as unknown as SeccompConfig);
+    expect(wrong.ok === false && wrong.error.code).toBe('INVALID_VALUE');
+  });
+
   it('accepts names and groups', () => {
     expect(validateSeccompConfig({ ...base, allow: ['mount', '@clock'], deny: ['@sandbox'] }).ok).toBe(true);
   });

@@ -1,6 +1,8 @@
 import {
+  describeValue,
   fail,
   frozenCopy,
+  isRecord,
   ok,
   parseErrno,
   type Result,
@@ -10,6 +12,7 @@ import {
   type SeccompConfig,
   type SeccompProfileName,
   VoltError,
+  wrongType,
 } from '@volt/core';
 import { SYSCALL_GROUPS } from './catalog.generated.js';
 import {
@@ -173,7 +176,7 @@ function checkAction(action: unknown): VoltError | undefined {
     if (parsed?.ok === true) return undefined;
     return new VoltError(
       'INVALID_VALUE',
-      `errno ${JSON.stringify(errno)} is out of range; accepted: 1..4095`,
+      `errno ${describeValue(errno)} is out of range; accepted: 1..4095`,
       {
         path: [...path, 'errno'],
       },
@@ -181,18 +184,20 @@ function checkAction(action: unknown): VoltError | undefined {
   }
   return new VoltError(
     'INVALID_VALUE',
-    `unknown action kind ${JSON.stringify(kind)}; accepted: errno, kill-process, log`,
+    `unknown action kind ${describeValue(kind)}; accepted: errno, kill-process, log`,
     { path: [...path, 'kind'] },
   );
 }
 
 function checkSeccompConfig(config: SeccompConfig): Result<SeccompConfig> {
+  if (!isRecord(config))
+    return fail(wrongType([], 'a seccomp configuration { profile, allow, deny, action }', config));
   const issues: VoltError[] = [];
   if (!(SECCOMP_PROFILES as readonly string[]).includes(config.profile))
     issues.push(
       new VoltError(
         'INVALID_PROFILE',
-        `unknown seccomp profile ${JSON.stringify(config.profile)}; accepted: ${SECCOMP_PROFILES.join(', ')}`,
+        `unknown seccomp profile ${describeValue(config.profile)}; accepted: ${SECCOMP_PROFILES.join(', ')}`,
         { path: ['profile'] },
       ),
     );
@@ -210,7 +215,20 @@ function checkSeccompConfig(config: SeccompConfig): Result<SeccompConfig> {
   const actionIssue = checkAction(config.action);
   if (actionIssue !== undefined) issues.push(actionIssue);
   const [first, ...rest] = issues;
-  return first === undefined ? ok(frozenCopy(config)) : fail(first, ...rest);
+  if (first !== undefined) return fail(first, ...rest);
+  // Built from the fields read, so that nothing else the input carries gets into the validated value.
+  const action: SeccompAction =
+    config.action.kind === 'errno'
+      ? { kind: 'errno', errno: config.action.errno }
+      : { kind: config.action.kind };
+  return ok(
+    Object.freeze({
+      profile: config.profile,
+      allow: frozenCopy(config.allow),
+      deny: frozenCopy(config.deny),
+      action: Object.freeze(action),
+    }),
+  );
 }
 
 /**

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { parseByteSize, parseIpAddress, parseMachineName, parsePort } from './index.js';
+import { describeValue, fieldTypeProblems, isRecord, wrongType } from './shape.js';
+
+describe('describeValue', () => {
+  it('prints any value without throwing, in at most 80 characters', () => {
+    const nullPrototype = Object.create(null) as object;
+    const throwing = {
+      toJSON() {
+        throw new Error('no');
+      },
+    };
+    const cyclic: Record<string, unknown> = {};
+    cyclic['self'] = cyclic;
+    const cases: readonly [unknown, string][] = [
+      ['web', '"web"'],
+      [10n, '10n'],
+      [Symbol('x'), 'Symbol(x)'],
+      [undefined, 'undefined'],
+      [null, 'null'],
+      [() => 1, 'a function'],
+      [{ a: 1 }, '{"a":1}'],
+      [nullPrototype, '{}'],
+      [throwing, 'an object'],
+      [cyclic, 'an object'],
+      [[1n], 'a list'],
+      [Number.NaN, 'NaN'],
+    ];
+    for (const [value, text] of cases) expect(describeValue(value)).toBe(text);
+    expect(describeValue('x'.repeat(500)).length).toBeLessThanOrEqual(80);
+    expect(describeValue({ long: 'x'.repeat(500) }).length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe('fieldTypeProblems', () => {
+  it('names each field of the wrong type at its path, and allows undefined only where marked', () => {
+    const problems = fieldTypeProblems(
+      { mode: 1, ports: 'x', dns: [], subnet6: undefined },
+      { mode: 'string', ports: 'list', dns: 'list', subnet6: 'string?', flag: 'boolean' },
+      ['network'],
+    );
+    expect(problems.map((problem) => [problem.code, problem.path])).toEqual([
+      ['INVALID_VALUE', ['network', 'mode']],
+      ['INVALID_VALUE', ['network', 'ports']],
+      ['INVALID_VALUE', ['network', 'flag']],
+    ]);
+    expect(problems[2]?.message).toBe('undefined is not true or false; accepted: true or false');
+  });
+
+  it('gives one error at the path for something that is not a record', () => {
+    for (const value of [null, [], 'x', 3n]) {
+      expect(fieldTypeProblems(value, { a: 'string' }, ['part']).map((problem) => problem.path)).toEqual([
+        ['part'],
+      ]);
+    }
+    expect(isRecord({})).toBe(true);
+    expect(isRecord([])).toBe(false);
+    expect(wrongType(['a'], 'a string', 1).message).toBe('1 is not a string; accepted: a string');
+  });
+});
+
+describe('the parsers, given what is not a string (a JavaScript caller)', () => {
+  it('fail with INVALID_VALUE instead of throwing', () => {
+    for (const value of [undefined, null, 3n, {}, ['10.0.0.1'], Object.create(null)]) {
+      for (const parse of [parseMachineName, parseIpAddress, parseByteSize] as const) {
+        const result = (parse as (input: unknown) => ReturnType<typeof parseMachineName>)(value);
+        expect(result.ok === false && result.error.code).toBe('INVALID_VALUE');
+      }
+      const port = (parsePort as (input: unknown) => ReturnType<typeof parsePort>)(value);
+      expect(port.ok).toBe(false);
+    }
+  });
+});
