@@ -82,37 +82,44 @@ export function notAString<T>(value: unknown, accepted = 'a string'): Result<T> 
   return fail(wrongType([], accepted, value));
 }
 
+/** Checks the field types of a record: see {@link fieldTypeChecker}. */
+export type FieldTypeChecker = (value: unknown, path: InputPath) => readonly VoltError[];
+
+const NO_PROBLEMS: readonly VoltError[] = Object.freeze([]);
+
 /**
- * The wrong-type errors for the fields of a record, each at `[...path, field]`: `kinds` names, per field,
- * the type it must have (`'list'` for an array, `'record'` for a plain object; `?` after a kind allows
- * undefined). A record that is not one gives one error at `path`.
+ * A checker of the field types of a record, made once per record type: it returns the wrong-type errors,
+ * each at `[...path, field]` (none: the same empty list). `kinds` names, per field, the type it must have
+ * (`'list'` for an array, `'record'` for a plain object; `?` after a kind also allows undefined). A value
+ * that is not a record gives one error at `path`.
  *
  * @example
  * ```ts
- * fieldTypeProblems({ mode: 1 }, { mode: 'string', ports: 'list?' }, ['network'])[0]?.path; // ['network', 'mode']
+ * const checkNetwork = fieldTypeChecker({ mode: 'string', ports: 'list?' });
+ * checkNetwork({ mode: 1 }, ['network'])[0]?.path; // ['network', 'mode']
  * ```
  */
-export function fieldTypeProblems(
-  value: unknown,
-  kinds: Readonly<Record<string, FieldKind>>,
-  path: InputPath,
-): readonly VoltError[] {
-  if (!isRecord(value)) return [wrongType(path, 'an object', value)];
-  const problems: VoltError[] = [];
-  for (const [field, kind] of Object.entries(kinds)) {
+export function fieldTypeChecker(kinds: Readonly<Record<string, FieldKind>>): FieldTypeChecker {
+  const fields = Object.entries(kinds).map(([field, kind]) => {
     const optional = kind.endsWith('?');
     const base = (optional ? kind.slice(0, -1) : kind) as BaseFieldKind;
-    const fieldValue = value[field];
-    if (optional && fieldValue === undefined) continue;
-    if (!FIELD_KIND_CHECKS[base](fieldValue))
-      problems.push(wrongType([...path, field], FIELD_KIND_NAMES[base], fieldValue));
-  }
-  return problems;
+    return { field, optional, check: FIELD_KIND_CHECKS[base], accepted: FIELD_KIND_NAMES[base] };
+  });
+  return (value, path) => {
+    if (!isRecord(value)) return [wrongType(path, 'an object', value)];
+    let problems: VoltError[] | undefined;
+    for (const { field, optional, check, accepted } of fields) {
+      const fieldValue = value[field];
+      if (check(fieldValue) || (optional && fieldValue === undefined)) continue;
+      (problems ??= []).push(wrongType([...path, field], accepted, fieldValue));
+    }
+    return problems ?? NO_PROBLEMS;
+  };
 }
 
 type BaseFieldKind = 'string' | 'number' | 'boolean' | 'list' | 'record';
 
-/** A field's type for {@link fieldTypeProblems}; a trailing `?` also allows undefined. */
+/** A field's type for {@link fieldTypeChecker}; a trailing `?` also allows undefined. */
 export type FieldKind = BaseFieldKind | `${BaseFieldKind}?`;
 
 const FIELD_KIND_CHECKS: Readonly<Record<BaseFieldKind, (value: unknown) => boolean>> = {

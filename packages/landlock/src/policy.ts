@@ -1,7 +1,7 @@
 import {
   describeValue,
   fail,
-  fieldTypeProblems,
+  fieldTypeChecker,
   frozenCopy,
   type InputPath,
   isRecord,
@@ -114,8 +114,10 @@ function notHandled(rights: readonly string[], handled: readonly string[], kind:
   return `it grants ${extra.join(', ')}, which the policy does not handle; accepted: rights listed in ${kind} (add them there or remove them from the rule)`;
 }
 
+const checkRuleListTypes = fieldTypeChecker({ paths: 'list', ports: 'list' });
+
 function checkLandlockPolicy(input: LandlockPolicy): Result<LandlockPolicy> {
-  const [wrong, ...moreWrong] = fieldTypeProblems(input, { paths: 'list', ports: 'list' }, []);
+  const [wrong, ...moreWrong] = checkRuleListTypes(input, []);
   if (wrong !== undefined) return fail(wrong, ...moreWrong);
   const issues: VoltError[] = [];
   const handledFs = checkNames(

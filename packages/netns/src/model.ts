@@ -2,7 +2,7 @@ import {
   deepFreeze,
   describeValue,
   fail,
-  fieldTypeProblems,
+  fieldTypeChecker,
   type InputPath,
   type IpAddress,
   type IpSubnet,
@@ -245,17 +245,17 @@ export function planBridge(network: Pick<NetworkConfig, 'bridge' | 'subnet' | 's
 }
 
 /** The field types a JavaScript caller may get wrong; checked before anything reads the fields. */
-const NETWORK_FIELD_KINDS = {
+const checkNetworkFieldTypes = fieldTypeChecker({
   bridge: 'string',
   subnet: 'string',
   subnet6: 'string?',
   ports: 'list',
   dns: 'list',
   searchDomains: 'list',
-} as const;
+});
 
 function checkNetworkConfig(network: NetworkConfig, path: InputPath = ['network']): Result<NetworkConfig> {
-  const [wrong, ...moreWrong] = fieldTypeProblems(network, NETWORK_FIELD_KINDS, path);
+  const [wrong, ...moreWrong] = checkNetworkFieldTypes(network, path);
   if (wrong !== undefined) return fail(wrong, ...moreWrong);
   const issues: VoltError[] = [];
   const modeIssue = checkMode(network.mode, [...path, 'mode']);

@@ -1,6 +1,7 @@
 import { validateResourceLimits } from '@volt/cgroups';
 import {
-  fieldTypeProblems,
+  fail,
+  fieldTypeChecker,
   frozenCopy,
   type InputPath,
   type IsolationConfig,
@@ -113,7 +114,7 @@ function collect<T>(
 }
 
 /** The field types a JavaScript caller may get wrong; checked before anything reads the fields. */
-const ISOLATION_FIELD_KINDS = {
+const checkIsolationFieldTypes = fieldTypeChecker({
   name: 'string',
   rootfs: 'string',
   boot: 'boolean',
@@ -125,23 +126,32 @@ const ISOLATION_FIELD_KINDS = {
   network: 'record',
   privateUsers: 'boolean',
   readOnlyRoot: 'boolean',
-} as const;
+});
 
 /**
  * The shape TypeScript promises but a JavaScript caller (or a decoded document) may break: a wrong type
  * is one clear error at its path, never a TypeError from deep inside.
  */
 function shapeProblems(config: IsolationConfig): readonly VoltError[] {
-  const problems = [...fieldTypeProblems(config, ISOLATION_FIELD_KINDS, [])];
-  if (problems.length > 0) return problems;
-  config.command.forEach((argument: unknown, index) => {
-    if (typeof argument !== 'string') problems.push(wrongType(['command', index], 'a string', argument));
-  });
-  config.environment.forEach((entry: unknown, index) => {
-    const pair =
-      Array.isArray(entry) && entry.length === 2 && entry.every((part) => typeof part === 'string');
-    if (!pair) problems.push(wrongType(['environment', index], 'a [name, value] pair of strings', entry));
-  });
+  const wrongFields = checkIsolationFieldTypes(config, []);
+  if (wrongFields.length > 0) return wrongFields;
+  const problems: VoltError[] = [];
+  const command: readonly unknown[] = config.command;
+  for (let index = 0; index < command.length; index++) {
+    if (typeof command[index] !== 'string')
+      problems.push(wrongType(['command', index], 'a string', command[index]));
+  }
+  const environment: readonly unknown[] = config.environment;
+  for (let index = 0; index < environment.length; index++) {
+    const entry = environment[index];
+    if (
+      !Array.isArray(entry) ||
+      entry.length !== 2 ||
+      typeof entry[0] !== 'string' ||
+      typeof entry[1] !== 'string'
+    )
+      problems.push(wrongType(['environment', index], 'a [name, value] pair of strings', entry));
+  }
   if (config.landlock !== null && !isRecord(config.landlock)) {
     problems.push(wrongType(['landlock'], 'a Landlock policy, or null for none', config.landlock));
   }
@@ -150,8 +160,7 @@ function shapeProblems(config: IsolationConfig): readonly VoltError[] {
 
 function checkIsolation(config: IsolationConfig): Result<IsolationConfig> {
   const shape = shapeProblems(config);
-  const [firstShape, ...restShape] = shape;
-  if (firstShape !== undefined) return { ok: false, error: firstShape, issues: [firstShape, ...restShape] };
+  if (shape.length > 0) return fail(...(shape as [VoltError, ...VoltError[]]));
   const issues: VoltError[] = [];
   collect(issues, parseMachineName(config.name), ['name']);
   collect(issues, parseAbsolutePath(config.rootfs), ['rootfs']);
