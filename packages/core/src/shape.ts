@@ -111,7 +111,8 @@ export function fieldTypeChecker(kinds: Readonly<Record<string, FieldKind>>): Fi
     for (const { field, optional, check, accepted } of fields) {
       const fieldValue = value[field];
       if (check(fieldValue) || (optional && fieldValue === undefined)) continue;
-      (problems ??= []).push(wrongType([...path, field], accepted, fieldValue));
+      problems ??= [];
+      problems.push(wrongType([...path, field], accepted, fieldValue));
     }
     return problems ?? NO_PROBLEMS;
   };
