@@ -9,7 +9,8 @@ debian_packages=(
   build-essential # the Landlock helper and the seccomp test loader are built from source
   libseccomp-dev  # libseccomp: the reference the BPF compiler is tested against
   seccomp         # scmp_sys_resolver: syscall numbers per architecture
-  crun            # an OCI runtime: runs the OCI seccomp profiles Volt writes
+  crun            # OCI runtimes: run the OCI seccomp profiles Volt writes (crun with libseccomp,
+  runc            #   and runc, the reference runtime)
   systemd-container # systemd-nspawn: judges every rendered plan
   nftables        # port forwards and masquerading
   iproute2        # network namespaces, veth, bridges
