@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { VOLT_BIN } from '../src/testing/volt-bin.js';
 
-const main = fileURLToPath(new URL('../dist/volt.cjs', import.meta.url));
+const main = VOLT_BIN;
 const floors = mkdtempSync(join(tmpdir(), 'volt-cold-start-'));
 const emptyModule = join(floors, 'empty.mjs');
 const printingModule = join(floors, 'print.mjs');

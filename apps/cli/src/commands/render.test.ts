@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { VOLT_BIN } from '../testing/volt-bin.js';
 
-const main = fileURLToPath(new URL('../../dist/volt.cjs', import.meta.url));
+const main = VOLT_BIN;
 const example = fileURLToPath(new URL('../../../../examples/web.yaml', import.meta.url));
 const volt = (...args: string[]) =>
   spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', timeout: 60_000 });

@@ -3,10 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VOLT_BIN } from '../testing/volt-bin.js';
 
-const main = fileURLToPath(new URL('../../dist/volt.cjs', import.meta.url));
+const main = VOLT_BIN;
 const probe = spawnSync(
   process.execPath,
   ['-e', "import('@volt/landlock').then(async (l) => console.log((await l.probeLandlock()).abi))"],
