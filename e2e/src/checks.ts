@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseMachineName, VoltError } from '@volt/core';
 import { z } from 'zod';
+import { runsInForeground } from './routes.js';
 
 /**
  * One thing the suite looks at. `rootfsFile` reads a file of the container's directory once the
@@ -52,6 +53,9 @@ export interface PlanFile {
   readonly base64: string;
 }
 
+/** The OCI runtimes the VM has, for the `oci` route. */
+export type OciRuntime = 'crun' | 'runc';
+
 /** How a check starts its container; see {@link CheckSpec.route}. */
 export type CheckRoute = 'run' | 'template' | 'volt-run' | 'volt-apply' | 'oci';
 
@@ -65,9 +69,12 @@ export interface CheckSpec {
    * hand-written plan or one rendered on the host from `profile`. `volt-run` and `volt-apply` hand the
    * profile to the volt CLI inside the VM: `volt run`, or `volt apply` + `volt start`/`stop`; both end
    * with `volt remove`. `oci`: the profile's limits (`linux.resources`) and seccomp filter
-   * (`linux.seccomp`), rendered on the host into an OCI runtime config, run by crun in the VM.
+   * (`linux.seccomp`), rendered on the host into an OCI runtime config, run in the VM by
+   * {@link CheckSpec.ociRuntime}.
    */
   readonly route: CheckRoute;
+  /** The OCI runtime of an `oci` check: crun (the default) or runc. */
+  readonly ociRuntime?: OciRuntime;
   readonly plan: CheckPlan;
   /**
    * A Volt profile document: the host renders it with @volt/nspawn into `plan` (argv and files for
@@ -143,6 +150,7 @@ const checkSchema = z
     name: z.string().min(1),
     machine: z.string().regex(/^vtv/, 'a machine name that starts with vtv'),
     route: z.enum(['run', 'template', 'volt-run', 'volt-apply', 'oci']),
+    ociRuntime: z.enum(['crun', 'runc']).optional(),
     plan: z
       .object({
         args: z.array(z.string()).optional(),
@@ -201,6 +209,13 @@ const checkSchema = z
         message: 'the template route takes nspawnFile and dropIn only',
       });
     }
+    if (route !== 'oci' && check.ociRuntime !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['ociRuntime'],
+        message: 'only an oci check has an OCI runtime',
+      });
+    }
     if (route === 'oci' && check.expect.some((e) => e.source !== 'output' && e.source !== 'exit')) {
       context.addIssue({
         code: 'custom',
@@ -208,8 +223,7 @@ const checkSchema = z
         message: 'an oci container is not a registered machine: its checks observe output and exit only',
       });
     }
-    const runsInForeground = route === 'run' || route === 'volt-run' || route === 'oci';
-    if (!runsInForeground && check.expect.some((e) => e.source === 'output' || e.source === 'exit')) {
+    if (!runsInForeground(route) && check.expect.some((e) => e.source === 'output' || e.source === 'exit')) {
       context.addIssue({
         code: 'custom',
         path: ['expect'],

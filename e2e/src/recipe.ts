@@ -43,6 +43,7 @@ export const VM_IMAGE_RECIPE: ImageRecipe = {
     'iproute2',
     'nftables',
     'crun',
+    'runc',
   ],
   kernelMetapackage: 'linux-image-amd64',
   modules: [

@@ -73,7 +73,8 @@ export const OCI_BUNDLES = '/var/lib/vtv/oci';
  * `linux.seccomp` are the profile's limits and seccomp filter as @volt/cgroups and @volt/seccomp render
  * them for OCI, around the profile's command in the machine directory (the busybox rootfs), with a
  * cgroup namespace and the cgroup2 file system mounted read-only, so the process can read its own limits;
- * the process keeps CAP_SYS_ADMIN, so a denied mount is the filter's doing. crun runs it.
+ * the process keeps CAP_SYS_ADMIN, so a denied mount is the filter's doing. The check's OCI runtime (crun
+ * unless it names runc) runs it.
  *
  * @throws VoltError whatever code the profile schema or the renderers raise.
  * @example
@@ -118,8 +119,8 @@ export function ociCheckPlan(check: CheckSpec): CheckSpec {
   return {
     ...check,
     plan: {
-      // The VM's root is an initramfs, where pivot_root(2) fails (EINVAL); crun then moves the root instead.
-      argv: ['crun', 'run', '--no-pivot', '--bundle', bundle, check.machine],
+      // The VM's root is an initramfs, where pivot_root(2) fails (EINVAL); the runtime moves the root instead.
+      argv: [check.ociRuntime ?? 'crun', 'run', '--no-pivot', '--bundle', bundle, check.machine],
       files: [
         {
           path: `${bundle}/config.json`,

@@ -5,6 +5,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { dirname } from 'node:path';
 import type { BenchSpec, CheckSpec, Expectation } from '../checks.js';
 import { type CheckResult, CONSOLE_MARKS, type Observation } from '../results.js';
+import { runsInForeground } from '../routes.js';
 
 const BUSYBOX_ROOTFS = '/var/lib/vtv/busybox';
 const MACHINES = '/var/lib/machines';
@@ -280,7 +281,7 @@ async function runCheck(check: CheckSpec): Promise<CheckResult> {
   const installed = error === undefined ? installFiles(check) : [];
   const started =
     error === undefined
-      ? check.route === 'run' || check.route === 'volt-run' || check.route === 'oci'
+      ? runsInForeground(check.route)
         ? startRun(check, rootfs)
         : startTemplate(check)
       : undefined;
@@ -331,7 +332,7 @@ async function runCheck(check: CheckSpec): Promise<CheckResult> {
       }
       writeFileSync(`${rootfs}/vtv/go`, '');
       const finished = await settlesWithin(started.exited, timeoutMs);
-      if ((check.route === 'run' || check.route === 'volt-run' || check.route === 'oci') && !finished)
+      if (runsInForeground(check.route) && !finished)
         error = `container did not finish within ${timeoutMs / 1000}s`;
       await started.stop();
       const exitCode = await started.exited;
