@@ -21,6 +21,35 @@ function thrown(run: () => unknown): VoltError {
 }
 
 describe('checkUnitFileEntry', () => {
+  it('refuses exactly the values with a control character, a trailing back-slash or white space trim strips', () => {
+    const edges = [
+      '\u00a0',
+      '\u1680',
+      '\u2000',
+      '\u200a',
+      '\u2028',
+      '\u202f',
+      '\u205f',
+      '\u3000',
+      '\ufeff',
+      ' ',
+      '\\',
+    ];
+    const value = fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 12 }),
+      fc
+        .tuple(fc.constantFrom(...edges, 'a'), fc.string({ maxLength: 6 }), fc.constantFrom(...edges, 'z'))
+        .map(([head, middle, tail]) => head + middle + tail),
+    );
+    fc.assert(
+      fc.property(value, (text) => {
+        const expected = !/[\u0000-\u001f\u007f]/.test(text) && !text.endsWith('\\') && text.trim() === text;
+        expect(checkUnitFileEntry('Key', text).ok).toBe(expected);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it.each([
     ['Environment', 'A=1'],
     ['MemoryMax', '2G 512M'],

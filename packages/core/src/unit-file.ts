@@ -19,17 +19,36 @@ const SECTION_NAME = /^[A-Za-z][A-Za-z0-9-]*$/;
 const KEY = /^[A-Za-z][A-Za-z0-9]*$/;
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
+/** Whether a character is one that `String.prototype.trim` strips (white space or a line terminator). */
+function isTrimmed(code: number): boolean {
+  return (
+    code <= 0x20 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
 /**
  * A value may not hold a line break or another control character, may not end in a back-slash (a line
  * continuation) and keeps no white space at either end (systemd strips it, so it would not read back the
- * same; `trim` strips exactly the characters of `\s`).
+ * same; refused as `trim` would strip it, without making the trimmed copy).
  */
 function isUnsafeValue(value: string): boolean {
-  for (let index = 0; index < value.length; index++) {
+  const length = value.length;
+  for (let index = 0; index < length; index++) {
     const code = value.charCodeAt(index);
     if (code < 0x20 || code === 0x7f) return true;
   }
-  return value.endsWith('\\') || value.trim() !== value;
+  if (length === 0) return false;
+  const last = value.charCodeAt(length - 1);
+  return last === 0x5c || isTrimmed(last) || isTrimmed(value.charCodeAt(0));
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   renderResolvConf,
 } from '@volt/netns';
 import { renderNspawnSeccomp } from '@volt/seccomp';
-import { CONTAINER_VOLT_DIR, containerPaths, hostPathInRootfs } from './paths.js';
+import { CONTAINER_VOLT_DIR, type ContainerPaths, containerPaths, hostPathInRootfs } from './paths.js';
 import { validateIsolation } from './resolve.js';
 import { type NspawnSetting, pushSection, settingsToArguments, settingsToUnitFile } from './settings.js';
 
@@ -124,7 +124,7 @@ interface AddressPart {
   readonly detail: string;
 }
 
-function planAddress(config: IsolationConfig, target: PlanTarget): AddressPart {
+function planAddress(config: IsolationConfig, target: PlanTarget, paths: ContainerPaths): AddressPart {
   const { network } = config;
   if (network.mode !== 'private') {
     const detail =
@@ -138,7 +138,7 @@ function planAddress(config: IsolationConfig, target: PlanTarget): AddressPart {
       detail: `mode private on ${network.bridge}; no address leased yet (volt apply and volt run lease one), so host0 has no IPv4 address until then`,
     };
   }
-  const path = `${containerPaths(config.name).stateDir}/host0.network`;
+  const path = `${paths.stateDir}/host0.network`;
   return {
     settings: [{ section: 'Files', key: 'BindReadOnly', value: `${path}:${CONTAINER_NETWORK_FILE}` }],
     files: [
@@ -173,8 +173,7 @@ export function planEnforcesLandlock(config: IsolationConfig): boolean {
   return config.landlock !== null && (!config.boot || config.workloadUnit !== undefined);
 }
 
-function planLandlock(config: IsolationConfig, target: PlanTarget): LandlockPart {
-  const paths = containerPaths(config.name);
+function planLandlock(config: IsolationConfig, target: PlanTarget, paths: ContainerPaths): LandlockPart {
   if (config.landlock === null) {
     return {
       parameters: config.command,
@@ -295,8 +294,8 @@ export function renderPlan(input: IsolationConfig, target: PlanTarget): Isolatio
   const seccompResult = renderNspawnSeccomp(config.seccomp, { boot: config.boot, settingsTrusted: true });
   if (!seccompResult.ok) throw seccompResult.error.at(['seccomp']);
   const seccomp = seccompResult.value;
-  const landlock = planLandlock(config, target);
-  const address = planAddress(config, target);
+  const landlock = planLandlock(config, target, paths);
+  const address = planAddress(config, target, paths);
   const properties = systemdProperties(config.resources);
 
   const settings: NspawnSetting[] = [{ section: 'Exec', key: 'Boot', value: config.boot ? 'yes' : 'no' }];
@@ -326,8 +325,8 @@ export function renderPlan(input: IsolationConfig, target: PlanTarget): Isolatio
     ...seccomp.environment,
   };
   const serviceEntries: UnitFileEntry[] = [...properties];
-  for (const [name, value] of Object.entries(nspawnEnvironment))
-    serviceEntries.push(['Environment', `${name}=${value}`]);
+  for (const name in nspawnEnvironment)
+    serviceEntries.push(['Environment', `${name}=${nspawnEnvironment[name]}`]);
   const serviceDropIn = renderUnitFile(
     { sections: [{ name: 'Service', entries: serviceEntries }] },
     GENERATED_HEADER,

@@ -61,6 +61,14 @@ export const NSPAWN_SETTING_ARGUMENTS: Readonly<
   },
 };
 
+/** {@link NSPAWN_SETTING_ARGUMENTS} by section and key, without the names every object inherits. */
+const ARGUMENT_FOR_SETTING: ReadonlyMap<string, ReadonlyMap<string, ArgumentFor>> = new Map(
+  Object.entries(NSPAWN_SETTING_ARGUMENTS).map(([section, table]) => [
+    section,
+    new Map(Object.entries(table)),
+  ]),
+);
+
 /**
  * The command-line options for a list of settings, in order, appended to `argv` (a new list by default).
  *
@@ -72,9 +80,7 @@ export const NSPAWN_SETTING_ARGUMENTS: Readonly<
  */
 export function settingsToArguments(settings: readonly NspawnSetting[], argv: string[] = []): string[] {
   for (const setting of settings) {
-    const table = NSPAWN_SETTING_ARGUMENTS[setting.section];
-    const toArgument =
-      table !== undefined && Object.hasOwn(table, setting.key) ? table[setting.key] : undefined;
+    const toArgument = ARGUMENT_FOR_SETTING.get(setting.section)?.get(setting.key);
     if (toArgument === undefined) {
       throw new VoltError(
         'UNSUPPORTED',
