@@ -31,6 +31,19 @@ describe('checks', () => {
   });
 
   it('refuses malformed checks with a stable code', () => {
+    const booting = {
+      name: 'boot',
+      machine: 'vtv-boot',
+      route: 'volt-apply',
+      rootfs: 'vm-root',
+      profile: { name: 'vtv-boot', boot: true, workloadUnit: 'w.service' },
+      expect: [{ source: 'leader', file: 'comm', equals: 'systemd' }],
+    };
+    expect(codeOf(booting)).toBeUndefined();
+    expect(codeOf({ ...booting, profile: { ...booting.profile, boot: false } })).toBe('INVALID_VALUE');
+    expect(codeOf({ ...booting, profile: { name: 'vtv-boot', boot: true } })).toBe('INVALID_VALUE');
+    expect(codeOf({ ...booting, route: 'volt-run' })).toBe('INVALID_VALUE');
+    expect(codeOf({ ...valid, ociRuntime: 'runc' })).toBe('INVALID_VALUE');
     expect(codeOf({ ...valid, machine: 'other' })).toBe('INVALID_VALUE');
     expect(codeOf({ ...valid, machine: 'vtv/../x' })).toBe('INVALID_MACHINE_NAME');
     expect(codeOf({ ...valid, extra: 1 })).toBe('INVALID_VALUE');

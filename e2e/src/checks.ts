@@ -53,6 +53,9 @@ export interface PlanFile {
   readonly base64: string;
 }
 
+/** The roots a check's container can have; see {@link CheckSpec.rootfs}. */
+export type CheckRootfs = 'busybox' | 'vm-root';
+
 /** The OCI runtimes the VM has, for the `oci` route. */
 export type OciRuntime = 'crun' | 'runc';
 
@@ -83,6 +86,12 @@ export interface CheckSpec {
   readonly profile?: Readonly<Record<string, unknown>>;
   /** The leased address the renderer puts in a private container's network file (as `volt apply` would). */
   readonly containerAddress?: string;
+  /**
+   * The container's root: `busybox` (the default: busybox applets, no init) or `vm-root`, the VM's own
+   * Debian root with systemd under a throw-away overlay, for a container that boots (`boot: true`). On
+   * `vm-root` the payload runs as the profile's `workloadUnit`, started by the container's systemd.
+   */
+  readonly rootfs?: CheckRootfs;
   /** A shell script the runner writes to PAYLOAD_PATH in the container's rootfs. */
   readonly payload?: string;
   /** Commands run on the VM host before the container starts (argv lists). */
@@ -162,6 +171,7 @@ const checkSchema = z
       .optional(),
     profile: z.record(z.string(), z.unknown()).optional(),
     containerAddress: z.ipv4().optional(),
+    rootfs: z.enum(['busybox', 'vm-root']).optional(),
     payload: z.string().optional(),
     setup: z.array(argv).optional(),
     teardown: z.array(argv).optional(),
@@ -208,6 +218,16 @@ const checkSchema = z
         path: ['plan'],
         message: 'the template route takes nspawnFile and dropIn only',
       });
+    }
+    if (check.rootfs === 'vm-root') {
+      const unit = check.profile?.['workloadUnit'];
+      if (route !== 'volt-apply' || check.profile?.['boot'] !== true || typeof unit !== 'string') {
+        context.addIssue({
+          code: 'custom',
+          path: ['rootfs'],
+          message: 'a vm-root container is a booting volt-apply check whose profile names its workloadUnit',
+        });
+      }
     }
     if (route !== 'oci' && check.ociRuntime !== undefined) {
       context.addIssue({

@@ -164,6 +164,51 @@ function startRun(check: CheckSpec, rootfs: string): Started {
   };
 }
 
+/** Where a vm-root container's overlay keeps its writable layer: a tmpfs of its own, gone when unmounted. */
+const OVERLAYS = '/var/lib/vtv/overlays';
+
+/**
+ * Makes `rootfs` the VM's own root (Debian with systemd) under an overlay whose writes go to a tmpfs, so
+ * that a container can boot it and nothing reaches the VM's files. Inside it: the runner's own unit is
+ * masked (the container would run the suite again), the machine ID is left for the container's systemd
+ * to make, and the profile's workload unit runs the payload, enabled for multi-user.target.
+ */
+function mountVmRoot(check: CheckSpec, rootfs: string): string | undefined {
+  const layer = `${OVERLAYS}/${check.machine}`;
+  mkdirSync(layer, { recursive: true });
+  mkdirSync(rootfs, { recursive: true });
+  const steps: [string, string[]][] = [
+    ['mount', ['-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', layer]],
+    ['mkdir', [`${layer}/upper`, `${layer}/work`]],
+    [
+      'mount',
+      ['-t', 'overlay', 'overlay', '-o', `lowerdir=/,upperdir=${layer}/upper,workdir=${layer}/work`, rootfs],
+    ],
+  ];
+  for (const [program, args] of steps) {
+    const result = sh(program, args);
+    if (result.code !== 0) return `${program} ${args.join(' ')}: ${result.output}`;
+  }
+  const unit = String(check.profile?.['workloadUnit']);
+  rmSync(`${rootfs}/etc/systemd/system/vtv-e2e.service`, { force: true });
+  sh('ln', ['-s', '/dev/null', `${rootfs}/etc/systemd/system/vtv-e2e.service`]);
+  writeFileSync(`${rootfs}/etc/machine-id`, '');
+  writeFileSync(
+    `${rootfs}/etc/systemd/system/${unit}`,
+    `[Unit]\nDescription=vtv e2e workload\n\n[Service]\nType=oneshot\nExecStart=/bin/sh /${PAYLOAD_PATH}\n\n[Install]\nWantedBy=multi-user.target\n`,
+  );
+  mkdirSync(`${rootfs}/etc/systemd/system/multi-user.target.wants`, { recursive: true });
+  sh('ln', ['-sf', `../${unit}`, `${rootfs}/etc/systemd/system/multi-user.target.wants/${unit}`]);
+  return undefined;
+}
+
+/** Unmounts a vm-root container's overlay and its tmpfs; the root directory is then empty again. */
+function unmountVmRoot(check: CheckSpec, rootfs: string): void {
+  sh('umount', [rootfs]);
+  sh('umount', [`${OVERLAYS}/${check.machine}`]);
+  rmSync(`${OVERLAYS}/${check.machine}`, { recursive: true, force: true });
+}
+
 function templatePaths(machine: string): { settings: string; dropIn: string; unit: string } {
   return {
     settings: `/etc/systemd/nspawn/${machine}.nspawn`,
@@ -213,8 +258,9 @@ function templateHandle(
   const paths = templatePaths(check.machine);
   let extra = '';
   let stopped = false;
-  // with rootfsFile expectations the payload's end matters: wait until the unit is no longer running
-  const waitsForPayload = check.expect.some((e) => e.source === 'rootfsFile');
+  // with rootfsFile expectations the payload's end matters: wait until the unit is no longer running (a
+  // booting container does not end: its payload signals readiness when done)
+  const waitsForPayload = check.rootfs !== 'vm-root' && check.expect.some((e) => e.source === 'rootfsFile');
   const exited = (async (): Promise<undefined> => {
     if (!waitsForPayload || start.code !== 0) return undefined;
     for (;;) {
@@ -272,7 +318,12 @@ async function runCheck(check: CheckSpec): Promise<CheckResult> {
   }
   rmSync(rootfs, { recursive: true, force: true });
   mkdirSync(MACHINES, { recursive: true });
-  sh('cp', ['-a', BUSYBOX_ROOTFS, rootfs]);
+  if (check.rootfs === 'vm-root') {
+    const failed = mountVmRoot(check, rootfs);
+    if (failed !== undefined) error = `vm-root overlay: ${failed}`;
+  } else {
+    sh('cp', ['-a', BUSYBOX_ROOTFS, rootfs]);
+  }
   mkdirSync(`${rootfs}/vtv`, { recursive: true });
   if (check.payload !== undefined) {
     mkdirSync(dirname(`${rootfs}/${PAYLOAD_PATH}`), { recursive: true });
@@ -373,6 +424,8 @@ async function runCheck(check: CheckSpec): Promise<CheckResult> {
       rmSync(`${PROFILES}/${check.machine}.json`, { force: true });
     }
     if (check.route !== 'run' && check.route !== 'oci') cleanupTemplate(check.machine);
+    // never remove files through a mounted overlay of the VM's root: unmount it first
+    if (check.rootfs === 'vm-root') unmountVmRoot(check, rootfs);
     rmSync(rootfs, { recursive: true, force: true });
     for (const command of check.teardown ?? []) {
       const [program = '', ...args] = command;
