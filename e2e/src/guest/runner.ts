@@ -197,8 +197,13 @@ function mountVmRoot(check: CheckSpec, rootfs: string): string | undefined {
     `${rootfs}/etc/systemd/system/${unit}`,
     `[Unit]\nDescription=vtv e2e workload\n\n[Service]\nType=oneshot\nExecStart=/bin/sh /${PAYLOAD_PATH}\n\n[Install]\nWantedBy=multi-user.target\n`,
   );
-  mkdirSync(`${rootfs}/etc/systemd/system/multi-user.target.wants`, { recursive: true });
-  sh('ln', ['-sf', `../${unit}`, `${rootfs}/etc/systemd/system/multi-user.target.wants/${unit}`]);
+  const wants = (target: string, link: string, to: string): void => {
+    mkdirSync(`${rootfs}/etc/systemd/system/${target}.wants`, { recursive: true });
+    sh('ln', ['-sf', to, `${rootfs}/etc/systemd/system/${target}.wants/${link}`]);
+  };
+  wants('multi-user.target', unit, `../${unit}`);
+  wants('multi-user.target', 'systemd-networkd.service', '/lib/systemd/system/systemd-networkd.service');
+  wants('sockets.target', 'systemd-networkd.socket', '/lib/systemd/system/systemd-networkd.socket');
   return undefined;
 }
 

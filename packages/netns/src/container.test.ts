@@ -1,10 +1,50 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { leaseContainerAddress, releaseContainerAddress, renderContainerNetworkFile } from './container.js';
+import {
+  leaseContainerAddress,
+  parseContainerNetworkFile,
+  releaseContainerAddress,
+  renderContainerNetworkFile,
+} from './container.js';
 import { leaseAddress, readRecords } from './leases.js';
-import { DEFAULT_NETWORK_CONFIG, planBridge } from './model.js';
+import { DEFAULT_NETWORK_CONFIG, numberToIpv4, planBridge } from './model.js';
+
+describe('parseContainerNetworkFile', () => {
+  it('gives back the subnet of every rendered file, for any IPv4 subnet and leased address in it', () => {
+    const subnets = fc
+      .tuple(fc.integer({ min: 8, max: 29 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }))
+      .map(([prefix, value]) => {
+        const network = (value >>> (32 - prefix)) << (32 - prefix);
+        return { prefix, network: network >>> 0 };
+      });
+    fc.assert(
+      fc.property(subnets, fc.integer({ min: 2, max: 6 }), ({ prefix, network }, offset) => {
+        const subnet = `${numberToIpv4(network).text}/${prefix}`;
+        const config = { ...DEFAULT_NETWORK_CONFIG, subnet };
+        const plan = planBridge(config);
+        const address = numberToIpv4(
+          plan.firstLease + (offset % (plan.lastLease - plan.firstLease + 1)),
+        ).text;
+        const parsed = parseContainerNetworkFile(renderContainerNetworkFile(config, address));
+        expect(parsed).toEqual({ ok: true, value: { subnet: plan.subnet.text } });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reads the IPv6 subnet too, and refuses a file without an IPv4 address', () => {
+    const dual = { ...DEFAULT_NETWORK_CONFIG, subnet6: 'fd87:0:0:1::/64' };
+    const parsed = parseContainerNetworkFile(renderContainerNetworkFile(dual, '10.87.0.2', 'fd87:0:0:1::2'));
+    expect(parsed).toEqual({ ok: true, value: { subnet: '10.87.0.0/16', subnet6: 'fd87:0:0:1::/64' } });
+    const none = parseContainerNetworkFile('[Match]\nName=host0\n\n[Network]\nDNS=1.1.1.1\n');
+    expect(none.ok === false && none.error.code).toBe('PARSE_ERROR');
+    const bad = parseContainerNetworkFile('[Network]\nAddress=10.0.0.300/8\n');
+    expect(bad.ok === false && bad.error.code).toBe('PARSE_ERROR');
+  });
+});
 
 describe('renderContainerNetworkFile', () => {
   it('gives host0 the leased address, the gateway and the DNS servers', () => {

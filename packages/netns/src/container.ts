@@ -1,7 +1,13 @@
 import {
+  fail,
+  type IpAddress,
+  ipFromBytes,
   type NetworkConfig,
+  ok,
   parseIpAddress,
   parseMachineName,
+  parseUnitFile,
+  type Result,
   renderUnitFile,
   type UnitFileEntry,
   unwrap,
@@ -121,4 +127,68 @@ export function renderContainerNetworkFile(
       { name: 'Network', entries },
     ],
   });
+}
+
+/** The subnets a container's networkd file implies: the bridge's, read back from the leased addresses. */
+export interface ContainerNetworkSubnets {
+  readonly subnet: string;
+  readonly subnet6?: string;
+}
+
+/** The network (host bits cleared) of an address with a prefix length, in canonical CIDR text. */
+function networkOf(address: IpAddress, prefixLength: number): string {
+  const bytes = address.bytes.map((byte, index) => {
+    const bitsLeft = prefixLength - index * 8;
+    if (bitsLeft >= 8) return byte;
+    if (bitsLeft <= 0) return 0;
+    return byte & (0xff << (8 - bitsLeft)) & 0xff;
+  });
+  return `${ipFromBytes(bytes).text}/${prefixLength}`;
+}
+
+/**
+ * Reads back the bridge subnets from a networkd file {@link renderContainerNetworkFile} wrote: its
+ * `Address=` lines carry the leased addresses with the bridge's prefix, which is what the installed files
+ * say of the subnet (the `.nspawn` file names only the bridge). `volt start` needs it to bring the bridge
+ * up with the subnet the container's address is in.
+ *
+ * @example
+ * ```ts
+ * const file = renderContainerNetworkFile({ ...DEFAULT_NETWORK_CONFIG, subnet: '10.213.9.0/24' }, '10.213.9.2');
+ * parseContainerNetworkFile(file); // { ok: true, value: { subnet: '10.213.9.0/24' } }
+ * ```
+ */
+export function parseContainerNetworkFile(text: string): Result<ContainerNetworkSubnets> {
+  const file = parseUnitFile(text);
+  if (!file.ok) return file;
+  let subnet: string | undefined;
+  let subnet6: string | undefined;
+  for (const section of file.value.sections) {
+    if (section.name !== 'Network') continue;
+    for (const [key, value] of section.entries) {
+      if (key !== 'Address') continue;
+      const slash = value.indexOf('/');
+      const address = parseIpAddress(value.slice(0, slash < 0 ? value.length : slash));
+      const prefixText = slash < 0 ? '' : value.slice(slash + 1);
+      const prefixLength = /^(0|[1-9]\d{0,2})$/.test(prefixText) ? Number(prefixText) : Number.NaN;
+      const bits = address.ok && address.value.family === 6 ? 128 : 32;
+      if (!address.ok || !(prefixLength >= 0 && prefixLength <= bits)) {
+        return fail(
+          new VoltError('PARSE_ERROR', `Address=${value} is not ADDRESS/PREFIX`, {
+            path: ['Network', 'Address'],
+          }),
+        );
+      }
+      if (address.value.family === 4) subnet ??= networkOf(address.value, prefixLength);
+      else subnet6 ??= networkOf(address.value, prefixLength);
+    }
+  }
+  if (subnet === undefined) {
+    return fail(
+      new VoltError('PARSE_ERROR', 'the networkd file has no IPv4 Address= in [Network]', {
+        path: ['Network', 'Address'],
+      }),
+    );
+  }
+  return ok(subnet6 === undefined ? { subnet } : { subnet, subnet6 });
 }

@@ -23,6 +23,9 @@ function installedFilesOf(plan: IsolationPlan) {
     ...(textOf(plan, '/resolv.conf') === undefined
       ? {}
       : { resolvConf: textOf(plan, '/resolv.conf') as string }),
+    ...(textOf(plan, '/host0.network') === undefined
+      ? {}
+      : { containerNetworkFile: textOf(plan, '/host0.network') as string }),
     ...(textOf(plan, '/landlock.json') === undefined
       ? {}
       : { landlockPolicy: textOf(plan, '/landlock.json') as string }),
@@ -45,6 +48,20 @@ describe('render, parse, render', () => {
       expect(second.files).toEqual(first.files);
     });
   }
+
+  it("reads the bridge's subnet back from the leased container's networkd file (volt start brings the bridge up with it)", () => {
+    const network = { mode: 'private', bridge: 'vtpbr9', subnet: '10.213.9.0/24', dns: ['10.213.9.53'] };
+    const config = isolationFromProfile(parseProfile({ name: 'vtp-net', boot: true, network }));
+    const leased = { ...target, containerAddress: '10.213.9.2' };
+    const first = renderPlan(config, leased);
+    const parsed = isolationFromInstalled(installedFilesOf(first));
+    if (!parsed.ok) throw parsed.error;
+    expect(parsed.value.network.subnet).toBe('10.213.9.0/24');
+    expect(renderPlan(parsed.value, leased).files).toEqual(first.files);
+    const { containerNetworkFile: _leased, ...withoutNetworkFile } = installedFilesOf(first);
+    const withoutLease = isolationFromInstalled(withoutNetworkFile);
+    expect(withoutLease.ok && withoutLease.value.network.subnet).toBe('10.87.0.0/16');
+  });
 
   it('checks what it read like any configuration: a hand-edited unsafe value is refused', () => {
     const result = isolationFromInstalled({

@@ -15,7 +15,7 @@ import {
   VoltError,
 } from '@volt/core';
 import { landlockPolicyFromConfig } from '@volt/landlock';
-import { DEFAULT_NETWORK_CONFIG } from '@volt/netns';
+import { type ContainerNetworkSubnets, DEFAULT_NETWORK_CONFIG, parseContainerNetworkFile } from '@volt/netns';
 import { seccompConfigFromNspawn } from '@volt/seccomp';
 import { MACHINES_DIR } from './defaults.js';
 import { CONTAINER_VOLT_DIR, containerPaths } from './paths.js';
@@ -29,6 +29,8 @@ export interface InstalledFiles {
   readonly nspawnFile: string;
   readonly serviceDropIn?: string;
   readonly resolvConf?: string;
+  /** A private container's networkd file for host0: the only installed file that says the bridge's subnet. */
+  readonly containerNetworkFile?: string;
   /** The requested Landlock policy (landlockconfig JSON), when the container has one. */
   readonly landlockPolicy?: string;
   /** For Boot=yes: the workload unit and the drop-in Volt wrote into the rootfs for it. */
@@ -59,7 +61,11 @@ function parsePort(text: string): PortForward | undefined {
   return { protocol: match[1] as 'tcp' | 'udp', hostPort: Number(match[2]), containerPort: Number(match[3]) };
 }
 
-function parseNetwork(file: UnitFile, resolvConf: string | undefined): Result<NetworkConfig> {
+function parseNetwork(
+  file: UnitFile,
+  resolvConf: string | undefined,
+  containerNetworkFile: string | undefined,
+): Result<NetworkConfig> {
   const isPrivate = entries(file, 'Network', 'Private')[0] === 'yes';
   const veth = entries(file, 'Network', 'VirtualEthernet')[0] === 'yes';
   const bridge = entries(file, 'Network', 'Bridge')[0];
@@ -85,8 +91,16 @@ function parseNetwork(file: UnitFile, resolvConf: string | undefined): Result<Ne
     } else if (keyword === 'search') searchDomains.push(...values);
   }
   const mode = !isPrivate ? 'host' : veth || bridge !== undefined ? 'private' : 'none';
+  // Without a lease (no networkd file) nothing installed says the subnet: the default is assumed.
+  let subnets: ContainerNetworkSubnets = { subnet: DEFAULT_NETWORK_CONFIG.subnet };
+  if (containerNetworkFile !== undefined) {
+    const parsed = parseContainerNetworkFile(containerNetworkFile);
+    if (!parsed.ok) return fail(parsed.error.at(['host0.network']));
+    subnets = parsed.value;
+  }
   return ok({
     ...DEFAULT_NETWORK_CONFIG,
+    ...subnets,
     mode,
     bridge: bridge ?? DEFAULT_NETWORK_CONFIG.bridge,
     ports,
@@ -145,7 +159,7 @@ export function isolationFromInstalled(files: InstalledFiles): Result<IsolationC
   );
   const seccomp = seccompConfigFromNspawn(entries(file, 'Exec', 'SystemCallFilter'), serviceEnvironment);
   if (!seccomp.ok) return fail(seccomp.error.at(['Exec', 'SystemCallFilter']));
-  const network = parseNetwork(file, files.resolvConf);
+  const network = parseNetwork(file, files.resolvConf, files.containerNetworkFile);
   if (!network.ok) return network;
 
   let landlock: IsolationConfig['landlock'] = null;
@@ -231,7 +245,10 @@ export async function readInstalledContainer(
       : undefined;
     if (dropIn !== undefined) workload = { unit: entry.slice(0, -2), dropIn };
   }
-  const optional = async (key: 'serviceDropIn' | 'resolvConf' | 'landlockPolicy', path: string) => {
+  const optional = async (
+    key: 'serviceDropIn' | 'resolvConf' | 'containerNetworkFile' | 'landlockPolicy',
+    path: string,
+  ) => {
     const text = await readText(at(path));
     return text === undefined ? {} : { [key]: text };
   };
@@ -241,6 +258,7 @@ export async function readInstalledContainer(
     nspawnFile,
     ...(await optional('serviceDropIn', paths.serviceDropIn)),
     ...(await optional('resolvConf', paths.resolvConf)),
+    ...(await optional('containerNetworkFile', paths.containerNetworkFile)),
     ...(await optional('landlockPolicy', paths.landlockPolicy)),
     ...(workload === undefined ? {} : { workload }),
   });

@@ -23,6 +23,8 @@ export interface ContainerPaths {
   readonly runtimeDir: string;
   /** The Landlock policy as requested, in landlockconfig JSON. */
   readonly landlockPolicy: string;
+  /** A private container's systemd-networkd file for host0 (its leased address), bound into it. */
+  readonly containerNetworkFile: string;
 }
 
 /**
@@ -43,6 +45,7 @@ export function containerPaths(name: string): ContainerPaths {
     resolvConf: `${stateDir}/resolv.conf`,
     runtimeDir: `${stateDir}/runtime`,
     landlockPolicy: `${stateDir}/landlock.json`,
+    containerNetworkFile: `${stateDir}/host0.network`,
   };
 }
 

@@ -138,7 +138,7 @@ function planAddress(config: IsolationConfig, target: PlanTarget, paths: Contain
       detail: `mode private on ${network.bridge}; no address leased yet (volt apply and volt run lease one), so host0 has no IPv4 address until then`,
     };
   }
-  const path = `${paths.stateDir}/host0.network`;
+  const path = paths.containerNetworkFile;
   return {
     settings: [{ section: 'Files', key: 'BindReadOnly', value: `${path}:${CONTAINER_NETWORK_FILE}` }],
     files: [
