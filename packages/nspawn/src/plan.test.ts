@@ -13,6 +13,17 @@ const fromProfile = (document: Record<string, unknown>) =>
   plan(isolationFromProfile(parseProfile({ name: 'web', ...document })));
 const nspawnFile = (config: IsolationConfig) => unwrap(parseUnitFile(plan(config).nspawnFile));
 
+/** The VoltError `run` throws; fails the test when it throws nothing or something else. */
+function voltErrorOf(run: () => unknown): VoltError {
+  try {
+    run();
+  } catch (error) {
+    if (VoltError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a VoltError, but nothing was thrown');
+}
+
 describe('the default plan', () => {
   const rendered = plan(defaultIsolation('web'));
 
@@ -266,14 +277,7 @@ describe('correction 8: unsafe input is refused before anything is rendered', ()
   ];
   for (const [what, document, code] of hostile) {
     it(`refuses ${what} with ${code}`, () => {
-      let caught: unknown;
-      try {
-        fromProfile(document);
-      } catch (error) {
-        caught = error;
-      }
-      expect(VoltError.isInstance(caught)).toBe(true);
-      expect((caught as VoltError).code).toBe(code);
+      expect(voltErrorOf(() => fromProfile(document)).code).toBe(code);
     });
   }
 });
@@ -317,15 +321,8 @@ describe('a configuration of the wrong shape, as a JavaScript caller may pass', 
   for (const [what, change, path, code = 'INVALID_VALUE'] of wrong) {
     it(`refuses ${what} with ${code} at its path`, () => {
       const config = { ...defaultIsolation('web'), ...change } as unknown as IsolationConfig;
-      let caught: unknown;
-      try {
-        plan(config);
-      } catch (error) {
-        caught = error;
-      }
-      expect(VoltError.isInstance(caught)).toBe(true);
-      expect((caught as VoltError).code).toBe(code);
-      expect((caught as VoltError).path).toEqual(path);
+      const error = voltErrorOf(() => plan(config));
+      expect([error.code, error.path]).toEqual([code, path]);
     });
   }
 
