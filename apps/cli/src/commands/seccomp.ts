@@ -1,4 +1,3 @@
-import { rename, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 
 /** Options of `volt seccomp export`. */
@@ -21,6 +20,8 @@ const collect = (value: string, previous: readonly string[] = []): readonly stri
 ];
 
 async function writeAtomically(file: string, data: Uint8Array | string): Promise<void> {
+  // Loaded here, not with the command definitions, which every `volt` command loads.
+  const { rename, writeFile } = await import('node:fs/promises');
   const temporary = `${file}.tmp-${process.pid}`;
   await writeFile(temporary, data, { mode: 0o644 });
   await rename(temporary, file);
