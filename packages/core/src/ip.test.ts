@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rejected, value } from '../test/results.js';
 import { unwrap } from './errors.js';
-import { ipFromBytes, parseIpAddress, parseSubnet, subnetContains } from './ip.js';
+import { ipFromBytes, parseInterfaceAddress, parseIpAddress, parseSubnet, subnetContains } from './ip.js';
 
 /** The WHATWG URL serialiser compresses IPv6 the RFC 5952 way (longest run of two or more zero groups). */
 function urlCanonicalIpv6(text: string): string {
@@ -123,6 +123,37 @@ describe('parseIpAddress', () => {
         expect(address.text).toBe(bytes.join('.'));
         expect(parseIpAddress(address.text)).toEqual({ ok: true, value: address });
       }),
+    );
+  });
+});
+
+describe('parseInterfaceAddress', () => {
+  it.each([
+    ['10.213.9.2/24', '10.213.9.2', '10.213.9.0/24'],
+    ['10.87.0.2/16', '10.87.0.2', '10.87.0.0/16'],
+    ['192.168.1.77/27', '192.168.1.77', '192.168.1.64/27'],
+    ['10.0.0.1/0', '10.0.0.1', '0.0.0.0/0'],
+    ['fd87:0:0:1::2/64', 'fd87:0:0:1::2', 'fd87:0:0:1::/64'],
+  ])('%s is %s in %s', (text, address, subnet) => {
+    const parsed = value(parseInterfaceAddress(text));
+    expect([parsed.address.text, parsed.subnet.text]).toEqual([address, subnet]);
+  });
+
+  it.each(['10.0.0.2', '10.0.0.2/33', '10.0.0.2/024', '10.0.0.300/8', 'fd87::2/129', ''])(
+    'refuses %j with INVALID_IP_ADDRESS',
+    (text) => {
+      expect(rejected(parseInterfaceAddress(text)).code).toBe('INVALID_IP_ADDRESS');
+    },
+  );
+
+  it('gives a subnet parseSubnet accepts and that contains the address (property)', () => {
+    fc.assert(
+      fc.property(fc.ipV4(), fc.integer({ min: 0, max: 32 }), (address, prefix) => {
+        const parsed = value(parseInterfaceAddress(`${address}/${prefix}`));
+        expect(value(parseSubnet(parsed.subnet.text))).toEqual(parsed.subnet);
+        expect(subnetContains(parsed.subnet, parsed.address)).toBe(true);
+      }),
+      { numRuns: 1000 },
     );
   });
 });

@@ -135,6 +135,24 @@ export interface IpSubnet {
   readonly text: string;
 }
 
+/** An address and a prefix length, `ADDRESS/PREFIX`, or why the text is not one. */
+function parseCidr(
+  text: string,
+  family: 4 | 6 | undefined,
+): { readonly address: IpAddress; readonly prefixLength: number } | { readonly why: string } {
+  const slash = text.indexOf('/');
+  if (slash < 0) return { why: 'the /prefix length is missing' };
+  const address = parseIpAddress(text.slice(0, slash), family);
+  if (!address.ok) return { why: 'the address is not valid' };
+  const bits = address.value.family === 4 ? 32 : 128;
+  const prefixText = text.slice(slash + 1);
+  // No leading zeros: iproute2 reads `/016` as octal (14).
+  const prefixLength = /^(0|[1-9]\d{0,2})$/.test(prefixText) ? Number(prefixText) : Number.NaN;
+  if (!(prefixLength >= 0 && prefixLength <= bits))
+    return { why: `the prefix length must be 0..${bits} without leading zeros` };
+  return { address: address.value, prefixLength };
+}
+
 /**
  * Parses a CIDR subnet such as `10.87.0.0/16` or `fd42::/64`. Host bits must be zero.
  *
@@ -153,21 +171,51 @@ export function parseSubnet(text: string, family?: 4 | 6): Result<IpSubnet> {
         `${JSON.stringify(text)} is not a subnet: ${why}; accepted: CIDR such as 10.87.0.0/16`,
       ),
     );
-  const slash = text.indexOf('/');
-  if (slash < 0) return invalid('the /prefix length is missing');
-  const address = parseIpAddress(text.slice(0, slash), family);
-  if (!address.ok) return invalid('the address is not valid');
-  const bits = address.value.family === 4 ? 32 : 128;
-  const prefixText = text.slice(slash + 1);
-  // No leading zeros: iproute2 reads `/016` as octal (14).
-  const prefixLength = /^(0|[1-9]\d{0,2})$/.test(prefixText) ? Number(prefixText) : Number.NaN;
-  if (!(prefixLength >= 0 && prefixLength <= bits))
-    return invalid(`the prefix length must be 0..${bits} without leading zeros`);
+  const cidr = parseCidr(text, family);
+  if ('why' in cidr) return invalid(cidr.why);
+  const { address, prefixLength } = cidr;
+  const bits = address.family === 4 ? 32 : 128;
   for (let bit = prefixLength; bit < bits; bit++) {
-    if (((address.value.bytes[bit >> 3] as number) >> (7 - (bit & 7))) & 1)
-      return invalid('host bits are set');
+    if (((address.bytes[bit >> 3] as number) >> (7 - (bit & 7))) & 1) return invalid('host bits are set');
   }
-  return ok({ address: address.value, prefixLength, text: `${address.value.text}/${prefixLength}` });
+  return ok({ address, prefixLength, text: `${address.text}/${prefixLength}` });
+}
+
+/** An interface's address with its prefix length (`Address=` of a networkd file), and the subnet it is in. */
+export interface IpInterfaceAddress {
+  readonly address: IpAddress;
+  readonly subnet: IpSubnet;
+}
+
+/**
+ * Parses an interface address such as `10.87.0.2/16`: an address and a prefix length, host bits allowed
+ * (the form of networkd's `Address=` and `ip addr`), with the subnet it lies in.
+ *
+ * @example
+ * ```ts
+ * unwrap(parseInterfaceAddress('10.213.9.2/24')).subnet.text; // '10.213.9.0/24'
+ * ```
+ */
+export function parseInterfaceAddress(text: string, family?: 4 | 6): Result<IpInterfaceAddress> {
+  if (typeof text !== 'string') return notAString(text);
+  const cidr = parseCidr(text, family);
+  if ('why' in cidr) {
+    return fail(
+      new VoltError(
+        'INVALID_IP_ADDRESS',
+        `${JSON.stringify(text)} is not an address with a prefix length: ${cidr.why}; accepted: ADDRESS/PREFIX such as 10.87.0.2/16`,
+      ),
+    );
+  }
+  const { address, prefixLength } = cidr;
+  const network = ipFromBytes(
+    address.bytes.map((byte, index) => {
+      const bitsLeft = prefixLength - index * 8;
+      if (bitsLeft >= 8) return byte;
+      return bitsLeft <= 0 ? 0 : byte & (0xff << (8 - bitsLeft)) & 0xff;
+    }),
+  );
+  return ok({ address, subnet: { address: network, prefixLength, text: `${network.text}/${prefixLength}` } });
 }
 
 /**

@@ -42,7 +42,10 @@ describe('parseContainerNetworkFile', () => {
     const none = parseContainerNetworkFile('[Match]\nName=host0\n\n[Network]\nDNS=1.1.1.1\n');
     expect(none.ok === false && none.error.code).toBe('PARSE_ERROR');
     const bad = parseContainerNetworkFile('[Network]\nAddress=10.0.0.300/8\n');
-    expect(bad.ok === false && bad.error.code).toBe('PARSE_ERROR');
+    expect(bad.ok === false && [bad.error.code, bad.error.path]).toEqual([
+      'INVALID_IP_ADDRESS',
+      ['Network', 'Address'],
+    ]);
   });
 });
 

@@ -1,9 +1,8 @@
 import {
   fail,
-  type IpAddress,
-  ipFromBytes,
   type NetworkConfig,
   ok,
+  parseInterfaceAddress,
   parseIpAddress,
   parseMachineName,
   parseUnitFile,
@@ -135,17 +134,6 @@ export interface ContainerNetworkSubnets {
   readonly subnet6?: string;
 }
 
-/** The network (host bits cleared) of an address with a prefix length, in canonical CIDR text. */
-function networkOf(address: IpAddress, prefixLength: number): string {
-  const bytes = address.bytes.map((byte, index) => {
-    const bitsLeft = prefixLength - index * 8;
-    if (bitsLeft >= 8) return byte;
-    if (bitsLeft <= 0) return 0;
-    return byte & (0xff << (8 - bitsLeft)) & 0xff;
-  });
-  return `${ipFromBytes(bytes).text}/${prefixLength}`;
-}
-
 /**
  * Reads back the bridge subnets from a networkd file {@link renderContainerNetworkFile} wrote: its
  * `Address=` lines carry the leased addresses with the bridge's prefix, which is what the installed files
@@ -167,20 +155,10 @@ export function parseContainerNetworkFile(text: string): Result<ContainerNetwork
     if (section.name !== 'Network') continue;
     for (const [key, value] of section.entries) {
       if (key !== 'Address') continue;
-      const slash = value.indexOf('/');
-      const address = parseIpAddress(value.slice(0, slash < 0 ? value.length : slash));
-      const prefixText = slash < 0 ? '' : value.slice(slash + 1);
-      const prefixLength = /^(0|[1-9]\d{0,2})$/.test(prefixText) ? Number(prefixText) : Number.NaN;
-      const bits = address.ok && address.value.family === 6 ? 128 : 32;
-      if (!address.ok || !(prefixLength >= 0 && prefixLength <= bits)) {
-        return fail(
-          new VoltError('PARSE_ERROR', `Address=${value} is not ADDRESS/PREFIX`, {
-            path: ['Network', 'Address'],
-          }),
-        );
-      }
-      if (address.value.family === 4) subnet ??= networkOf(address.value, prefixLength);
-      else subnet6 ??= networkOf(address.value, prefixLength);
+      const parsed = parseInterfaceAddress(value);
+      if (!parsed.ok) return fail(parsed.error.at(['Network', 'Address']));
+      if (parsed.value.address.family === 4) subnet ??= parsed.value.subnet.text;
+      else subnet6 ??= parsed.value.subnet.text;
     }
   }
   if (subnet === undefined) {
