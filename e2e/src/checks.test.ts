@@ -43,6 +43,8 @@ describe('checks', () => {
     expect(codeOf({ ...booting, profile: { ...booting.profile, boot: false } })).toBe('INVALID_VALUE');
     expect(codeOf({ ...booting, profile: { name: 'vtv-boot', boot: true } })).toBe('INVALID_VALUE');
     expect(codeOf({ ...booting, route: 'volt-run' })).toBe('INVALID_VALUE');
+    const outside = { ...booting.profile, workloadUnit: '../../../etc/x.service' };
+    expect(codeOf({ ...booting, profile: outside })).toBe('INVALID_VALUE');
     expect(codeOf({ ...valid, ociRuntime: 'runc' })).toBe('INVALID_VALUE');
     expect(codeOf({ ...valid, machine: 'other' })).toBe('INVALID_VALUE');
     expect(codeOf({ ...valid, machine: 'vtv/../x' })).toBe('INVALID_MACHINE_NAME');

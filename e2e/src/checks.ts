@@ -221,11 +221,14 @@ const checkSchema = z
     }
     if (check.rootfs === 'vm-root') {
       const unit = check.profile?.['workloadUnit'];
-      if (route !== 'volt-apply' || check.profile?.['boot'] !== true || typeof unit !== 'string') {
+      // The runner writes the unit into the rootfs before volt sees the profile: its name becomes a path.
+      const unitName = typeof unit === 'string' && /^[A-Za-z0-9:_.@-]{1,250}\.service$/.test(unit);
+      if (route !== 'volt-apply' || check.profile?.['boot'] !== true || !unitName) {
         context.addIssue({
           code: 'custom',
           path: ['rootfs'],
-          message: 'a vm-root container is a booting volt-apply check whose profile names its workloadUnit',
+          message:
+            'a vm-root container is a booting volt-apply check whose profile names its workloadUnit (NAME.service)',
         });
       }
     }
