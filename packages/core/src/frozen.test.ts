@@ -92,4 +92,27 @@ describe('rememberValidated', () => {
     if (!port.ok) throw port.error;
     expect(validateOther(port.value).ok).toBe(false);
   });
+
+  it('marks what it accepted invisibly: copies, keys and JSON are unchanged, and no copy is accepted', () => {
+    const port = validatePort({ n: 80 });
+    if (!port.ok) throw port.error;
+    expect(Reflect.ownKeys(port.value)).toEqual(['n']);
+    expect(JSON.stringify(port.value)).toBe('{"n":80}');
+    expect(Object.getOwnPropertySymbols(port.value)).toEqual([]);
+    for (const copy of [{ ...port.value }, structuredClone(port.value), Object.freeze({ ...port.value })])
+      expect(validatePort.accepts(copy)).toBe(false);
+    expect(validatePort.accepts(Object.create(port.value))).toBe(false);
+  });
+
+  it('accepts a value it returned twice (a shared constant) without failing', () => {
+    const shared = Object.freeze({ n: 443 });
+    const validateShared = rememberValidated((value: { readonly n: number }) =>
+      value.n > 0 ? ok(shared) : fail(new VoltError('INVALID_PORT', 'a port is above 0')),
+    );
+    expect(validateShared({ n: 1 })).toEqual({ ok: true, value: shared });
+    expect(validateShared({ n: 2 })).toEqual({ ok: true, value: shared });
+    expect(validateShared.accepts(shared)).toBe(true);
+    expect(validateShared.accepts(null)).toBe(false);
+    expect(validateShared.accepts(443)).toBe(false);
+  });
 });

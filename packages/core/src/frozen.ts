@@ -78,13 +78,46 @@ export interface RememberingValidator<T, A extends readonly unknown[]> {
 export function rememberValidated<T, A extends readonly unknown[]>(
   validate: (value: T, ...rest: A) => Result<T>,
 ): RememberingValidator<T, A> {
-  const accepted = new WeakSet<object>();
-  const accepts = (value: unknown): boolean => isObject(value) && accepted.has(value);
+  const stamp = privateStamp();
+  const accepts = (value: unknown): boolean => isObject(value) && stamp.has(value);
   const remembering = (value: T, ...rest: A): Result<T> => {
     if (accepts(value)) return { ok: true, value };
     const result = validate(value, ...rest);
-    if (result.ok && isObject(result.value)) accepted.add(result.value);
+    if (result.ok && isObject(result.value)) stamp.add(result.value);
     return result;
   };
   return Object.assign(remembering, { accepts });
+}
+
+/** Returns the object it is given, so that a subclass's constructor adds its private field to that object. */
+class PrivateFieldAdder {
+  constructor(target: object) {
+    // biome-ignore lint/correctness/noConstructorReturn: returning the target is what adds the field to it
+    return target;
+  }
+}
+
+/**
+ * A mark that only its holder can set and read: a private class field added to the objects it marks. It
+ * is invisible to reflection, copying and serialisation, and much cheaper than a WeakSet on this engine.
+ * Where the engine refuses a private field on a frozen object, such objects are kept in a WeakSet.
+ */
+function privateStamp(): { readonly add: (value: object) => void; readonly has: (value: object) => boolean } {
+  const frozenOnes = new WeakSet<object>();
+  class Stamped extends PrivateFieldAdder {
+    readonly #stamped = true;
+    static has(value: object): boolean {
+      return #stamped in value;
+    }
+  }
+  return {
+    add: (value) => {
+      try {
+        new Stamped(value);
+      } catch {
+        frozenOnes.add(value);
+      }
+    },
+    has: (value) => Stamped.has(value) || frozenOnes.has(value),
+  };
 }

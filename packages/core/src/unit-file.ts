@@ -66,11 +66,12 @@ export function checkUnitFileEntry(key: string, value: string): Result<UnitFileE
 }
 
 /**
- * Keys, and long values, found safe before: renderers write the same keys and the same long lines (a
+ * Keys, section names and long values found safe before: renderers write the same keys and the same long lines (a
  * seccomp profile's filter) again and again. A string cannot change, so once safe it stays safe; the sets
  * are emptied when full, so no input can make them grow without bound.
  */
 const safeKeys = new Set<string>();
+const safeSectionNames = new Set<string>();
 const safeLongValues = new Set<string>();
 const SAFE_STRINGS_KEPT = 1024;
 const LONG_VALUE = 64;
@@ -116,11 +117,14 @@ function entryProblem(key: string, value: string): VoltError | undefined {
 export function renderUnitFile(file: UnitFile, header?: string): string {
   let text = header === undefined ? '' : renderHeader(header);
   for (const section of file.sections) {
-    if (!SECTION_NAME.test(section.name)) {
-      throw new VoltError(
-        'UNSAFE_STRING',
-        `${describeValue(section.name)} is not a section name; accepted: letters, digits, '-'`,
-      );
+    if (!safeSectionNames.has(section.name)) {
+      if (typeof section.name !== 'string' || !SECTION_NAME.test(section.name)) {
+        throw new VoltError(
+          'UNSAFE_STRING',
+          `${describeValue(section.name)} is not a section name; accepted: letters, digits, '-'`,
+        );
+      }
+      rememberSafe(safeSectionNames, section.name);
     }
     text += text === '' ? `[${section.name}]\n` : `\n[${section.name}]\n`;
     for (const entry of section.entries) {

@@ -120,10 +120,10 @@ export function renderNspawnNetwork(network: NetworkConfig, machineName: string)
  */
 export function renderResolvConf(network: NetworkConfig): string {
   const valid = unwrap(validateNetworkConfig(network));
-  const lines = ['# Written by Volt; changes are lost when the container restarts.'];
-  for (const server of valid.dns) lines.push(`nameserver ${server}`);
-  if (valid.searchDomains.length > 0) lines.push(`search ${valid.searchDomains.join(' ')}`);
-  return `${lines.join('\n')}\n`;
+  let text = '# Written by Volt; changes are lost when the container restarts.\n';
+  for (const server of valid.dns) text += `nameserver ${server}\n`;
+  if (valid.searchDomains.length > 0) text += `search ${valid.searchDomains.join(' ')}\n`;
+  return text;
 }
 
 /**

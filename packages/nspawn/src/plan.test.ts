@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { defaultIsolation } from './defaults.js';
 import { renderPlan } from './plan.js';
 import { isolationFromProfile } from './resolve.js';
-import { NSPAWN_SECTIONS, type NspawnSetting, settingsToArguments, settingsToUnitFile } from './settings.js';
+import {
+  NSPAWN_SECTIONS,
+  NSPAWN_SETTING_ARGUMENTS,
+  type NspawnSetting,
+  settingsToArguments,
+  settingsToUnitFile,
+} from './settings.js';
 
 const target = { landlockAbi: 7, landlockHelper: '/usr/lib/volt/volt-landlock' } as const;
 const plan = (config: IsolationConfig) => renderPlan(config, target);
@@ -357,10 +363,16 @@ describe('settings the composer does not know', () => {
       { section: 'Exec', key: 'NoSuchKey', value: 'x' },
       { section: 'Service', key: 'Boot', value: 'yes' },
       { section: '__proto__', key: 'Boot', value: 'yes' },
+      { section: 'Network', key: 'Boot', value: 'yes' },
     ] as unknown as NspawnSetting[]) {
       expect(() => settingsToArguments([setting])).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
-      if (setting.key !== 'constructor' && setting.key !== 'NoSuchKey')
+      if (setting.key !== 'constructor' && setting.key !== 'NoSuchKey' && setting.section !== 'Network')
         expect(() => settingsToUnitFile([setting])).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
     }
+  });
+
+  it('no key is in two sections, so a key names its option and its section', () => {
+    const keys = Object.values(NSPAWN_SETTING_ARGUMENTS).flatMap((table) => Object.keys(table));
+    expect(new Set(keys).size).toBe(keys.length);
   });
 });

@@ -314,17 +314,16 @@ export function renderPlan(input: IsolationConfig, target: PlanTarget): Isolatio
   if (config.readOnlyRoot) settings.push({ section: 'Files', key: 'ReadOnly', value: 'yes' });
   if (config.privateUsers) settings.push({ section: 'Files', key: 'PrivateUsersOwnership', value: 'auto' });
   pushSection(settings, 'Files', dns.filesSection);
-  settings.push(...landlock.settings, ...address.settings);
+  for (const setting of landlock.settings) settings.push(setting);
+  for (const setting of address.settings) settings.push(setting);
   pushSection(settings, 'Network', network.networkSection);
 
   const nspawnFile = renderUnitFile(settingsToUnitFile(settings), GENERATED_HEADER);
   // The systemd-nspawn process's own environment: the unified cgroup hierarchy for every payload (nspawn
   // 252 otherwise gives a container without systemd inside a legacy name=systemd tree), and seccomp's.
-  const nspawnEnvironment: Readonly<Record<string, string>> = {
-    SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: '1',
-    ...seccomp.environment,
-  };
-  const serviceEntries: UnitFileEntry[] = [...properties];
+  const nspawnEnvironment: Record<string, string> = { SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: '1' };
+  for (const name in seccomp.environment) nspawnEnvironment[name] = seccomp.environment[name] as string;
+  const serviceEntries: UnitFileEntry[] = properties.slice();
   for (const name in nspawnEnvironment)
     serviceEntries.push(['Environment', `${name}=${nspawnEnvironment[name]}`]);
   const serviceDropIn = renderUnitFile(
@@ -339,7 +338,7 @@ export function renderPlan(input: IsolationConfig, target: PlanTarget): Isolatio
     '--settings=no',
   ]);
   for (const [key, value] of properties) argv.push(`--property=${key}=${value}`);
-  argv.push(...landlock.parameters);
+  for (const parameter of landlock.parameters) argv.push(parameter);
 
   const files: PlannedFile[] = [
     {

@@ -61,13 +61,13 @@ export const NSPAWN_SETTING_ARGUMENTS: Readonly<
   },
 };
 
-/** {@link NSPAWN_SETTING_ARGUMENTS} by section and key, without the names every object inherits. */
-const ARGUMENT_FOR_SETTING: ReadonlyMap<string, ReadonlyMap<string, ArgumentFor>> = new Map(
-  Object.entries(NSPAWN_SETTING_ARGUMENTS).map(([section, table]) => [
-    section,
-    new Map(Object.entries(table)),
-  ]),
-);
+/** {@link NSPAWN_SETTING_ARGUMENTS} by key (no key is in two sections), with the key's section. */
+const ARGUMENT_FOR_KEY: ReadonlyMap<string, { readonly section: string; readonly toArgument: ArgumentFor }> =
+  new Map(
+    Object.entries(NSPAWN_SETTING_ARGUMENTS).flatMap(([section, table]) =>
+      Object.entries(table).map(([key, toArgument]) => [key, { section, toArgument }] as const),
+    ),
+  );
 
 /**
  * The command-line options for a list of settings, in order, appended to `argv` (a new list by default).
@@ -80,14 +80,14 @@ const ARGUMENT_FOR_SETTING: ReadonlyMap<string, ReadonlyMap<string, ArgumentFor>
  */
 export function settingsToArguments(settings: readonly NspawnSetting[], argv: string[] = []): string[] {
   for (const setting of settings) {
-    const toArgument = ARGUMENT_FOR_SETTING.get(setting.section)?.get(setting.key);
-    if (toArgument === undefined) {
+    const known = ARGUMENT_FOR_KEY.get(setting.key);
+    if (known === undefined || known.section !== setting.section) {
       throw new VoltError(
         'UNSUPPORTED',
         `no command-line option is known for [${setting.section}] ${setting.key}=`,
       );
     }
-    const argument = toArgument(setting.value);
+    const argument = known.toArgument(setting.value);
     if (argument !== undefined) argv.push(argument);
   }
   return argv;
@@ -104,14 +104,29 @@ export function settingsToArguments(settings: readonly NspawnSetting[], argv: st
  * ```
  */
 export function settingsToUnitFile(settings: readonly NspawnSetting[]): UnitFile {
-  const entries: Record<NspawnSection, UnitFileEntry[]> = { Exec: [], Files: [], Network: [] };
+  const exec: UnitFileEntry[] = [];
+  const files: UnitFileEntry[] = [];
+  const network: UnitFileEntry[] = [];
   for (const setting of settings) {
-    const section = Object.hasOwn(entries, setting.section) ? entries[setting.section] : undefined;
+    const section =
+      setting.section === 'Exec'
+        ? exec
+        : setting.section === 'Files'
+          ? files
+          : setting.section === 'Network'
+            ? network
+            : undefined;
     if (section === undefined)
-      throw new VoltError('UNSUPPORTED', `a .nspawn file has no [${setting.section}] section`);
+      throw new VoltError('UNSUPPORTED', `a .nspawn file has no [${String(setting.section)}] section`);
     section.push([setting.key, setting.value]);
   }
-  return { sections: NSPAWN_SECTIONS.map((name) => ({ name, entries: entries[name] })) };
+  return {
+    sections: [
+      { name: 'Exec', entries: exec },
+      { name: 'Files', entries: files },
+      { name: 'Network', entries: network },
+    ],
+  };
 }
 
 /**
