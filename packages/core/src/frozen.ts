@@ -104,6 +104,7 @@ class PrivateFieldAdder {
  */
 function privateStamp(): { readonly add: (value: object) => void; readonly has: (value: object) => boolean } {
   const frozenOnes = new WeakSet<object>();
+  let frozenOnesUsed = false;
   class Stamped extends PrivateFieldAdder {
     readonly #stamped = true;
     static has(value: object): boolean {
@@ -116,8 +117,9 @@ function privateStamp(): { readonly add: (value: object) => void; readonly has: 
         new Stamped(value);
       } catch {
         frozenOnes.add(value);
+        frozenOnesUsed = true;
       }
     },
-    has: (value) => Stamped.has(value) || frozenOnes.has(value),
+    has: (value) => Stamped.has(value) || (frozenOnesUsed && frozenOnes.has(value)),
   };
 }

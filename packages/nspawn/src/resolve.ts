@@ -164,8 +164,8 @@ function checkIsolation(config: IsolationConfig): Result<IsolationConfig> {
   const issues: VoltError[] = [];
   collect(issues, parseMachineName(config.name), ['name']);
   collect(issues, parseAbsolutePath(config.rootfs), ['rootfs']);
-  for (const [index, argument] of config.command.entries())
-    collect(issues, parseSafeValue(argument), ['command', index]);
+  for (let index = 0; index < config.command.length; index++)
+    collect(issues, parseSafeValue(config.command[index] as string), ['command', index]);
   for (const [name, value] of config.environment) {
     collect(issues, parseEnvironmentName(name), ['environment', name]);
     collect(issues, parseSafeValue(value), ['environment', name]);
