@@ -104,29 +104,15 @@ export function settingsToArguments(settings: readonly NspawnSetting[], argv: st
  * ```
  */
 export function settingsToUnitFile(settings: readonly NspawnSetting[]): UnitFile {
-  const exec: UnitFileEntry[] = [];
-  const files: UnitFileEntry[] = [];
-  const network: UnitFileEntry[] = [];
+  const sections: { readonly name: NspawnSection; readonly entries: UnitFileEntry[] }[] = [];
+  for (const name of NSPAWN_SECTIONS) sections.push({ name, entries: [] });
   for (const setting of settings) {
-    const section =
-      setting.section === 'Exec'
-        ? exec
-        : setting.section === 'Files'
-          ? files
-          : setting.section === 'Network'
-            ? network
-            : undefined;
+    const section = sections[NSPAWN_SECTIONS.indexOf(setting.section)];
     if (section === undefined)
       throw new VoltError('UNSUPPORTED', `a .nspawn file has no [${String(setting.section)}] section`);
-    section.push([setting.key, setting.value]);
+    section.entries.push([setting.key, setting.value]);
   }
-  return {
-    sections: [
-      { name: 'Exec', entries: exec },
-      { name: 'Files', entries: files },
-      { name: 'Network', entries: network },
-    ],
-  };
+  return { sections };
 }
 
 /**
