@@ -1,6 +1,7 @@
 import type { ByteLimit, ResourceLimits } from '@volt/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { validLimits } from '../test/arbitraries.js';
 import { DEFAULT_RESOURCE_LIMITS } from './defaults.js';
 import { assertValidResourceLimits, validateResourceLimits } from './validate.js';
 
@@ -186,5 +187,42 @@ describe('validateResourceLimits', () => {
         expect(typeof result.ok).toBe('boolean');
       }),
     );
+  });
+});
+
+describe('validateResourceLimits: the value it returns', () => {
+  const objectsIn = (value: unknown, found: object[] = []): object[] => {
+    if (typeof value === 'object' && value !== null) {
+      found.push(value);
+      for (const inner of Object.values(value)) objectsIn(inner, found);
+    }
+    return found;
+  };
+
+  it('property: equals the input, is frozen all the way down and shares no object with it', () => {
+    fc.assert(
+      fc.property(validLimits, (limits) => {
+        const result = validateResourceLimits(limits);
+        if (!result.ok) throw result.error;
+        // fast-check's records have no prototype, so toStrictEqual would compare prototypes too.
+        expect(result.value).toEqual(limits);
+        const copies = objectsIn(result.value);
+        expect(copies.every((inner) => Object.isFrozen(inner))).toBe(true);
+        const originals = new Set(objectsIn(limits));
+        expect(copies.filter((inner) => originals.has(inner))).toEqual([]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('keeps only the fields it checked', () => {
+    const result = validateResourceLimits({
+      ...DEFAULT_RESOURCE_LIMITS,
+      memory: { max: { kind: 'bytes', bytes: 1024, note: 'x' } as unknown as ByteLimit },
+      cpu: { weight: 50, extra: true } as unknown as ResourceLimits['cpu'],
+    });
+    if (!result.ok) throw result.error;
+    expect(result.value.memory).toStrictEqual({ max: { kind: 'bytes', bytes: 1024 } });
+    expect(result.value.cpu).toStrictEqual({ weight: 50 });
   });
 });

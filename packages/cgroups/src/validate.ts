@@ -1,13 +1,15 @@
 import {
   type ByteLimit,
+  type CpuLimits,
   type CpuWeight,
   describeValue,
   fail,
-  frozenCopy,
   type IndexSet,
   type InputPath,
   type IoDeviceLimit,
+  type IoLimits,
   isRecord,
+  type MemoryLimits,
   ok,
   parseAbsolutePath,
   parseWeight,
@@ -15,6 +17,7 @@ import {
   type ResourceLimits,
   type Result,
   rememberValidated,
+  type TasksLimit,
   VoltError,
 } from '@volt/core';
 
@@ -70,6 +73,17 @@ const MEMORY_ORDER: readonly (readonly [MemoryKey, MemoryKey])[] = [
   ['high', 'max'],
 ];
 
+/** {@link MEMORY_ORDER} as positions in {@link MEMORY_KEYS}. */
+const MEMORY_ORDER_INDEXES = MEMORY_ORDER.map(
+  ([lower, upper]) => [MEMORY_KEYS.indexOf(lower), MEMORY_KEYS.indexOf(upper)] as const,
+);
+
+/** The memory limits in the order of {@link MEMORY_KEYS}, read by name. */
+function memoryLimitsInOrder(memory: Readonly<Record<string, unknown>>): readonly unknown[] {
+  const { min, low, high, max, swapMax, zswapMax } = memory;
+  return [min, low, high, max, swapMax, zswapMax];
+}
+
 function describeByteLimit(limit: ByteLimit): string {
   switch (limit.kind) {
     case 'bytes':
@@ -101,14 +115,10 @@ function isWholeNumber(value: unknown, min: number, max: number): boolean {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
 }
 
-function field(record: Record<string, unknown>, key: string): unknown {
-  return record[key];
-}
-
 function checkByteLimit(
   value: unknown,
   key: MemoryKey,
-  path: InputPath,
+  root: InputPath,
   issues: VoltError[],
 ): value is ByteLimit {
   const name = SYSTEMD_MEMORY_NAMES[key];
@@ -118,32 +128,31 @@ function checkByteLimit(
       new VoltError(
         'INVALID_BYTE_SIZE',
         `${name} ${why}; accepted: a byte count from ${minBytes}, a percentage from 0% to 100%, or infinity`,
-        {
-          path,
-        },
+        { path: [...root, 'memory', key] },
       ),
     );
     return false;
   };
   if (!isRecord(value)) return bad('is not a byte limit');
-  if (field(value, 'kind') === 'infinity') return true;
-  if (field(value, 'kind') === 'bytes') {
-    const bytes = field(value, 'bytes');
+  if (value['kind'] === 'infinity') return true;
+  if (value['kind'] === 'bytes') {
+    const bytes = value['bytes'];
     if (typeof bytes === 'number' && Number.isSafeInteger(bytes) && bytes >= minBytes) return true;
     return bad(`of ${describeValue(bytes)} bytes is out of range`);
   }
-  if (field(value, 'kind') === 'percent') {
-    const share = field(value, 'permyriad');
+  if (value['kind'] === 'percent') {
+    const share = value['permyriad'];
     if (typeof share === 'number' && Number.isSafeInteger(share) && share >= 0 && share <= 10000) return true;
     return bad(`of ${describeValue(share)}‱ is out of range`);
   }
-  return bad(`has an unknown kind ${describeValue(field(value, 'kind'))}`);
+  return bad(`has an unknown kind ${describeValue(value['kind'])}`);
 }
 
 function checkCpuWeight(
   value: unknown,
   name: string,
-  path: InputPath,
+  parent: InputPath,
+  key: string,
   issues: VoltError[],
 ): value is CpuWeight {
   if (value === 'idle') return true;
@@ -152,9 +161,7 @@ function checkCpuWeight(
     new VoltError(
       'INVALID_WEIGHT',
       `${name} ${describeValue(value)} is not a CPU weight; accepted: a whole number from 1 to 10000, or "idle"`,
-      {
-        path,
-      },
+      { path: [...parent, key] },
     ),
   );
   return false;
@@ -163,7 +170,8 @@ function checkCpuWeight(
 function checkIndexSet(
   value: unknown,
   name: string,
-  path: InputPath,
+  parent: InputPath,
+  key: string,
   issues: VoltError[],
 ): value is IndexSet {
   const valid =
@@ -181,7 +189,7 @@ function checkIndexSet(
       new VoltError(
         'INVALID_CPU_LIST',
         `${name} is not a non-empty, ascending list of distinct indexes from 0 to ${MAX_INDEX}; leave it out for no pinning`,
-        { path, hint: 'parse lists such as "0-3,5" with parseIndexSet()' },
+        { path: [...parent, key], hint: 'parse lists such as "0-3,5" with parseIndexSet()' },
       ),
     );
   }
@@ -190,10 +198,10 @@ function checkIndexSet(
 
 function checkRate(value: unknown, name: string, path: InputPath, issues: VoltError[]): value is RateLimit {
   if (isRecord(value)) {
-    if (field(value, 'kind') === 'infinity') return true;
-    const perSecond = field(value, 'perSecond');
+    if (value['kind'] === 'infinity') return true;
+    const perSecond = value['perSecond'];
     if (
-      field(value, 'kind') === 'rate' &&
+      value['kind'] === 'rate' &&
       typeof perSecond === 'number' &&
       Number.isSafeInteger(perSecond) &&
       perSecond >= 1
@@ -212,16 +220,20 @@ function checkRate(value: unknown, name: string, path: InputPath, issues: VoltEr
   return false;
 }
 
-function checkWeight(value: unknown, name: string, path: InputPath, issues: VoltError[]): boolean {
+function checkWeight(
+  value: unknown,
+  name: string,
+  parent: InputPath,
+  key: string,
+  issues: VoltError[],
+): boolean {
   const result = typeof value === 'number' ? parseWeight(value) : undefined;
   if (result?.ok === true) return true;
   issues.push(
     new VoltError(
       'INVALID_WEIGHT',
       `${name} ${describeValue(value)} is not a weight; accepted: a whole number from 1 to 10000`,
-      {
-        path,
-      },
+      { path: [...parent, key] },
     ),
   );
   return false;
@@ -250,7 +262,7 @@ function checkDevices(devices: unknown, path: InputPath, issues: VoltError[]): v
       );
       return;
     }
-    const text = field(entry, 'device');
+    const text = entry['device'];
     const device = typeof text === 'string' ? parseAbsolutePath(text) : undefined;
     if (device === undefined || !device.ok) {
       const error =
@@ -277,7 +289,7 @@ function checkDevices(devices: unknown, path: InputPath, issues: VoltError[]): v
         }),
       );
     }
-    if (limit.weight !== undefined) checkWeight(limit.weight, 'IODeviceWeight', [...at, 'weight'], issues);
+    if (limit.weight !== undefined) checkWeight(limit.weight, 'IODeviceWeight', at, 'weight', issues);
     if (limit.readBandwidthMax !== undefined)
       checkRate(limit.readBandwidthMax, 'IOReadBandwidthMax', [...at, 'readBandwidthMax'], issues);
     if (limit.writeBandwidthMax !== undefined)
@@ -296,12 +308,12 @@ function checkResourceLimits(limits: ResourceLimits, options: ValidateOptions = 
   if (!isRecord(input))
     return fail(new VoltError('INVALID_VALUE', 'resource limits must be an object', { path: root }));
 
-  if (typeof field(input, 'delegate') !== 'boolean')
+  if (typeof input['delegate'] !== 'boolean')
     issues.push(
       new VoltError('INVALID_VALUE', 'delegate must be true or false', { path: [...root, 'delegate'] }),
     );
 
-  const memory = field(input, 'memory');
+  const memory = input['memory'];
   if (!isRecord(memory)) {
     issues.push(
       new VoltError('INVALID_VALUE', 'memory must be an object (it may be empty)', {
@@ -309,19 +321,25 @@ function checkResourceLimits(limits: ResourceLimits, options: ValidateOptions = 
       }),
     );
   } else {
-    const valid: Partial<Record<MemoryKey, ByteLimit>> = {};
-    for (const key of MEMORY_KEYS) {
-      const value = memory[key];
-      if (value !== undefined && checkByteLimit(value, key, [...root, 'memory', key], issues))
-        valid[key] = value;
+    const given = memoryLimitsInOrder(memory);
+    const valid: (ByteLimit | undefined)[] = [];
+    for (let index = 0; index < MEMORY_KEYS.length; index++) {
+      const value = given[index];
+      valid.push(
+        value !== undefined && checkByteLimit(value, MEMORY_KEYS[index] as MemoryKey, root, issues)
+          ? value
+          : undefined,
+      );
     }
-    const reported = new Set<MemoryKey>();
-    for (const [lower, upper] of MEMORY_ORDER) {
-      const a = valid[lower];
-      const b = valid[upper];
-      if (a === undefined || b === undefined || reported.has(lower)) continue;
+    let reported = 0;
+    for (const [lowerIndex, upperIndex] of MEMORY_ORDER_INDEXES) {
+      const lower = MEMORY_KEYS[lowerIndex] as MemoryKey;
+      const upper = MEMORY_KEYS[upperIndex] as MemoryKey;
+      const a = valid[lowerIndex];
+      const b = valid[upperIndex];
+      if (a === undefined || b === undefined || (reported & (1 << lowerIndex)) !== 0) continue;
       if (byteLimitAbove(a, b, options.memoryBytes) === true) {
-        reported.add(lower);
+        reported |= 1 << lowerIndex;
         issues.push(
           new VoltError(
             'CONFLICT',
@@ -336,22 +354,17 @@ function checkResourceLimits(limits: ResourceLimits, options: ValidateOptions = 
     }
   }
 
-  const cpu = field(input, 'cpu');
+  const cpu = input['cpu'];
   if (!isRecord(cpu)) {
     issues.push(
       new VoltError('INVALID_VALUE', 'cpu must be an object (it may be empty)', { path: [...root, 'cpu'] }),
     );
   } else {
-    if (field(cpu, 'weight') !== undefined)
-      checkCpuWeight(field(cpu, 'weight'), 'CPUWeight', [...root, 'cpu', 'weight'], issues);
-    if (field(cpu, 'startupWeight') !== undefined)
-      checkCpuWeight(
-        field(cpu, 'startupWeight'),
-        'StartupCPUWeight',
-        [...root, 'cpu', 'startupWeight'],
-        issues,
-      );
-    const quota = field(cpu, 'quota');
+    const cpuPath = [...root, 'cpu'];
+    if (cpu['weight'] !== undefined) checkCpuWeight(cpu['weight'], 'CPUWeight', cpuPath, 'weight', issues);
+    if (cpu['startupWeight'] !== undefined)
+      checkCpuWeight(cpu['startupWeight'], 'StartupCPUWeight', cpuPath, 'startupWeight', issues);
+    const quota = cpu['quota'];
     if (
       quota !== undefined &&
       !(
@@ -369,7 +382,7 @@ function checkResourceLimits(limits: ResourceLimits, options: ValidateOptions = 
         ),
       );
     }
-    const period = field(cpu, 'quotaPeriodUs');
+    const period = cpu['quotaPeriodUs'];
     if (
       period !== undefined &&
       !(
@@ -387,42 +400,37 @@ function checkResourceLimits(limits: ResourceLimits, options: ValidateOptions = 
         ),
       );
     }
-    if (field(cpu, 'allowedCpus') !== undefined)
-      checkIndexSet(field(cpu, 'allowedCpus'), 'AllowedCPUs', [...root, 'cpu', 'allowedCpus'], issues);
-    if (field(cpu, 'allowedMemoryNodes') !== undefined)
-      checkIndexSet(
-        field(cpu, 'allowedMemoryNodes'),
-        'AllowedMemoryNodes',
-        [...root, 'cpu', 'allowedMemoryNodes'],
-        issues,
-      );
+    if (cpu['allowedCpus'] !== undefined)
+      checkIndexSet(cpu['allowedCpus'], 'AllowedCPUs', cpuPath, 'allowedCpus', issues);
+    if (cpu['allowedMemoryNodes'] !== undefined)
+      checkIndexSet(cpu['allowedMemoryNodes'], 'AllowedMemoryNodes', cpuPath, 'allowedMemoryNodes', issues);
   }
 
-  const io = field(input, 'io');
+  const io = input['io'];
   if (!isRecord(io)) {
     issues.push(
       new VoltError('INVALID_VALUE', 'io must be an object with a devices list', { path: [...root, 'io'] }),
     );
   } else {
-    if (field(io, 'weight') !== undefined)
-      checkWeight(field(io, 'weight'), 'IOWeight', [...root, 'io', 'weight'], issues);
-    checkDevices(field(io, 'devices'), [...root, 'io', 'devices'], issues);
+    if (io['weight'] !== undefined) checkWeight(io['weight'], 'IOWeight', [...root, 'io'], 'weight', issues);
+    if (!Array.isArray(io['devices']) || io['devices'].length > 0)
+      checkDevices(io['devices'], [...root, 'io', 'devices'], issues);
   }
 
-  const tasks = field(input, 'tasks');
+  const tasks = input['tasks'];
   if (!isRecord(tasks)) {
     issues.push(
       new VoltError('INVALID_VALUE', 'tasks must be an object (it may be empty)', {
         path: [...root, 'tasks'],
       }),
     );
-  } else if (field(tasks, 'max') !== undefined) {
-    const max = field(tasks, 'max');
+  } else if (tasks['max'] !== undefined) {
+    const max = tasks['max'];
     const valid =
       isRecord(max) &&
-      (field(max, 'kind') === 'infinity' ||
-        (field(max, 'kind') === 'count' && isWholeNumber(field(max, 'count'), 1, Number.MAX_SAFE_INTEGER)) ||
-        (field(max, 'kind') === 'percent' && isWholeNumber(field(max, 'permyriad'), 0, 10000)));
+      (max['kind'] === 'infinity' ||
+        (max['kind'] === 'count' && isWholeNumber(max['count'], 1, Number.MAX_SAFE_INTEGER)) ||
+        (max['kind'] === 'percent' && isWholeNumber(max['permyriad'], 0, 10000)));
     if (!valid) {
       issues.push(
         new VoltError(
@@ -437,7 +445,73 @@ function checkResourceLimits(limits: ResourceLimits, options: ValidateOptions = 
   }
 
   const [first, ...more] = issues;
-  return first === undefined ? ok(frozenCopy(limits)) : fail(first, ...more);
+  return first === undefined ? ok(canonicalLimits(limits)) : fail(first, ...more);
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const INFINITY_LIMIT = Object.freeze({ kind: 'infinity' } as const);
+const NO_DEVICES: readonly IoDeviceLimit[] = Object.freeze([]);
+
+/** A copy of a byte, task or rate limit that passed its check: its kind and that kind's one number. */
+function copyLimit<T extends ByteLimit | TasksLimit | RateLimit>(limit: T): T {
+  switch (limit.kind) {
+    case 'infinity':
+      return INFINITY_LIMIT as T;
+    case 'bytes':
+      return Object.freeze({ kind: 'bytes', bytes: limit.bytes }) as T;
+    case 'percent':
+      return Object.freeze({ kind: 'percent', permyriad: limit.permyriad }) as T;
+    case 'count':
+      return Object.freeze({ kind: 'count', count: limit.count }) as T;
+    case 'rate':
+      return Object.freeze({ kind: 'rate', perSecond: limit.perSecond }) as T;
+  }
+}
+
+function copyDevice(device: IoDeviceLimit): IoDeviceLimit {
+  const copy: Mutable<IoDeviceLimit> = { device: device.device };
+  if (device.weight !== undefined) copy.weight = device.weight;
+  if (device.readBandwidthMax !== undefined) copy.readBandwidthMax = copyLimit(device.readBandwidthMax);
+  if (device.writeBandwidthMax !== undefined) copy.writeBandwidthMax = copyLimit(device.writeBandwidthMax);
+  if (device.readIopsMax !== undefined) copy.readIopsMax = copyLimit(device.readIopsMax);
+  if (device.writeIopsMax !== undefined) copy.writeIopsMax = copyLimit(device.writeIopsMax);
+  return Object.freeze(copy);
+}
+
+/**
+ * The canonical copy of limits that passed every check: only the fields the checks know, frozen all the
+ * way down, sharing nothing with the input.
+ */
+function canonicalLimits(limits: ResourceLimits): ResourceLimits {
+  const memory: Mutable<MemoryLimits> = {};
+  const { min, low, high, max, swapMax, zswapMax } = limits.memory;
+  if (min !== undefined) memory.min = copyLimit(min);
+  if (low !== undefined) memory.low = copyLimit(low);
+  if (high !== undefined) memory.high = copyLimit(high);
+  if (max !== undefined) memory.max = copyLimit(max);
+  if (swapMax !== undefined) memory.swapMax = copyLimit(swapMax);
+  if (zswapMax !== undefined) memory.zswapMax = copyLimit(zswapMax);
+  const cpu: Mutable<CpuLimits> = {};
+  const { weight, startupWeight, quota, quotaPeriodUs, allowedCpus, allowedMemoryNodes } = limits.cpu;
+  if (weight !== undefined) cpu.weight = weight;
+  if (startupWeight !== undefined) cpu.startupWeight = startupWeight;
+  if (quota !== undefined) cpu.quota = quota;
+  if (quotaPeriodUs !== undefined) cpu.quotaPeriodUs = quotaPeriodUs;
+  if (allowedCpus !== undefined) cpu.allowedCpus = Object.freeze(allowedCpus.slice());
+  if (allowedMemoryNodes !== undefined) cpu.allowedMemoryNodes = Object.freeze(allowedMemoryNodes.slice());
+  const io: Mutable<IoLimits> = {
+    devices: limits.io.devices.length === 0 ? NO_DEVICES : Object.freeze(limits.io.devices.map(copyDevice)),
+  };
+  if (limits.io.weight !== undefined) io.weight = limits.io.weight;
+  const tasksMax = limits.tasks.max;
+  return Object.freeze({
+    delegate: limits.delegate,
+    memory: Object.freeze(memory),
+    cpu: Object.freeze(cpu),
+    io: Object.freeze(io),
+    tasks: Object.freeze(tasksMax === undefined ? {} : { max: copyLimit(tasksMax) }),
+  });
 }
 
 const checkResourceLimitsOnce = rememberValidated(checkResourceLimits);
