@@ -4,6 +4,7 @@ import {
   type CpuWeight,
   describeValue,
   fail,
+  failAll,
   type IndexSet,
   type InputPath,
   type IoDeviceLimit,
@@ -444,8 +445,7 @@ function checkResourceLimits(limits: ResourceLimits, options: ValidateOptions = 
     }
   }
 
-  const [first, ...more] = issues;
-  return first === undefined ? ok(canonicalLimits(limits)) : fail(first, ...more);
+  return failAll(issues) ?? ok(canonicalLimits(limits));
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ERRNO, errnoName, parseErrno } from './errno.js';
 import {
   fail,
+  failAll,
   formatInputPath,
   formatVoltError,
   ok,
@@ -165,6 +166,13 @@ describe('Result helpers', () => {
     const failed = fail(first, second);
     expect(failed).toEqual({ ok: false, error: first, issues: [first, second] });
     expect(fail(first)).toEqual({ ok: false, error: first, issues: [first] });
+  });
+
+  it('failAll() fails with every collected error, first one first, and gives undefined for none', () => {
+    expect(failAll([])).toBeUndefined();
+    const first = new VoltError('INVALID_PORT', 'a');
+    const second = new VoltError('INVALID_WEIGHT', 'b');
+    expect(failAll([first, second])).toEqual({ ok: false, error: first, issues: [first, second] });
   });
 
   it('unwrap() returns the value or throws the first error', () => {

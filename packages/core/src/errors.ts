@@ -184,6 +184,22 @@ export function fail<T = never>(error: VoltError, ...more: VoltError[]): Result<
 }
 
 /**
+ * The failed {@link Result} for every problem a validator collected, or undefined when it found none.
+ *
+ * @example
+ * ```ts
+ * const issues: VoltError[] = [];
+ * failAll(issues); // undefined
+ * issues.push(new VoltError('INVALID_PORT', 'must be 1..65535'));
+ * failAll(issues)?.ok; // false
+ * ```
+ */
+export function failAll<T = never>(issues: readonly VoltError[]): Result<T> | undefined {
+  const first = issues[0];
+  return first === undefined ? undefined : { ok: false, error: first, issues };
+}
+
+/**
  * The value of a Result, or its first error thrown.
  *
  * @throws {@link VoltError} the Result's first error.

@@ -81,6 +81,17 @@ describe('parseIpAddress', () => {
     expect(value(parseIpAddress('::1', 6)).family).toBe(6);
   });
 
+  it("gives an IPv4 address's octets joined by dots as its text (property)", () => {
+    fc.assert(
+      fc.property(fc.ipV4(), (text) => {
+        const address = value(parseIpAddress(text));
+        expect(address.text).toBe(address.bytes.join('.'));
+        expect(address.text).toBe(text);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('accepts what node:net accepts, except zone indexes (property)', () => {
     const alphabet = fc.constantFrom(...'0123456789abcdefABCDEF:.%g'.split(''));
     const generated = fc.oneof(

@@ -98,7 +98,8 @@ function formatIpv6(bytes: readonly number[]): string {
 export function parseIpAddress(text: string, family?: 4 | 6): Result<IpAddress> {
   if (typeof text !== 'string') return notAString(text);
   const v4 = family === 6 ? undefined : parseIpv4Bytes(text);
-  if (v4 !== undefined) return ok({ family: 4, bytes: v4, text: v4.join('.') });
+  // Four octets without leading zeros are already their canonical text.
+  if (v4 !== undefined) return ok({ family: 4, bytes: v4, text });
   const v6 = family === 4 ? undefined : parseIpv6Bytes(text);
   if (v6 !== undefined) return ok({ family: 6, bytes: v6, text: formatIpv6(v6) });
   const accepted =

@@ -1,6 +1,7 @@
 import {
   deepFreeze,
   fail,
+  failAll,
   type InputPath,
   isRecord,
   type LandlockCompatibility,
@@ -381,7 +382,5 @@ export function landlockPolicyFromConfig(document: unknown): Result<LandlockPoli
     seen.add(key);
     return true;
   });
-  const [first, ...more] = all;
-  if (first !== undefined) return fail(first, ...more);
-  return validated;
+  return failAll(all) ?? validated;
 }

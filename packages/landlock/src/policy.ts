@@ -1,6 +1,7 @@
 import {
   describeValue,
   fail,
+  failAll,
   fieldTypeChecker,
   frozenCopy,
   type InputPath,
@@ -117,8 +118,8 @@ function notHandled(rights: readonly string[], handled: readonly string[], kind:
 const checkRuleListTypes = fieldTypeChecker({ paths: 'list', ports: 'list' });
 
 function checkLandlockPolicy(input: LandlockPolicy): Result<LandlockPolicy> {
-  const [wrong, ...moreWrong] = checkRuleListTypes(input, []);
-  if (wrong !== undefined) return fail(wrong, ...moreWrong);
+  const wrongTypes = failAll<LandlockPolicy>(checkRuleListTypes(input, []));
+  if (wrongTypes !== undefined) return wrongTypes;
   const issues: VoltError[] = [];
   const handledFs = checkNames(
     input.handledFs,
@@ -217,8 +218,8 @@ function checkLandlockPolicy(input: LandlockPolicy): Result<LandlockPolicy> {
     ports.set(port.value, merged);
   });
 
-  const [first, ...more] = issues;
-  if (first !== undefined) return fail(first, ...more);
+  const failed = failAll<LandlockPolicy>(issues);
+  if (failed !== undefined) return failed;
   const valid = freezePolicy({
     handledFs,
     handledNet,

@@ -33,6 +33,37 @@ describe('DEFAULT_NETWORK_CONFIG', () => {
 });
 
 describe('validateNetworkConfig', () => {
+  it('returns a copy frozen all the way down, sharing no object with the input and keeping only known fields', () => {
+    const input = {
+      mode: 'private',
+      bridge: 'br-test',
+      subnet: '10.9.0.0/24',
+      subnet6: 'fd09::/64',
+      ports: [{ protocol: 'udp', hostPort: 5353, containerPort: 53, note: 'x' }],
+      dns: ['9.9.9.9', '2620:FE::FE'],
+      searchDomains: ['Example.COM.'],
+      extra: true,
+    } as unknown as NetworkConfig;
+    const result = validateNetworkConfig(input);
+    if (!result.ok) throw result.error;
+    expect(result.value).toStrictEqual({
+      mode: 'private',
+      bridge: 'br-test',
+      subnet: '10.9.0.0/24',
+      subnet6: 'fd09::/64',
+      ports: [{ protocol: 'udp', hostPort: 5353, containerPort: 53 }],
+      dns: ['9.9.9.9', '2620:fe::fe'],
+      searchDomains: ['example.com'],
+    });
+    const { value } = result;
+    for (const inner of [value, value.ports, value.ports[0], value.dns, value.searchDomains])
+      expect(Object.isFrozen(inner)).toBe(true);
+    expect([value.ports, value.ports[0], value.dns, value.searchDomains]).not.toContain(input.ports);
+    expect(value.ports[0]).not.toBe(input.ports[0]);
+    expect(value.dns).not.toBe(input.dns);
+    expect(value.searchDomains).not.toBe(input.searchDomains);
+  });
+
   it('refuses fields of the wrong type one by one, as a JavaScript caller may pass them', () => {
     const wrong = {
       ...DEFAULT_NETWORK_CONFIG,

@@ -1,7 +1,6 @@
 import {
-  deepFreeze,
   describeValue,
-  fail,
+  failAll,
   fieldTypeChecker,
   type InputPath,
   type IpAddress,
@@ -99,21 +98,26 @@ export function numberToIpv4(value: number): IpAddress {
   return ipFromBytes([(value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff]);
 }
 
-function checkMode(mode: unknown, path: InputPath): VoltError | undefined {
+function checkMode(mode: unknown, network: InputPath): VoltError | undefined {
   if ((NETWORK_MODES as readonly unknown[]).includes(mode)) return undefined;
   return new VoltError(
     'INVALID_VALUE',
     `${describeValue(mode)} is not a network mode; accepted: ${NETWORK_MODES.join(', ')}`,
-    { path },
+    { path: [...network, 'mode'] },
   );
 }
 
+const NO_PORTS: readonly PortForward[] = Object.freeze([]);
+const NO_SEARCH_DOMAINS: readonly string[] = Object.freeze([]);
+
+/** The port forwards that passed their checks, each a frozen copy; problems are added to `issues`. */
 function checkPorts(
   mode: NetworkMode,
   ports: readonly PortForward[],
-  path: InputPath,
-): { readonly ports: PortForward[]; readonly issues: VoltError[] } {
-  const issues: VoltError[] = [];
+  network: InputPath,
+  issues: VoltError[],
+): readonly PortForward[] {
+  const path = [...network, 'ports'];
   const out: PortForward[] = [];
   const seen = new Map<string, number>();
   if (ports.length > 0 && mode !== 'private') {
@@ -125,7 +129,8 @@ function checkPorts(
       ),
     );
   }
-  for (const [index, forward] of ports.entries()) {
+  for (let index = 0; index < ports.length; index++) {
+    const forward = ports[index];
     const at = [...path, index];
     if (!isRecord(forward)) {
       issues.push(wrongType(at, 'a port forward { protocol, hostPort, containerPort }', forward));
@@ -168,13 +173,15 @@ function checkPorts(
       continue;
     }
     seen.set(key, index);
-    out.push({
-      protocol: forward.protocol,
-      hostPort: forward.hostPort,
-      containerPort: forward.containerPort,
-    });
+    out.push(
+      Object.freeze({
+        protocol: forward.protocol,
+        hostPort: forward.hostPort,
+        containerPort: forward.containerPort,
+      }),
+    );
   }
-  return { ports: out, issues };
+  return Object.freeze(out);
 }
 
 /**
@@ -210,6 +217,32 @@ export function checkBridgeName(bridge: string): string {
 export function planBridge(network: Pick<NetworkConfig, 'bridge' | 'subnet' | 'subnet6'>): BridgePlan {
   const bridge = parseInterfaceName(network.bridge);
   if (!bridge.ok) throw bridge.error.at(['bridge']);
+  const { subnet, subnet6 } = parseBridgeSubnets(network);
+  const base = ipv4ToNumber(subnet.address);
+  const size = 2 ** (32 - subnet.prefixLength);
+  const plan = {
+    bridge: bridge.value,
+    subnet,
+    gateway: numberToIpv4(base + 1),
+    firstLease: base + 2,
+    lastLease: base + size - 2,
+  };
+  if (subnet6 === undefined) return plan;
+  const bytes6 = [...subnet6.address.bytes];
+  bytes6[15] = (bytes6[15] as number) | 1;
+  return { ...plan, subnet6, gateway6: ipFromBytes(bytes6) };
+}
+
+/**
+ * The bridge's subnets, parsed and checked for room: an IPv4 subnet of /30 or shorter, and an optional
+ * IPv6 subnet holding as many addresses.
+ *
+ * @throws {@link VoltError} `INVALID_SUBNET` at `subnet` or `subnet6`.
+ */
+function parseBridgeSubnets(network: Pick<NetworkConfig, 'subnet' | 'subnet6'>): {
+  readonly subnet: IpSubnet;
+  readonly subnet6: IpSubnet | undefined;
+} {
   const subnet = parseSubnet(network.subnet, 4);
   if (!subnet.ok) throw subnet.error.at(['subnet']);
   if (subnet.value.prefixLength > 30) {
@@ -219,16 +252,7 @@ export function planBridge(network: Pick<NetworkConfig, 'bridge' | 'subnet' | 's
       { path: ['subnet'] },
     );
   }
-  const base = ipv4ToNumber(subnet.value.address);
-  const size = 2 ** (32 - subnet.value.prefixLength);
-  const plan = {
-    bridge: bridge.value,
-    subnet: subnet.value,
-    gateway: numberToIpv4(base + 1),
-    firstLease: base + 2,
-    lastLease: base + size - 2,
-  };
-  if (network.subnet6 === undefined) return plan;
+  if (network.subnet6 === undefined) return { subnet: subnet.value, subnet6: undefined };
   const subnet6 = parseSubnet(network.subnet6, 6);
   if (!subnet6.ok) throw subnet6.error.at(['subnet6']);
   const longest6 = 128 - (32 - subnet.value.prefixLength);
@@ -239,9 +263,7 @@ export function planBridge(network: Pick<NetworkConfig, 'bridge' | 'subnet' | 's
       { path: ['subnet6'] },
     );
   }
-  const bytes6 = [...subnet6.value.address.bytes];
-  bytes6[15] = (bytes6[15] as number) | 1;
-  return { ...plan, subnet6: subnet6.value, gateway6: ipFromBytes(bytes6) };
+  return { subnet: subnet.value, subnet6: subnet6.value };
 }
 
 /** The field types a JavaScript caller may get wrong; checked before anything reads the fields. */
@@ -255,10 +277,10 @@ const checkNetworkFieldTypes = fieldTypeChecker({
 });
 
 function checkNetworkConfig(network: NetworkConfig, path: InputPath = ['network']): Result<NetworkConfig> {
-  const [wrong, ...moreWrong] = checkNetworkFieldTypes(network, path);
-  if (wrong !== undefined) return fail(wrong, ...moreWrong);
+  const wrongTypes = failAll<NetworkConfig>(checkNetworkFieldTypes(network, path));
+  if (wrongTypes !== undefined) return wrongTypes;
   const issues: VoltError[] = [];
-  const modeIssue = checkMode(network.mode, [...path, 'mode']);
+  const modeIssue = checkMode(network.mode, path);
   if (modeIssue !== undefined) issues.push(modeIssue);
 
   let subnet = network.subnet;
@@ -266,16 +288,15 @@ function checkNetworkConfig(network: NetworkConfig, path: InputPath = ['network'
   const bridge = parseInterfaceName(network.bridge);
   if (!bridge.ok) issues.push(bridge.error.at([...path, 'bridge']));
   try {
-    const plan = planBridge({ ...network, bridge: bridge.ok ? network.bridge : DEFAULT_BRIDGE });
-    subnet = plan.subnet.text;
-    subnet6 = plan.subnet6?.text;
+    const subnets = parseBridgeSubnets(network);
+    subnet = subnets.subnet.text;
+    subnet6 = subnets.subnet6?.text;
   } catch (error) {
     if (!VoltError.isInstance(error)) throw error;
     issues.push(error.at(path));
   }
 
-  const ports = checkPorts(network.mode, network.ports, [...path, 'ports']);
-  issues.push(...ports.issues);
+  const ports = network.ports.length === 0 ? NO_PORTS : checkPorts(network.mode, network.ports, path, issues);
 
   const dns: string[] = [];
   if (network.dns.length > 3) {
@@ -287,8 +308,8 @@ function checkNetworkConfig(network: NetworkConfig, path: InputPath = ['network'
       ),
     );
   }
-  for (const [index, entry] of network.dns.entries()) {
-    const address = parseIpAddress(entry);
+  for (let index = 0; index < network.dns.length; index++) {
+    const address = parseIpAddress(network.dns[index] as string);
     if (address.ok) dns.push(address.value.text);
     else issues.push(address.error.at([...path, 'dns', index]));
   }
@@ -303,25 +324,24 @@ function checkNetworkConfig(network: NetworkConfig, path: InputPath = ['network'
       ),
     );
   }
-  for (const [index, entry] of network.searchDomains.entries()) {
-    const domain = parseDomainName(entry);
+  for (let index = 0; index < network.searchDomains.length; index++) {
+    const domain = parseDomainName(network.searchDomains[index] as string);
     if (domain.ok) searchDomains.push(domain.value);
     else issues.push(domain.error.at([...path, 'searchDomains', index]));
   }
 
-  const [first, ...more] = issues;
-  if (first !== undefined) return fail(first, ...more);
-  return ok(
-    deepFreeze({
-      mode: network.mode,
-      bridge: network.bridge,
-      subnet,
-      ...(subnet6 === undefined ? {} : { subnet6 }),
-      ports: ports.ports,
-      dns,
-      searchDomains,
-    }),
-  );
+  const failed = failAll<NetworkConfig>(issues);
+  if (failed !== undefined) return failed;
+  const canonical: { -readonly [K in keyof NetworkConfig]: NetworkConfig[K] } = {
+    mode: network.mode,
+    bridge: network.bridge,
+    subnet,
+    ports,
+    dns: Object.freeze(dns),
+    searchDomains: searchDomains.length === 0 ? NO_SEARCH_DOMAINS : Object.freeze(searchDomains),
+  };
+  if (subnet6 !== undefined) canonical.subnet6 = subnet6;
+  return ok(Object.freeze(canonical));
 }
 
 /**

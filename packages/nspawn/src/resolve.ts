@@ -1,6 +1,7 @@
 import { validateResourceLimits } from '@volt/cgroups';
 import {
   fail,
+  failAll,
   fieldTypeChecker,
   frozenCopy,
   type InputPath,
@@ -197,8 +198,8 @@ function checkIsolation(config: IsolationConfig): Result<IsolationConfig> {
   const seccomp = collect(issues, validateSeccompConfig(config.seccomp), ['seccomp']);
   const resources = collect(issues, validateResourceLimits(config.resources), ['resources'], true);
   const network = collect(issues, validateNetworkConfig(config.network), ['network'], true);
-  const [first, ...rest] = issues;
-  if (first !== undefined) return { ok: false, error: first, issues: [first, ...rest] };
+  const failed = failAll<IsolationConfig>(issues);
+  if (failed !== undefined) return failed;
   return ok(
     Object.freeze({
       name: config.name,

@@ -1,6 +1,7 @@
 import {
   describeValue,
   fail,
+  failAll,
   frozenCopy,
   isRecord,
   ok,
@@ -214,8 +215,8 @@ function checkSeccompConfig(config: SeccompConfig): Result<SeccompConfig> {
   }
   const actionIssue = checkAction(config.action);
   if (actionIssue !== undefined) issues.push(actionIssue);
-  const [first, ...rest] = issues;
-  if (first !== undefined) return fail(first, ...rest);
+  const failed = failAll<SeccompConfig>(issues);
+  if (failed !== undefined) return failed;
   // Built from the fields read, so that nothing else the input carries gets into the validated value.
   const action: SeccompAction =
     config.action.kind === 'errno'
