@@ -200,22 +200,22 @@ function checkIsolation(config: IsolationConfig): Result<IsolationConfig> {
   const network = collect(issues, validateNetworkConfig(config.network), ['network'], true);
   const failed = failAll<IsolationConfig>(issues);
   if (failed !== undefined) return failed;
-  return ok(
-    Object.freeze({
-      name: config.name,
-      rootfs: config.rootfs,
-      boot: config.boot,
-      command: frozenCopy(config.command),
-      ...(config.workloadUnit === undefined ? {} : { workloadUnit: config.workloadUnit }),
-      environment: frozenCopy(config.environment),
-      landlock: landlock as LandlockPolicy | null,
-      seccomp: seccomp as SeccompConfig,
-      resources: resources as ResourceLimits,
-      network: network as NetworkConfig,
-      privateUsers: config.privateUsers,
-      readOnlyRoot: config.readOnlyRoot,
-    }),
-  );
+  // Built field by field, in the order of IsolationConfig, so that workloadUnit (optional) keeps its place.
+  const valid: { -readonly [K in keyof IsolationConfig]?: IsolationConfig[K] } = {
+    name: config.name,
+    rootfs: config.rootfs,
+    boot: config.boot,
+    command: frozenCopy(config.command),
+  };
+  if (config.workloadUnit !== undefined) valid.workloadUnit = config.workloadUnit;
+  valid.environment = frozenCopy(config.environment);
+  valid.landlock = landlock as LandlockPolicy | null;
+  valid.seccomp = seccomp as SeccompConfig;
+  valid.resources = resources as ResourceLimits;
+  valid.network = network as NetworkConfig;
+  valid.privateUsers = config.privateUsers;
+  valid.readOnlyRoot = config.readOnlyRoot;
+  return ok(Object.freeze(valid as IsolationConfig));
 }
 
 /**
