@@ -79,12 +79,6 @@ const MEMORY_ORDER_INDEXES = MEMORY_ORDER.map(
   ([lower, upper]) => [MEMORY_KEYS.indexOf(lower), MEMORY_KEYS.indexOf(upper)] as const,
 );
 
-/** The memory limits in the order of {@link MEMORY_KEYS}, read by name. */
-function memoryLimitsInOrder(memory: Readonly<Record<string, unknown>>): readonly unknown[] {
-  const { min, low, high, max, swapMax, zswapMax } = memory;
-  return [min, low, high, max, swapMax, zswapMax];
-}
-
 function describeByteLimit(limit: ByteLimit): string {
   switch (limit.kind) {
     case 'bytes':
@@ -322,15 +316,10 @@ function checkResourceLimits(limits: ResourceLimits, options: ValidateOptions = 
       }),
     );
   } else {
-    const given = memoryLimitsInOrder(memory);
     const valid: (ByteLimit | undefined)[] = [];
-    for (let index = 0; index < MEMORY_KEYS.length; index++) {
-      const value = given[index];
-      valid.push(
-        value !== undefined && checkByteLimit(value, MEMORY_KEYS[index] as MemoryKey, root, issues)
-          ? value
-          : undefined,
-      );
+    for (const key of MEMORY_KEYS) {
+      const value = memory[key];
+      valid.push(value !== undefined && checkByteLimit(value, key, root, issues) ? value : undefined);
     }
     let reported = 0;
     for (const [lowerIndex, upperIndex] of MEMORY_ORDER_INDEXES) {
