@@ -1,4 +1,11 @@
-import { formatIndexSet, type InputPath, parseAbsolutePath, type ResourceLimits, unwrap } from '@volt/core';
+import {
+  formatIndexSet,
+  type InputPath,
+  type Mutable,
+  parseAbsolutePath,
+  type ResourceLimits,
+  unwrap,
+} from '@volt/core';
 import { cgroupfsValues, cpuMaxValue, type DeviceNumber, type HostResources } from './cgroupfs.js';
 import { assertValidResourceLimits } from './validate.js';
 
@@ -136,8 +143,6 @@ export interface OciRendering {
   readonly resources: OciLinuxResources;
   readonly omitted: readonly OciOmission[];
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * Renders limits as OCI runtime-spec `linux.resources` for a cgroup v2 host, with runc's conversions, so

@@ -2,6 +2,7 @@ import {
   type CpuWeight,
   fail,
   type IoDeviceLimit,
+  type Mutable,
   ok,
   parseAbsolutePath,
   parseByteLimit,
@@ -19,8 +20,6 @@ import {
 } from '@volt/core';
 import type { SystemdProperty } from './systemd.js';
 import { validateResourceLimits } from './validate.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function cpuWeight(value: string): Result<CpuWeight> {
   return value === 'idle' ? ok('idle') : parseWeight(value);

@@ -11,6 +11,7 @@ import {
   type IoLimits,
   isRecord,
   type MemoryLimits,
+  type Mutable,
   ok,
   parseAbsolutePath,
   parseWeight,
@@ -436,8 +437,6 @@ function checkResourceLimits(limits: ResourceLimits, options: ValidateOptions = 
 
   return failAll(issues) ?? ok(canonicalLimits(limits));
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const INFINITY_LIMIT = Object.freeze({ kind: 'infinity' } as const);
 const NO_DEVICES: readonly IoDeviceLimit[] = Object.freeze([]);

@@ -48,6 +48,18 @@ export function frozenCopy<T>(value: T): T {
   return Object.freeze(copy) as T;
 }
 
+/**
+ * A writable view of a readonly type, for building a value field by field before it is frozen.
+ *
+ * @example
+ * ```ts
+ * const limits: Mutable<MemoryLimits> = {};
+ * limits.max = { kind: 'bytes', bytes: 2 ** 31 };
+ * Object.freeze(limits);
+ * ```
+ */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** A validator that checks each value once ({@link rememberValidated}), and can say what it returned. */
 export interface RememberingValidator<T, A extends readonly unknown[]> {
   (value: T, ...rest: A): Result<T>;

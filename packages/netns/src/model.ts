@@ -7,6 +7,7 @@ import {
   type IpSubnet,
   ipFromBytes,
   isRecord,
+  type Mutable,
   NETWORK_MODES,
   type NetworkConfig,
   type NetworkMode,
@@ -332,7 +333,7 @@ function checkNetworkConfig(network: NetworkConfig, path: InputPath = ['network'
 
   const failed = failAll<NetworkConfig>(issues);
   if (failed !== undefined) return failed;
-  const canonical: { -readonly [K in keyof NetworkConfig]: NetworkConfig[K] } = {
+  const canonical: Mutable<NetworkConfig> = {
     mode: network.mode,
     bridge: network.bridge,
     subnet,

@@ -8,6 +8,7 @@ import {
   type IsolationConfig,
   isRecord,
   type LandlockPolicy,
+  type Mutable,
   type NetworkConfig,
   ok,
   parseAbsolutePath,
@@ -201,7 +202,7 @@ function checkIsolation(config: IsolationConfig): Result<IsolationConfig> {
   const failed = failAll<IsolationConfig>(issues);
   if (failed !== undefined) return failed;
   // Built field by field, in the order of IsolationConfig, so that workloadUnit (optional) keeps its place.
-  const valid: { -readonly [K in keyof IsolationConfig]?: IsolationConfig[K] } = {
+  const valid: Partial<Mutable<IsolationConfig>> = {
     name: config.name,
     rootfs: config.rootfs,
     boot: config.boot,
