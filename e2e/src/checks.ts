@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseMachineName, VoltError } from '@volt/core';
+import { parseMachineName, parseWorkloadUnitName, VoltError } from '@volt/core';
 import { z } from 'zod';
 import { runsInForeground } from './routes.js';
 
@@ -222,7 +222,8 @@ const checkSchema = z
     if (check.rootfs === 'vm-root') {
       const unit = check.profile?.['workloadUnit'];
       // The runner writes the unit into the rootfs before volt sees the profile: its name becomes a path.
-      const unitName = typeof unit === 'string' && /^[A-Za-z0-9:_.@-]{1,250}\.service$/.test(unit);
+      const unitName =
+        typeof unit === 'string' && parseWorkloadUnitName(unit).ok && unit.endsWith('.service');
       if (route !== 'volt-apply' || check.profile?.['boot'] !== true || !unitName) {
         context.addIssue({
           code: 'custom',

@@ -11,6 +11,7 @@ import {
   parseInterfaceName,
   parseMachineName,
   parseSafeValue,
+  parseWorkloadUnitName,
 } from './names.js';
 
 /** Characters that would break a line, a `Key=Value` pair, a section header or an argument list. */
@@ -236,6 +237,32 @@ describe('parseAbsolutePath', () => {
     expect(joinUnderRoot('/srv/root', '/usr/bin')).toBe('/srv/root/usr/bin');
     expect(joinUnderRoot('/', '/usr')).toBe('/usr');
     expect(joinUnderRoot('/', '/')).toBe('/');
+  });
+});
+
+describe('parseWorkloadUnitName', () => {
+  it.each(['app.service', 'web@1.service', 'api-v2.socket', 'a:b_c.service'])('accepts %j', (text) => {
+    expect(value(parseWorkloadUnitName(text))).toBe(text);
+  });
+
+  it.each([
+    '',
+    'app',
+    'app.timer',
+    '.service',
+    'a b.service',
+    '../x.service',
+    'x/y.service',
+    'app.service\n[Service]',
+    `${'a'.repeat(251)}.service`,
+  ])('refuses %j with INVALID_VALUE', (text) => {
+    const error = rejected(parseWorkloadUnitName(text));
+    expect(error.code).toBe('INVALID_VALUE');
+    expect(error.message).toContain('accepted: a .service or .socket name');
+  });
+
+  it('refuses a value that is not a string', () => {
+    expect(rejected(parseWorkloadUnitName(42 as unknown as string)).code).toBe('INVALID_VALUE');
   });
 });
 

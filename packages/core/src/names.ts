@@ -138,6 +138,30 @@ export function joinUnderRoot(root: string, path: string): string {
   return root === '/' ? path : `${root}${path}`;
 }
 
+const WORKLOAD_UNIT_NAME = /^[A-Za-z0-9:_.@-]{1,250}\.(?:service|socket)$/;
+
+/**
+ * Parses the name of the unit a booting container runs its workload as: `NAME.service` or `NAME.socket`,
+ * NAME of ASCII letters, digits and `: _ . @ -` (characters systemd allows in unit names; no `/`, so the
+ * name is safe as a file name under /etc/systemd/system).
+ *
+ * @example
+ * ```ts
+ * parseWorkloadUnitName('app.service').ok; // true
+ * parseWorkloadUnitName('../x.service').ok; // false, code INVALID_VALUE
+ * ```
+ */
+export function parseWorkloadUnitName(text: string): Result<string> {
+  if (typeof text !== 'string') return notAString(text);
+  if (WORKLOAD_UNIT_NAME.test(text)) return ok(text);
+  return fail(
+    new VoltError(
+      'INVALID_VALUE',
+      `${describeValue(text)} is not a unit name; accepted: a .service or .socket name of letters, digits and : _ . @ -`,
+    ),
+  );
+}
+
 /**
  * Parses an environment variable name: a letter or `_`, then letters, digits and `_`.
  *

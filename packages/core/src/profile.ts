@@ -10,6 +10,7 @@ import {
   parseInterfaceName,
   parseMachineName,
   parseSafeValue,
+  parseWorkloadUnitName,
 } from './names.js';
 import {
   type CpuWeight,
@@ -387,13 +388,7 @@ const profileObject = z.strictObject({
   rootfs: z.optional(absolutePath),
   boot: z.optional(z.boolean()),
   command: z.optional(z.array(parsedFrom(text, parseSafeValue)).check(z.minLength(1))),
-  workloadUnit: z.optional(
-    text.check(
-      z.regex(/^[A-Za-z0-9:_.@-]{1,250}\.(service|socket)$/, {
-        message: 'not a unit name; accepted: a .service or .socket name of letters, digits and : _ . @ -',
-      }),
-    ),
-  ),
+  workloadUnit: z.optional(parsedFrom(text, parseWorkloadUnitName)),
   environment: z.optional(environmentSchema),
   landlock: z.optional(landlockSchema),
   seccomp: z.optional(seccompSchema),

@@ -15,6 +15,7 @@ import {
   parseEnvironmentName,
   parseMachineName,
   parseSafeValue,
+  parseWorkloadUnitName,
   type ResourceLimits,
   type Result,
   rememberValidated,
@@ -172,20 +173,8 @@ function checkIsolation(config: IsolationConfig): Result<IsolationConfig> {
     collect(issues, parseEnvironmentName(name), ['environment', name]);
     collect(issues, parseSafeValue(value), ['environment', name]);
   }
-  if (
-    config.workloadUnit !== undefined &&
-    !/^[A-Za-z0-9:_.@-]{1,250}\.(service|socket)$/.test(config.workloadUnit)
-  ) {
-    issues.push(
-      new VoltError(
-        'INVALID_VALUE',
-        `${JSON.stringify(config.workloadUnit)} is not a unit name; accepted: NAME.service`,
-        {
-          path: ['workloadUnit'],
-        },
-      ),
-    );
-  }
+  if (config.workloadUnit !== undefined)
+    collect(issues, parseWorkloadUnitName(config.workloadUnit), ['workloadUnit']);
   if (!config.boot && config.command.length === 0) {
     issues.push(
       new VoltError('CONFLICT', 'a container that does not boot (boot: false) needs a command', {
