@@ -232,6 +232,32 @@ describe('parseAbsolutePath', () => {
     );
   });
 
+  it('returns a path unchanged exactly when it is safe and already normal (property)', () => {
+    // The definition, component by component: '/' alone, or '/'-separated components of safe characters,
+    // none empty, '.' or '..'.
+    const alreadyNormal = (text: string): boolean =>
+      text === '/' ||
+      (text.length <= 4095 &&
+        text.startsWith('/') &&
+        text
+          .slice(1)
+          .split('/')
+          .every((part) => /^[A-Za-z0-9._+@,~-]+$/.test(part) && part !== '.' && part !== '..'));
+    const segment = fc.oneof(
+      fc.constantFrom('', '.', '..', '...', '.a', 'a.', 'a b', 'é', 'a/', '/'),
+      fc.string({ unit: fc.constantFrom(...'aZ09._-+@,~/:'.split('')), maxLength: 5 }),
+    );
+    const pathLike = fc.array(segment, { maxLength: 6 }).map((parts) => `/${parts.join('/')}`);
+    fc.assert(
+      fc.property(fc.oneof(pathLike, fc.string()), (text) => {
+        const result = parseAbsolutePath(text);
+        expect(result.ok && result.value === text).toBe(alreadyNormal(text));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(parseAbsolutePath(`/${'a'.repeat(4094)}`)).toEqual({ ok: true, value: `/${'a'.repeat(4094)}` });
+  });
+
   it('joinUnderRoot puts a container path under a rootfs', () => {
     expect(joinUnderRoot('/srv/root', '/')).toBe('/srv/root');
     expect(joinUnderRoot('/srv/root', '/usr/bin')).toBe('/srv/root/usr/bin');

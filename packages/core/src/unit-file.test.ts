@@ -4,8 +4,10 @@ import { VoltError } from './errors.js';
 import {
   checkUnitFileEntry,
   parseUnitFile,
+  renderSectionedUnitFile,
   renderUnitFile,
   type UnitFile,
+  type UnitFileEntry,
   type UnitFileSection,
   unitFileValues,
 } from './unit-file.js';
@@ -163,6 +165,71 @@ describe('renderUnitFile', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('renderSectionedUnitFile', () => {
+  it('writes every listed section once, in order, with its entries in their order', () => {
+    const entries = [
+      { section: 'Network', key: 'Private', value: 'yes' },
+      { section: 'Exec', key: 'Boot', value: 'yes' },
+      { section: 'Network', key: 'Bridge', value: 'br0' },
+      { section: 'Exec', key: 'Environment', value: 'A=1' },
+    ];
+    expect(renderSectionedUnitFile(['Exec', 'Files', 'Network'], entries, 'Generated.')).toBe(
+      '# Generated.\n\n[Exec]\nBoot=yes\nEnvironment=A=1\n\n[Files]\n\n[Network]\nPrivate=yes\nBridge=br0\n',
+    );
+    expect(renderSectionedUnitFile([], [])).toBe('\n');
+  });
+
+  it('is renderUnitFile of the entries grouped by section (property)', () => {
+    const sectionNames = fc.uniqueArray(fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,8}$/), {
+      minLength: 1,
+      maxLength: 4,
+    });
+    const cases = sectionNames.chain((names) =>
+      fc.tuple(
+        fc.constant(names),
+        fc.array(
+          fc.record({
+            section: fc.constantFrom(...names),
+            key: fc.stringMatching(/^[A-Za-z][A-Za-z0-9]{0,8}$/),
+            value: fc.string({ maxLength: 8 }).filter((text) => checkUnitFileEntry('Key', text).ok),
+          }),
+          { maxLength: 10 },
+        ),
+      ),
+    );
+    fc.assert(
+      fc.property(cases, ([names, entries]) => {
+        const grouped: UnitFile = {
+          sections: names.map((name) => ({
+            name,
+            entries: entries
+              .filter((entry) => entry.section === name)
+              .map((entry): UnitFileEntry => [entry.key, entry.value]),
+          })),
+        };
+        expect(renderSectionedUnitFile(names, entries, 'h')).toBe(renderUnitFile(grouped, 'h'));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses an entry of a section not listed, a bad section name, key or value, and renders nothing', () => {
+    const good = { section: 'Exec', key: 'Boot', value: 'yes' };
+    const refused = [
+      [['Exec'], [good, { section: 'Service', key: 'Boot', value: 'yes' }], 'accepted: Exec'],
+      [['Exec'], [{ section: '__proto__', key: 'Boot', value: 'yes' }], 'accepted: Exec'],
+      [['Exec]'], [], "accepted: letters, digits, '-'"],
+      [['Exec'], [good, { section: 'Exec', key: 'A B', value: 'x' }], 'accepted: letters and digits'],
+      [['Exec'], [good, { section: 'Exec', key: 'Bind', value: '/a\n[Service]' }], 'accepted: one line'],
+    ] as const;
+    for (const [names, entries, accepted] of refused) {
+      const error = thrown(() => renderSectionedUnitFile(names, entries));
+      expect(error.code).toBe('UNSAFE_STRING');
+      expect(error.message).toContain(accepted);
+    }
   });
 });
 
