@@ -37,6 +37,10 @@ export interface NspawnSeccompArtifacts {
   readonly notes: readonly string[];
 }
 
+// Shared and frozen, so that a caller can key what it derives from the environment on its identity.
+const NO_ENVIRONMENT: Readonly<Record<string, string>> = Object.freeze({});
+const FILTER_OFF_ENVIRONMENT: Readonly<Record<string, string>> = Object.freeze({ SYSTEMD_SECCOMP: '0' });
+
 /**
  * Calls systemd 252 needs as a container's PID 1 (Boot=yes); a filter denying one is refused.
  *
@@ -257,7 +261,7 @@ export function renderNspawnSeccomp(
     notes.push(
       'unconfined: SYSTEMD_SECCOMP=0 switches off the built-in filter of systemd-nspawn; on the template-unit route it belongs in the service drop-in as Environment=SYSTEMD_SECCOMP=0',
     );
-    return ok({ arguments: [], systemCallFilter: [], environment: { SYSTEMD_SECCOMP: '0' }, notes });
+    return ok({ arguments: [], systemCallFilter: [], environment: FILTER_OFF_ENVIRONMENT, notes });
   }
   const base = profileLines(config.profile, profileSet);
   const lines =
@@ -304,5 +308,10 @@ export function renderNspawnSeccomp(
     notes.push(
       `systemd-nspawn denies with EPERM; the configured action (${config.action.kind === 'errno' ? `errno ${config.action.errno}` : config.action.kind}) applies on the BPF and OCI routes only`,
     );
-  return ok({ arguments: lines.arguments, systemCallFilter: lines.systemCallFilter, environment: {}, notes });
+  return ok({
+    arguments: lines.arguments,
+    systemCallFilter: lines.systemCallFilter,
+    environment: NO_ENVIRONMENT,
+    notes,
+  });
 }
