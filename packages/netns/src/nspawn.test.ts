@@ -2,7 +2,13 @@ import { type NetworkConfig, VoltError } from '@volt/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_NETWORK_CONFIG } from './model.js';
-import { nspawnHostInterface, renderNspawnDns, renderNspawnNetwork, renderResolvConf } from './nspawn.js';
+import {
+  nspawnHostInterface,
+  nspawnNetworkSection,
+  renderNspawnDns,
+  renderNspawnNetwork,
+  renderResolvConf,
+} from './nspawn.js';
 
 describe('renderNspawnNetwork', () => {
   it('attaches private mode to the bridge on both routes, with the port forwards', () => {
@@ -93,6 +99,31 @@ describe('renderNspawnNetwork', () => {
           expect(`${key}=${value}`).toMatch(/^[A-Za-z]+=[A-Za-z0-9_.:-]+$/);
         }
       }),
+    );
+  });
+});
+
+describe('nspawnNetworkSection', () => {
+  it("is renderNspawnNetwork's [Network] section, for every mode and any container name", () => {
+    const ports = [{ protocol: 'tcp', hostPort: 2222, containerPort: 22 }] as const;
+    for (const mode of ['private', 'host', 'none'] as const) {
+      const network: NetworkConfig = {
+        ...DEFAULT_NETWORK_CONFIG,
+        mode,
+        ports: mode === 'private' ? ports : [],
+      };
+      for (const name of ['web', 'a-very-long-machine-name'])
+        expect(nspawnNetworkSection(network)).toEqual(renderNspawnNetwork(network, name).networkSection);
+    }
+    expect(nspawnNetworkSection({ ...DEFAULT_NETWORK_CONFIG, mode: 'none' })).toEqual([
+      ['Private', 'yes'],
+      ['VirtualEthernet', 'no'],
+    ]);
+  });
+
+  it('refuses an invalid network like renderNspawnNetwork', () => {
+    expect(() => nspawnNetworkSection({ ...DEFAULT_NETWORK_CONFIG, bridge: 'br 0' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INTERFACE_NAME' }),
     );
   });
 });

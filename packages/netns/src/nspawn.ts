@@ -1,4 +1,10 @@
-import { type NetworkConfig, parseAbsolutePath, parseMachineName, unwrap } from '@volt/core';
+import {
+  type NetworkConfig,
+  type PortForward,
+  parseAbsolutePath,
+  parseMachineName,
+  unwrap,
+} from '@volt/core';
 import { validateNetworkConfig } from './model.js';
 
 /** One `key=value` line of a `.nspawn` section, in order. */
@@ -69,39 +75,62 @@ export function renderNspawnNetwork(network: NetworkConfig, machineName: string)
   if (!name.ok) throw name.error.at(['name']);
   const valid = unwrap(validateNetworkConfig(network));
   switch (valid.mode) {
-    case 'private': {
-      const ports = valid.ports.map(
-        (forward) => `${forward.protocol}:${forward.hostPort}:${forward.containerPort}`,
-      );
+    case 'private':
       return {
-        arguments: [`--network-bridge=${valid.bridge}`, ...ports.map((port) => `--port=${port}`)],
-        networkSection: [
-          ['Private', 'yes'],
-          ['VirtualEthernet', 'yes'],
-          ['Bridge', valid.bridge],
-          ...ports.map((port): SettingsEntry => ['Port', port]),
+        arguments: [
+          `--network-bridge=${valid.bridge}`,
+          ...valid.ports.map((forward) => `--port=${portText(forward)}`),
         ],
+        networkSection: nspawnNetworkSection(valid),
         hostInterface: nspawnHostInterface(name.value),
       };
-    }
     case 'none':
       return {
         arguments: ['--private-network'],
-        networkSection: [
-          ['Private', 'yes'],
-          ['VirtualEthernet', 'no'],
-        ],
+        networkSection: nspawnNetworkSection(valid),
         hostInterface: null,
       };
     case 'host':
-      return {
-        arguments: [],
-        networkSection: [
-          ['Private', 'no'],
-          ['VirtualEthernet', 'no'],
-        ],
-        hostInterface: null,
-      };
+      return { arguments: [], networkSection: nspawnNetworkSection(valid), hostInterface: null };
+  }
+}
+
+function portText(forward: PortForward): string {
+  return `${forward.protocol}:${forward.hostPort}:${forward.containerPort}`;
+}
+
+/**
+ * The `[Network]` entries of a `.nspawn` file for a network configuration, as {@link renderNspawnNetwork}
+ * gives them; they do not depend on the container's name.
+ *
+ * @throws {@link VoltError} any code from {@link validateNetworkConfig} (path under `network`).
+ * @example
+ * ```ts
+ * nspawnNetworkSection({ ...DEFAULT_NETWORK_CONFIG, mode: 'none' }); // [['Private', 'yes'], ['VirtualEthernet', 'no']]
+ * ```
+ */
+export function nspawnNetworkSection(network: NetworkConfig): readonly SettingsEntry[] {
+  const valid = unwrap(validateNetworkConfig(network));
+  switch (valid.mode) {
+    case 'private': {
+      const entries: SettingsEntry[] = [
+        ['Private', 'yes'],
+        ['VirtualEthernet', 'yes'],
+        ['Bridge', valid.bridge],
+      ];
+      for (const forward of valid.ports) entries.push(['Port', portText(forward)]);
+      return entries;
+    }
+    case 'none':
+      return [
+        ['Private', 'yes'],
+        ['VirtualEthernet', 'no'],
+      ];
+    case 'host':
+      return [
+        ['Private', 'no'],
+        ['VirtualEthernet', 'no'],
+      ];
   }
 }
 
