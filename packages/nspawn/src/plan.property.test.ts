@@ -1,9 +1,10 @@
 import { type IsolationConfig, parseUnitFile, unwrap, VoltError } from '@volt/core';
-import { safeParseProfile } from '@volt/core/profile';
+import { parseProfile, safeParseProfile } from '@volt/core/profile';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CONFIGURATIONS } from '../test/configurations.js';
 import { defaultIsolation } from './defaults.js';
-import { renderPlan } from './plan.js';
+import { type IsolationPlan, renderPlan } from './plan.js';
 import { isolationFromProfile } from './resolve.js';
 import { settingsToArguments } from './settings.js';
 
@@ -206,5 +207,46 @@ describe('generated profiles, valid and hostile', () => {
       { numRuns: 1000 },
     );
     expect(rendered).toBeGreaterThan(50);
+  });
+});
+
+describe('plans that share parts', () => {
+  // Validated configurations whose parts are shared by identity, as containers made from one profile are.
+  const pool = CONFIGURATIONS.map(([, document], index) =>
+    isolationFromProfile(parseProfile({ name: `web-${index}`, ...document })),
+  );
+  /** The same configuration with every part new, so that nothing rendered before can be reused. */
+  const fresh = (config: IsolationConfig): IsolationConfig => structuredClone(config);
+  const text = (config: IsolationConfig) => JSON.stringify(renderPlan(config, target));
+
+  it('are what the same configuration renders with no part seen before, in any order (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(pool.length - 1), { minLength: 1, maxLength: 12 }), (picks) => {
+        for (const pick of picks) {
+          const config = pool[pick] as IsolationConfig;
+          expect(text(config)).toBe(text(fresh(config)));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('share only frozen artifacts, so that a caller changing one plan cannot change another', () => {
+    const config = pool[0] as IsolationConfig;
+    const once = renderPlan(fresh(config), target);
+    (once.properties as [string, string][]).push(['MemoryMax', '1']);
+    (once.direct.environment as Record<string, string>)['SYSTEMD_SECCOMP'] = '0';
+    const shared = [renderPlan(config, target), renderPlan(config, target), renderPlan(config, target)];
+    const last = shared[2] as IsolationPlan;
+    expect(Object.isFrozen(last.properties)).toBe(true);
+    for (const property of last.properties) expect(Object.isFrozen(property)).toBe(true);
+    for (const setting of last.settings.filter((setting) => setting.section === 'Network'))
+      expect(Object.isFrozen(setting)).toBe(true);
+    expect(Object.isFrozen(last.direct.environment)).toBe(true);
+    expect(() => (last.properties as [string, string][]).push(['MemoryMax', '1'])).toThrow(TypeError);
+    expect(() => {
+      (last.properties[0] as unknown as string[])[1] = 'no';
+    }).toThrow(TypeError);
+    expect(JSON.stringify(last)).toBe(text(fresh(config)));
   });
 });

@@ -1,5 +1,14 @@
 import { systemdProperties } from '@volt/cgroups';
-import { type IsolationConfig, renderUnitFile, type UnitFileEntry, VoltError } from '@volt/core';
+import {
+  type IsolationConfig,
+  type NetworkConfig,
+  type ResourceLimits,
+  renderSectionedUnitFile,
+  renderUnitFile,
+  type SeccompConfig,
+  type UnitFileEntry,
+  VoltError,
+} from '@volt/core';
 import {
   formatLandlockConfig,
   type LandlockStatus,
@@ -9,15 +18,15 @@ import {
 } from '@volt/landlock';
 import {
   CONTAINER_NETWORK_FILE,
+  nspawnNetworkSection,
   renderContainerNetworkFile,
   renderNspawnDns,
-  renderNspawnNetwork,
   renderResolvConf,
 } from '@volt/netns';
-import { renderNspawnSeccomp } from '@volt/seccomp';
+import { type NspawnSeccompArtifacts, renderNspawnSeccomp } from '@volt/seccomp';
 import { CONTAINER_VOLT_DIR, type ContainerPaths, containerPaths, hostPathInRootfs } from './paths.js';
 import { validateIsolation } from './resolve.js';
-import { type NspawnSetting, pushSection, settingsToArguments, settingsToUnitFile } from './settings.js';
+import { NSPAWN_SECTIONS, type NspawnSetting, pushSection, settingsToArguments } from './settings.js';
 
 /** A file the plan installs: text, bytes, or a copy of a file on the host (the Landlock helper). */
 export interface PlannedFile {
@@ -100,19 +109,19 @@ function describeLandlock(status: LandlockStatus): LayerEnforcement {
 }
 
 function seccompEnforcement(
-  config: IsolationConfig,
+  seccomp: SeccompConfig,
   filterLines: number,
   notes: readonly string[],
 ): LayerEnforcement {
-  if (config.seccomp.profile === 'unconfined') {
+  if (seccomp.profile === 'unconfined') {
     return {
       layer: 'seccomp',
       status: 'not-enforced',
       detail: "unconfined: systemd-nspawn's filter is switched off (SYSTEMD_SECCOMP=0)",
     };
   }
-  const action = config.seccomp.action;
-  const detail = `profile ${config.seccomp.profile}: nspawn's filter adjusted by ${filterLines} SystemCallFilter= line(s)`;
+  const action = seccomp.action;
+  const detail = `profile ${seccomp.profile}: nspawn's filter adjusted by ${filterLines} SystemCallFilter= line(s)`;
   if (action.kind !== 'errno' || action.errno !== 1) {
     return { layer: 'seccomp', status: 'partially-enforced', detail: [detail, ...notes].join('; ') };
   }
@@ -129,12 +138,12 @@ function planAddress(config: IsolationConfig, target: PlanTarget, paths: Contain
   if (network.mode !== 'private') {
     const detail =
       network.mode === 'host' ? "mode host: the host's network stack is shared" : 'mode none: loopback only';
-    return { settings: [], files: [], detail };
+    return { settings: NO_SETTINGS, files: NO_FILES, detail };
   }
   if (target.containerAddress === undefined) {
     return {
-      settings: [],
-      files: [],
+      settings: NO_SETTINGS,
+      files: NO_FILES,
       detail: `mode private on ${network.bridge}; no address leased yet (volt apply and volt run lease one), so host0 has no IPv4 address until then`,
     };
   }
@@ -173,30 +182,27 @@ export function planEnforcesLandlock(config: IsolationConfig): boolean {
   return config.landlock !== null && (!config.boot || config.workloadUnit !== undefined);
 }
 
+const NO_SETTINGS: readonly NspawnSetting[] = Object.freeze([]);
+const NO_FILES: readonly PlannedFile[] = Object.freeze([]);
+const LANDLOCK_NONE: LayerEnforcement = Object.freeze({
+  layer: 'landlock',
+  status: 'not-enforced',
+  detail: 'no Landlock policy (landlock: none)',
+});
+const LANDLOCK_NO_WORKLOAD: LayerEnforcement = Object.freeze({
+  layer: 'landlock',
+  status: 'not-enforced',
+  detail:
+    'a booting container applies Landlock to its workload unit, and none is named: set workloadUnit and command (a landlocked init could not mount, so the policy never wraps init or systemd-nspawn)',
+});
+
 function planLandlock(config: IsolationConfig, target: PlanTarget, paths: ContainerPaths): LandlockPart {
-  if (config.landlock === null) {
+  if (config.landlock === null || !planEnforcesLandlock(config)) {
     return {
       parameters: config.command,
-      settings: [],
-      files: [],
-      enforcement: {
-        layer: 'landlock',
-        status: 'not-enforced',
-        detail: 'no Landlock policy (landlock: none)',
-      },
-    };
-  }
-  if (!planEnforcesLandlock(config)) {
-    return {
-      parameters: config.command,
-      settings: [],
-      files: [],
-      enforcement: {
-        layer: 'landlock',
-        status: 'not-enforced',
-        detail:
-          'a booting container applies Landlock to its workload unit, and none is named: set workloadUnit and command (a landlocked init could not mount, so the policy never wraps init or systemd-nspawn)',
-      },
+      settings: NO_SETTINGS,
+      files: NO_FILES,
+      enforcement: config.landlock === null ? LANDLOCK_NONE : LANDLOCK_NO_WORKLOAD,
     };
   }
   if (target.landlockHelper === undefined) {
@@ -268,6 +274,148 @@ function planLandlock(config: IsolationConfig, target: PlanTarget, paths: Contai
   };
 }
 
+// Validated parts are frozen, so one part always renders the same artifacts, and containers made from one
+// profile share every part but their name and rootfs. A part's artifacts are kept for the plans that follow
+// once the same part comes twice in a row: one of each kind, so bounded with nothing to evict. What is
+// kept is frozen, so that one plan's caller cannot change another plan; a part seen once is rendered
+// without freezing anything.
+
+/** Freezes what a plan may share with other plans, or returns it as it is when it is not shared. */
+type Freeze = <T>(value: T) => T;
+const share: Freeze = (value) => Object.freeze(value);
+const doNotShare: Freeze = (value) => value;
+
+/** The artifacts kept for one kind of part, and the part seen last. */
+interface KeptArtifacts<Part extends object, Variant, Artifacts> {
+  seen?: { readonly part: Part; readonly variant: Variant };
+  kept?: { readonly part: Part; readonly variant: Variant; readonly artifacts: Artifacts };
+}
+
+function artifactsOf<Part extends object, Variant, Artifacts>(
+  store: KeptArtifacts<Part, Variant, Artifacts>,
+  part: Part,
+  variant: Variant,
+  render: (part: Part, variant: Variant, freeze: Freeze) => Artifacts,
+): Artifacts {
+  const kept = store.kept;
+  if (kept !== undefined && kept.part === part && kept.variant === variant) return kept.artifacts;
+  const seen = store.seen;
+  if (seen === undefined || seen.part !== part || seen.variant !== variant) {
+    store.seen = { part, variant };
+    return render(part, variant, doNotShare);
+  }
+  const artifacts = render(part, variant, share);
+  store.kept = { part, variant, artifacts };
+  return artifacts;
+}
+
+/** What the resource limits and systemd-nspawn's own environment give both routes. */
+interface ServiceArtifacts {
+  readonly properties: readonly UnitFileEntry[];
+  readonly propertyArguments: readonly string[];
+  readonly environment: Readonly<Record<string, string>>;
+  readonly serviceDropIn: string;
+  readonly enforcement: LayerEnforcement;
+}
+const keptService: KeptArtifacts<ResourceLimits, Readonly<Record<string, string>>, ServiceArtifacts> = {};
+
+function renderService(
+  resources: ResourceLimits,
+  seccompEnvironment: Readonly<Record<string, string>>,
+  freeze: Freeze,
+): ServiceArtifacts {
+  const properties = systemdProperties(resources) as UnitFileEntry[];
+  const propertyArguments: string[] = [];
+  for (const property of properties) {
+    freeze(property);
+    propertyArguments.push(`--property=${property[0]}=${property[1]}`);
+  }
+  // The unified cgroup hierarchy for every payload (nspawn 252 otherwise gives a container without
+  // systemd inside a legacy name=systemd tree), and seccomp's.
+  const environment: Record<string, string> = { SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: '1' };
+  for (const name of Object.keys(seccompEnvironment)) environment[name] = seccompEnvironment[name] as string;
+  const serviceEntries: UnitFileEntry[] = properties.slice();
+  for (const name of Object.keys(environment))
+    serviceEntries.push(['Environment', `${name}=${environment[name]}`]);
+  return freeze({
+    properties: freeze(properties),
+    propertyArguments: freeze(propertyArguments),
+    environment: freeze(environment),
+    serviceDropIn: renderUnitFile(
+      { sections: [{ name: 'Service', entries: serviceEntries }] },
+      GENERATED_HEADER,
+    ),
+    enforcement: freeze<LayerEnforcement>({
+      layer: 'resources',
+      status: 'enforced',
+      detail: `${properties.length} systemd properties on both routes`,
+    }),
+  });
+}
+
+/** What the seccomp configuration gives the container settings. */
+interface SeccompArtifacts {
+  readonly rendered: NspawnSeccompArtifacts;
+  readonly settings: readonly NspawnSetting[];
+  readonly enforcement: LayerEnforcement;
+}
+const keptSeccomp: KeptArtifacts<SeccompConfig, boolean, SeccompArtifacts> = {};
+
+function renderSeccomp(seccomp: SeccompConfig, boot: boolean, freeze: Freeze): SeccompArtifacts {
+  const rendered = renderNspawnSeccomp(seccomp, { boot, settingsTrusted: true });
+  if (!rendered.ok) throw rendered.error.at(['seccomp']);
+  const settings: NspawnSetting[] = [];
+  for (const value of rendered.value.systemCallFilter)
+    settings.push(freeze({ section: 'Exec', key: 'SystemCallFilter', value }));
+  return freeze({
+    rendered: rendered.value,
+    settings: freeze(settings),
+    enforcement: freeze(
+      seccompEnforcement(seccomp, rendered.value.systemCallFilter.length, rendered.value.notes),
+    ),
+  });
+}
+
+/** What the network configuration gives the container settings and files, apart from its address. */
+interface NetworkArtifacts {
+  readonly settings: readonly NspawnSetting[];
+  readonly resolvConf: string;
+}
+const keptNetwork: KeptArtifacts<NetworkConfig, undefined, NetworkArtifacts> = {};
+
+function renderNetwork(network: NetworkConfig, _: undefined, freeze: Freeze): NetworkArtifacts {
+  const settings: NspawnSetting[] = [];
+  for (const [key, value] of nspawnNetworkSection(network))
+    settings.push(freeze({ section: 'Network', key, value }));
+  return freeze({ settings: freeze(settings), resolvConf: renderResolvConf(network) });
+}
+
+/** Appends `items` to `list`; by index, which is much faster than an iterator over a frozen list. */
+function appendAll<T>(list: T[], items: readonly T[]): void {
+  for (let index = 0; index < items.length; index++) list.push(items[index] as T);
+}
+
+const PRIVATE_USERS: LayerEnforcement = Object.freeze({
+  layer: 'users',
+  status: 'enforced',
+  detail: 'private user namespace (PrivateUsers=pick)',
+});
+const HOST_USERS: LayerEnforcement = Object.freeze({
+  layer: 'users',
+  status: 'not-enforced',
+  detail: 'container root is host root (privateUsers: false)',
+});
+const READ_ONLY_ROOT: LayerEnforcement = Object.freeze({
+  layer: 'root',
+  status: 'enforced',
+  detail: 'root directory is read-only',
+});
+const WRITABLE_ROOT: LayerEnforcement = Object.freeze({
+  layer: 'root',
+  status: 'not-enforced',
+  detail: 'root directory is writable (readOnlyRoot: false)',
+});
+
 /**
  * Renders the complete isolation plan of one container: the settings (one list, from which the `.nspawn`
  * file and the direct command line are both rendered), the resource properties (`--property=` and the
@@ -289,14 +437,12 @@ export function renderPlan(input: IsolationConfig, target: PlanTarget): Isolatio
   if (!valid.ok) throw valid.error;
   const config = valid.value;
   const paths = containerPaths(config.name);
-  const network = renderNspawnNetwork(config.network, config.name);
+  const network = artifactsOf(keptNetwork, config.network, undefined, renderNetwork);
   const dns = renderNspawnDns(paths.resolvConf);
-  const seccompResult = renderNspawnSeccomp(config.seccomp, { boot: config.boot, settingsTrusted: true });
-  if (!seccompResult.ok) throw seccompResult.error.at(['seccomp']);
-  const seccomp = seccompResult.value;
+  const seccomp = artifactsOf(keptSeccomp, config.seccomp, config.boot, renderSeccomp);
   const landlock = planLandlock(config, target, paths);
   const address = planAddress(config, target, paths);
-  const properties = systemdProperties(config.resources);
+  const service = artifactsOf(keptService, config.resources, seccomp.rendered.environment, renderService);
 
   const settings: NspawnSetting[] = [{ section: 'Exec', key: 'Boot', value: config.boot ? 'yes' : 'no' }];
   if (landlock.parameters.length > 0)
@@ -305,31 +451,22 @@ export function renderPlan(input: IsolationConfig, target: PlanTarget): Isolatio
     { section: 'Exec', key: 'Environment', value: `VOLT_CONTAINER=${config.name}` },
     { section: 'Exec', key: 'Environment', value: 'VOLT_RUNTIME=hybrid' },
   );
-  for (const [name, value] of config.environment)
+  const environment = config.environment;
+  for (let index = 0; index < environment.length; index++) {
+    const [name, value] = environment[index] as readonly [string, string];
     settings.push({ section: 'Exec', key: 'Environment', value: `${name}=${value}` });
+  }
   settings.push({ section: 'Exec', key: 'PrivateUsers', value: config.privateUsers ? 'pick' : 'no' });
-  for (const value of seccomp.systemCallFilter)
-    settings.push({ section: 'Exec', key: 'SystemCallFilter', value });
+  appendAll(settings, seccomp.settings);
   pushSection(settings, 'Exec', dns.execSection);
   if (config.readOnlyRoot) settings.push({ section: 'Files', key: 'ReadOnly', value: 'yes' });
   if (config.privateUsers) settings.push({ section: 'Files', key: 'PrivateUsersOwnership', value: 'auto' });
   pushSection(settings, 'Files', dns.filesSection);
-  for (const setting of landlock.settings) settings.push(setting);
-  for (const setting of address.settings) settings.push(setting);
-  pushSection(settings, 'Network', network.networkSection);
+  appendAll(settings, landlock.settings);
+  appendAll(settings, address.settings);
+  appendAll(settings, network.settings);
 
-  const nspawnFile = renderUnitFile(settingsToUnitFile(settings), GENERATED_HEADER);
-  // The systemd-nspawn process's own environment: the unified cgroup hierarchy for every payload (nspawn
-  // 252 otherwise gives a container without systemd inside a legacy name=systemd tree), and seccomp's.
-  const nspawnEnvironment: Record<string, string> = { SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: '1' };
-  for (const name in seccomp.environment) nspawnEnvironment[name] = seccomp.environment[name] as string;
-  const serviceEntries: UnitFileEntry[] = properties.slice();
-  for (const name in nspawnEnvironment)
-    serviceEntries.push(['Environment', `${name}=${nspawnEnvironment[name]}`]);
-  const serviceDropIn = renderUnitFile(
-    { sections: [{ name: 'Service', entries: serviceEntries }] },
-    GENERATED_HEADER,
-  );
+  const nspawnFile = renderSectionedUnitFile(NSPAWN_SECTIONS, settings, GENERATED_HEADER);
   const argv = settingsToArguments(settings, [
     'systemd-nspawn',
     '--quiet',
@@ -337,8 +474,8 @@ export function renderPlan(input: IsolationConfig, target: PlanTarget): Isolatio
     `--directory=${config.rootfs}`,
     '--settings=no',
   ]);
-  for (const [key, value] of properties) argv.push(`--property=${key}=${value}`);
-  for (const parameter of landlock.parameters) argv.push(parameter);
+  appendAll(argv, service.propertyArguments);
+  appendAll(argv, landlock.parameters);
 
   const files: PlannedFile[] = [
     {
@@ -350,50 +487,34 @@ export function renderPlan(input: IsolationConfig, target: PlanTarget): Isolatio
     {
       path: paths.serviceDropIn,
       mode: 0o644,
-      content: { text: serviceDropIn },
+      content: { text: service.serviceDropIn },
       purpose: 'resource limits for systemd-nspawn@.service',
     },
     {
       path: paths.resolvConf,
       mode: 0o644,
-      content: { text: renderResolvConf(config.network) },
+      content: { text: network.resolvConf },
       purpose: 'DNS for the container',
     },
-    ...landlock.files,
-    ...address.files,
   ];
+  appendAll(files, landlock.files);
+  appendAll(files, address.files);
 
   return {
     config,
     settings,
-    properties,
-    direct: { argv, environment: nspawnEnvironment },
+    properties: service.properties,
+    direct: { argv, environment: service.environment },
     nspawnFile,
-    serviceDropIn,
+    serviceDropIn: service.serviceDropIn,
     files,
     enforcement: [
       landlock.enforcement,
-      seccompEnforcement(config, seccomp.systemCallFilter.length, seccomp.notes),
-      {
-        layer: 'resources',
-        status: 'enforced',
-        detail: `${properties.length} systemd properties on both routes`,
-      },
+      seccomp.enforcement,
+      service.enforcement,
       { layer: 'network', status: 'enforced', detail: address.detail },
-      {
-        layer: 'users',
-        status: config.privateUsers ? 'enforced' : 'not-enforced',
-        detail: config.privateUsers
-          ? 'private user namespace (PrivateUsers=pick)'
-          : 'container root is host root (privateUsers: false)',
-      },
-      {
-        layer: 'root',
-        status: config.readOnlyRoot ? 'enforced' : 'not-enforced',
-        detail: config.readOnlyRoot
-          ? 'root directory is read-only'
-          : 'root directory is writable (readOnlyRoot: false)',
-      },
+      config.privateUsers ? PRIVATE_USERS : HOST_USERS,
+      config.readOnlyRoot ? READ_ONLY_ROOT : WRITABLE_ROOT,
     ],
   };
 }

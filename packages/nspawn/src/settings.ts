@@ -12,62 +12,74 @@ export interface NspawnSetting {
   readonly value: string;
 }
 
-/** The one command-line option a setting becomes, or none. */
-type ArgumentFor = (value: string) => string | undefined;
-const flag =
-  (name: string): ArgumentFor =>
-  (value) =>
-    `--${name}=${value}`;
-const switchWhenYes =
-  (name: string): ArgumentFor =>
-  (value) =>
-    value === 'yes' ? `--${name}` : undefined;
+/**
+ * The command-line form of a `.nspawn` key: `--OPTION=VALUE` (`value`), `--OPTION` when the value is `yes`
+ * and nothing otherwise (`switch`), or no option at all (`none`: `Parameters=` is the trailing command line).
+ *
+ * @example
+ * ```ts
+ * const readOnly: SettingArgument = { form: 'switch', option: 'read-only' }; // ReadOnly=yes → --read-only
+ * ```
+ */
+export type SettingArgument =
+  | { readonly form: 'value' | 'switch'; readonly option: string }
+  | { readonly form: 'none' };
 
 /**
  * Every `.nspawn` key Volt writes, with the command-line option that says the same thing. The two routes
  * (a `.nspawn` file under the stock unit, or systemd-nspawn run directly) are rendered from one list of
- * settings through this table, so they cannot drift apart. `Parameters=` has no option: it is the
- * trailing command line.
+ * settings through this table, so they cannot drift apart.
+ *
+ * @example
+ * ```ts
+ * NSPAWN_SETTING_ARGUMENTS.Files.BindReadOnly; // { form: 'value', option: 'bind-ro' }: --bind-ro=VALUE
+ * ```
  */
 export const NSPAWN_SETTING_ARGUMENTS: Readonly<
-  Record<NspawnSection, Readonly<Record<string, ArgumentFor>>>
+  Record<NspawnSection, Readonly<Record<string, SettingArgument>>>
 > = {
   Exec: {
-    Boot: switchWhenYes('boot'),
-    Parameters: () => undefined,
-    Environment: flag('setenv'),
-    PrivateUsers: flag('private-users'),
-    NoNewPrivileges: flag('no-new-privileges'),
-    SystemCallFilter: flag('system-call-filter'),
-    Capability: flag('capability'),
-    DropCapability: flag('drop-capability'),
-    ResolvConf: flag('resolv-conf'),
-    KillSignal: flag('kill-signal'),
-    Hostname: flag('hostname'),
+    Boot: { form: 'switch', option: 'boot' },
+    Parameters: { form: 'none' },
+    Environment: { form: 'value', option: 'setenv' },
+    PrivateUsers: { form: 'value', option: 'private-users' },
+    NoNewPrivileges: { form: 'value', option: 'no-new-privileges' },
+    SystemCallFilter: { form: 'value', option: 'system-call-filter' },
+    Capability: { form: 'value', option: 'capability' },
+    DropCapability: { form: 'value', option: 'drop-capability' },
+    ResolvConf: { form: 'value', option: 'resolv-conf' },
+    KillSignal: { form: 'value', option: 'kill-signal' },
+    Hostname: { form: 'value', option: 'hostname' },
   },
   Files: {
-    ReadOnly: switchWhenYes('read-only'),
-    PrivateUsersOwnership: flag('private-users-ownership'),
-    Bind: flag('bind'),
-    BindReadOnly: flag('bind-ro'),
-    TemporaryFileSystem: flag('tmpfs'),
+    ReadOnly: { form: 'switch', option: 'read-only' },
+    PrivateUsersOwnership: { form: 'value', option: 'private-users-ownership' },
+    Bind: { form: 'value', option: 'bind' },
+    BindReadOnly: { form: 'value', option: 'bind-ro' },
+    TemporaryFileSystem: { form: 'value', option: 'tmpfs' },
   },
   Network: {
-    Private: switchWhenYes('private-network'),
-    VirtualEthernet: switchWhenYes('network-veth'),
-    Bridge: flag('network-bridge'),
-    Zone: flag('network-zone'),
-    Port: flag('port'),
+    Private: { form: 'switch', option: 'private-network' },
+    VirtualEthernet: { form: 'switch', option: 'network-veth' },
+    Bridge: { form: 'value', option: 'network-bridge' },
+    Zone: { form: 'value', option: 'network-zone' },
+    Port: { form: 'value', option: 'port' },
   },
 };
 
-/** {@link NSPAWN_SETTING_ARGUMENTS} by key (no key is in two sections), with the key's section. */
-const ARGUMENT_FOR_KEY: ReadonlyMap<string, { readonly section: string; readonly toArgument: ArgumentFor }> =
-  new Map(
-    Object.entries(NSPAWN_SETTING_ARGUMENTS).flatMap(([section, table]) =>
-      Object.entries(table).map(([key, toArgument]) => [key, { section, toArgument }] as const),
-    ),
-  );
+/** {@link NSPAWN_SETTING_ARGUMENTS} by key (no key is in two sections): its section, form and option text. */
+const ARGUMENT_FOR_KEY: ReadonlyMap<
+  string,
+  { readonly section: string; readonly form: SettingArgument['form']; readonly text: string }
+> = new Map(
+  Object.entries(NSPAWN_SETTING_ARGUMENTS).flatMap(([section, table]) =>
+    Object.entries(table).map(([key, argument]) => {
+      const text =
+        argument.form === 'none' ? '' : `--${argument.option}${argument.form === 'value' ? '=' : ''}`;
+      return [key, { section, form: argument.form, text }] as const;
+    }),
+  ),
+);
 
 /**
  * The command-line options for a list of settings, in order, appended to `argv` (a new list by default).
@@ -79,7 +91,8 @@ const ARGUMENT_FOR_KEY: ReadonlyMap<string, { readonly section: string; readonly
  * ```
  */
 export function settingsToArguments(settings: readonly NspawnSetting[], argv: string[] = []): string[] {
-  for (const setting of settings) {
+  for (let index = 0; index < settings.length; index++) {
+    const setting = settings[index] as NspawnSetting;
     const known = ARGUMENT_FOR_KEY.get(setting.key);
     if (known === undefined || known.section !== setting.section) {
       throw new VoltError(
@@ -87,8 +100,8 @@ export function settingsToArguments(settings: readonly NspawnSetting[], argv: st
         `no command-line option is known for [${setting.section}] ${setting.key}=`,
       );
     }
-    const argument = known.toArgument(setting.value);
-    if (argument !== undefined) argv.push(argument);
+    if (known.form === 'value') argv.push(known.text + setting.value);
+    else if (known.form === 'switch' && setting.value === 'yes') argv.push(known.text);
   }
   return argv;
 }
@@ -106,7 +119,8 @@ export function settingsToArguments(settings: readonly NspawnSetting[], argv: st
 export function settingsToUnitFile(settings: readonly NspawnSetting[]): UnitFile {
   const sections: { readonly name: NspawnSection; readonly entries: UnitFileEntry[] }[] = [];
   for (const name of NSPAWN_SECTIONS) sections.push({ name, entries: [] });
-  for (const setting of settings) {
+  for (let index = 0; index < settings.length; index++) {
+    const setting = settings[index] as NspawnSetting;
     const section = sections[NSPAWN_SECTIONS.indexOf(setting.section)];
     if (section === undefined)
       throw new VoltError('UNSUPPORTED', `a .nspawn file has no [${String(setting.section)}] section`);
