@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CONFIGURATIONS } from '../test/configurations.js';
 import { defaultIsolation } from './defaults.js';
 import { type IsolationPlan, renderPlan } from './plan.js';
-import { isolationFromProfile } from './resolve.js';
+import { isolationFromProfile, validateIsolation } from './resolve.js';
 import { settingsToArguments } from './settings.js';
 
 const target = { landlockAbi: 7, landlockHelper: '/usr/lib/volt/volt-landlock' } as const;
@@ -248,5 +248,58 @@ describe('plans that share parts', () => {
       (last.properties[0] as unknown as string[])[1] = 'no';
     }).toThrow(TypeError);
     expect(JSON.stringify(last)).toBe(text(fresh(config)));
+  });
+});
+
+describe('the field types of a configuration', () => {
+  // The oracle: the type each field must have, as a JavaScript caller may get it wrong.
+  const kinds: Readonly<Record<string, (value: unknown) => boolean>> = {
+    name: (value) => typeof value === 'string',
+    rootfs: (value) => typeof value === 'string',
+    boot: (value) => typeof value === 'boolean',
+    command: Array.isArray,
+    workloadUnit: (value) => value === undefined || typeof value === 'string',
+    environment: Array.isArray,
+    seccomp: (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+    resources: (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+    network: (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+    privateUsers: (value) => typeof value === 'boolean',
+    readOnlyRoot: (value) => typeof value === 'boolean',
+  };
+  const anyValue = fc.constantFrom<unknown>(
+    'x',
+    '',
+    0,
+    1n,
+    true,
+    false,
+    null,
+    undefined,
+    [],
+    ['a'],
+    {},
+    () => 1,
+  );
+  const wrongTypeError = / is not (a string|true or false|a list|an object); /;
+
+  it('are each refused at their path when wrong, and never refused when right (property)', () => {
+    const fields = Object.keys(kinds);
+    const changes = fc.dictionary(fc.constantFrom(...fields), anyValue, { maxKeys: 4 });
+    fc.assert(
+      fc.property(changes, (change) => {
+        const config = { ...defaultIsolation('web'), ...change } as unknown as IsolationConfig;
+        const wrong = fields.filter(
+          (field) => !(kinds[field] as (value: unknown) => boolean)(config[field as keyof IsolationConfig]),
+        );
+        const result = validateIsolation(config);
+        const refusedTypes = result.ok
+          ? []
+          : result.issues
+              .filter((issue) => issue.path.length === 1 && wrongTypeError.test(issue.message))
+              .map((issue) => issue.path[0]);
+        expect(refusedTypes).toEqual(wrong);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -395,6 +395,27 @@ function appendAll<T>(list: T[], items: readonly T[]): void {
   for (let index = 0; index < items.length; index++) list.push(items[index] as T);
 }
 
+// Settings every plan has or has not, the same in each.
+const BOOT_YES: NspawnSetting = Object.freeze({ section: 'Exec', key: 'Boot', value: 'yes' });
+const BOOT_NO: NspawnSetting = Object.freeze({ section: 'Exec', key: 'Boot', value: 'no' });
+const VOLT_RUNTIME: NspawnSetting = Object.freeze({
+  section: 'Exec',
+  key: 'Environment',
+  value: 'VOLT_RUNTIME=hybrid',
+});
+const PRIVATE_USERS_PICK: NspawnSetting = Object.freeze({
+  section: 'Exec',
+  key: 'PrivateUsers',
+  value: 'pick',
+});
+const PRIVATE_USERS_NO: NspawnSetting = Object.freeze({ section: 'Exec', key: 'PrivateUsers', value: 'no' });
+const READ_ONLY: NspawnSetting = Object.freeze({ section: 'Files', key: 'ReadOnly', value: 'yes' });
+const PRIVATE_USERS_OWNERSHIP_AUTO: NspawnSetting = Object.freeze({
+  section: 'Files',
+  key: 'PrivateUsersOwnership',
+  value: 'auto',
+});
+
 const PRIVATE_USERS: LayerEnforcement = Object.freeze({
   layer: 'users',
   status: 'enforced',
@@ -444,23 +465,23 @@ export function renderPlan(input: IsolationConfig, target: PlanTarget): Isolatio
   const address = planAddress(config, target, paths);
   const service = artifactsOf(keptService, config.resources, seccomp.rendered.environment, renderService);
 
-  const settings: NspawnSetting[] = [{ section: 'Exec', key: 'Boot', value: config.boot ? 'yes' : 'no' }];
+  const settings: NspawnSetting[] = [config.boot ? BOOT_YES : BOOT_NO];
   if (landlock.parameters.length > 0)
     settings.push({ section: 'Exec', key: 'Parameters', value: landlock.parameters.join(' ') });
   settings.push(
     { section: 'Exec', key: 'Environment', value: `VOLT_CONTAINER=${config.name}` },
-    { section: 'Exec', key: 'Environment', value: 'VOLT_RUNTIME=hybrid' },
+    VOLT_RUNTIME,
   );
   const environment = config.environment;
   for (let index = 0; index < environment.length; index++) {
     const [name, value] = environment[index] as readonly [string, string];
     settings.push({ section: 'Exec', key: 'Environment', value: `${name}=${value}` });
   }
-  settings.push({ section: 'Exec', key: 'PrivateUsers', value: config.privateUsers ? 'pick' : 'no' });
+  settings.push(config.privateUsers ? PRIVATE_USERS_PICK : PRIVATE_USERS_NO);
   appendAll(settings, seccomp.settings);
   pushSection(settings, 'Exec', dns.execSection);
-  if (config.readOnlyRoot) settings.push({ section: 'Files', key: 'ReadOnly', value: 'yes' });
-  if (config.privateUsers) settings.push({ section: 'Files', key: 'PrivateUsersOwnership', value: 'auto' });
+  if (config.readOnlyRoot) settings.push(READ_ONLY);
+  if (config.privateUsers) settings.push(PRIVATE_USERS_OWNERSHIP_AUTO);
   pushSection(settings, 'Files', dns.filesSection);
   appendAll(settings, landlock.settings);
   appendAll(settings, address.settings);
