@@ -4,11 +4,16 @@
 // Starting points, each made new for every render:
 // - "from defaultIsolation(name)": the library's default config for a new container, as the sketch's
 //   DefaultIsolation(rootfs); its parts are the shared default values, validated once when the module loads.
+//   renderPlan keeps what a part renders once the same part comes twice in a row, so this is a fleet of
+//   containers made from one profile.
+// - "... two profiles in turn": the same, but every other container has other (equal) validated parts, so
+//   no part ever comes twice in a row and every part is rendered anew: nothing is kept.
 // - "from a config": an IsolationConfig literal with every part new, none validated before; renderPlan
 //   validates all of it, then renders (the worst case).
 // - "from a profile document": the same, after parsing and defaulting a profile document (JSON/YAML data),
 //   which the sketch does not do at all.
-// "rendering alone" re-renders a config validated before (validation is then free): the sketch's own work.
+// "rendering alone" re-renders a config validated before (validation is then free, and its parts' artifacts
+// are kept): the sketch's own work.
 //
 // With VOLT_GO_SKETCH=path/to/isolation.go and Go on PATH, the sketch itself is measured here too (one
 // core, before and after the rounds below, median of the six), and every figure is also given against it.
@@ -109,6 +114,14 @@ const validatedDefault = renderPlan(defaultConfig(), target).config;
 const validatedFull = renderPlan(fullConfig(), target).config;
 
 let containers = 0;
+// The default parts again, equal but not the same values: validated anew from a copy.
+const otherDefaultParts = renderPlan(structuredClone(defaultConfig()), target).config;
+if (
+  JSON.stringify(
+    renderPlan({ ...otherDefaultParts, name: 'web-1', rootfs: '/var/lib/machines/web-1' }, target),
+  ) !== JSON.stringify(renderPlan(defaultIsolation('web-1'), target))
+)
+  throw new Error('the other default parts render another plan than the default');
 
 const cases: readonly (readonly [string, () => void])[] = [
   // As the sketch renders DefaultIsolation(rootfs): a new container each time, sharing the default parts,
@@ -116,6 +129,17 @@ const cases: readonly (readonly [string, () => void])[] = [
   [
     'default profile, from defaultIsolation(name)',
     () => renderPlan(defaultIsolation(`web-${containers++ % 4096}`), target),
+  ],
+  [
+    'default profile, from defaultIsolation(name), two profiles in turn (nothing kept)',
+    () => {
+      const name = `web-${containers++ % 4096}`;
+      const config =
+        containers % 2 === 0
+          ? defaultIsolation(name)
+          : { ...otherDefaultParts, name, rootfs: `/var/lib/machines/${name}` };
+      renderPlan(config, target);
+    },
   ],
   ['default profile, from a config', () => renderPlan(defaultConfig(), target)],
   ['full profile, from a config', () => renderPlan(fullConfig(), target)],
