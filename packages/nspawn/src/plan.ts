@@ -182,19 +182,22 @@ export function planEnforcesLandlock(config: IsolationConfig): boolean {
   return config.landlock !== null && (!config.boot || config.workloadUnit !== undefined);
 }
 
+const frozenSetting = (section: NspawnSetting['section'], key: string, value: string): NspawnSetting =>
+  Object.freeze({ section, key, value });
+const frozenEnforcement = (
+  layer: IsolationLayer,
+  status: LayerEnforcement['status'],
+  detail: string,
+): LayerEnforcement => Object.freeze({ layer, status, detail });
+
 const NO_SETTINGS: readonly NspawnSetting[] = Object.freeze([]);
 const NO_FILES: readonly PlannedFile[] = Object.freeze([]);
-const LANDLOCK_NONE: LayerEnforcement = Object.freeze({
-  layer: 'landlock',
-  status: 'not-enforced',
-  detail: 'no Landlock policy (landlock: none)',
-});
-const LANDLOCK_NO_WORKLOAD: LayerEnforcement = Object.freeze({
-  layer: 'landlock',
-  status: 'not-enforced',
-  detail:
-    'a booting container applies Landlock to its workload unit, and none is named: set workloadUnit and command (a landlocked init could not mount, so the policy never wraps init or systemd-nspawn)',
-});
+const LANDLOCK_NONE = frozenEnforcement('landlock', 'not-enforced', 'no Landlock policy (landlock: none)');
+const LANDLOCK_NO_WORKLOAD = frozenEnforcement(
+  'landlock',
+  'not-enforced',
+  'a booting container applies Landlock to its workload unit, and none is named: set workloadUnit and command (a landlocked init could not mount, so the policy never wraps init or systemd-nspawn)',
+);
 
 function planLandlock(config: IsolationConfig, target: PlanTarget, paths: ContainerPaths): LandlockPart {
   if (config.landlock === null || !planEnforcesLandlock(config)) {
@@ -395,47 +398,26 @@ function appendAll<T>(list: T[], items: readonly T[]): void {
   for (let index = 0; index < items.length; index++) list.push(items[index] as T);
 }
 
-// Settings every plan has or has not, the same in each.
-const BOOT_YES: NspawnSetting = Object.freeze({ section: 'Exec', key: 'Boot', value: 'yes' });
-const BOOT_NO: NspawnSetting = Object.freeze({ section: 'Exec', key: 'Boot', value: 'no' });
-const VOLT_RUNTIME: NspawnSetting = Object.freeze({
-  section: 'Exec',
-  key: 'Environment',
-  value: 'VOLT_RUNTIME=hybrid',
-});
-const PRIVATE_USERS_PICK: NspawnSetting = Object.freeze({
-  section: 'Exec',
-  key: 'PrivateUsers',
-  value: 'pick',
-});
-const PRIVATE_USERS_NO: NspawnSetting = Object.freeze({ section: 'Exec', key: 'PrivateUsers', value: 'no' });
-const READ_ONLY: NspawnSetting = Object.freeze({ section: 'Files', key: 'ReadOnly', value: 'yes' });
-const PRIVATE_USERS_OWNERSHIP_AUTO: NspawnSetting = Object.freeze({
-  section: 'Files',
-  key: 'PrivateUsersOwnership',
-  value: 'auto',
-});
-
-const PRIVATE_USERS: LayerEnforcement = Object.freeze({
-  layer: 'users',
-  status: 'enforced',
-  detail: 'private user namespace (PrivateUsers=pick)',
-});
-const HOST_USERS: LayerEnforcement = Object.freeze({
-  layer: 'users',
-  status: 'not-enforced',
-  detail: 'container root is host root (privateUsers: false)',
-});
-const READ_ONLY_ROOT: LayerEnforcement = Object.freeze({
-  layer: 'root',
-  status: 'enforced',
-  detail: 'root directory is read-only',
-});
-const WRITABLE_ROOT: LayerEnforcement = Object.freeze({
-  layer: 'root',
-  status: 'not-enforced',
-  detail: 'root directory is writable (readOnlyRoot: false)',
-});
+// Settings and reports that are the same in every plan that has them.
+const BOOT_YES = frozenSetting('Exec', 'Boot', 'yes');
+const BOOT_NO = frozenSetting('Exec', 'Boot', 'no');
+const VOLT_RUNTIME = frozenSetting('Exec', 'Environment', 'VOLT_RUNTIME=hybrid');
+const PRIVATE_USERS_PICK = frozenSetting('Exec', 'PrivateUsers', 'pick');
+const PRIVATE_USERS_NO = frozenSetting('Exec', 'PrivateUsers', 'no');
+const READ_ONLY = frozenSetting('Files', 'ReadOnly', 'yes');
+const PRIVATE_USERS_OWNERSHIP_AUTO = frozenSetting('Files', 'PrivateUsersOwnership', 'auto');
+const PRIVATE_USERS = frozenEnforcement('users', 'enforced', 'private user namespace (PrivateUsers=pick)');
+const HOST_USERS = frozenEnforcement(
+  'users',
+  'not-enforced',
+  'container root is host root (privateUsers: false)',
+);
+const READ_ONLY_ROOT = frozenEnforcement('root', 'enforced', 'root directory is read-only');
+const WRITABLE_ROOT = frozenEnforcement(
+  'root',
+  'not-enforced',
+  'root directory is writable (readOnlyRoot: false)',
+);
 
 /**
  * Renders the complete isolation plan of one container: the settings (one list, from which the `.nspawn`
