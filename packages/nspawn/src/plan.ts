@@ -427,6 +427,9 @@ const WRITABLE_ROOT = frozenEnforcement(
  * Pure: it reads nothing and writes nothing. The caller probes the host for {@link PlanTarget}. The
  * configuration is validated first ({@link validateIsolation}; free for one that came from it).
  *
+ * What a validated part renders is kept once the same part comes twice in a row (containers made from one
+ * profile), and shared, frozen, with the plans that follow: treat a plan as read-only, as its types say.
+ *
  * @throws {@link VoltError} the first problem {@link validateIsolation} finds, with its input path.
  * @example
  * ```ts
