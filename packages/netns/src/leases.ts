@@ -1,4 +1,3 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type IpAddress,
@@ -12,6 +11,9 @@ import {
   VoltError,
 } from '@volt/core';
 import { type BridgePlan, ipv4ToNumber, numberToIpv4 } from './model.js';
+
+/** node:fs/promises, loaded at first use: `volt render` loads this module and never reads a lease. */
+const fileSystem = (): Promise<typeof import('node:fs/promises')> => import('node:fs/promises');
 
 /**
  * Where Volt keeps its network state unless told otherwise: in /run, since namespaces end at reboot.
@@ -94,6 +96,7 @@ function recordPath(stateDir: string, name: string): string {
  * ```
  */
 export async function withDirectoryLock<T>(dir: string, what: string, action: () => Promise<T>): Promise<T> {
+  const { mkdir } = await fileSystem();
   await mkdir(dir, { recursive: true });
   let release: () => Promise<void>;
   try {
@@ -129,6 +132,7 @@ export async function withDirectoryLock<T>(dir: string, what: string, action: ()
  * ```
  */
 export async function withStateLock<T>(stateDir: string, action: () => Promise<T>): Promise<T> {
+  const { mkdir } = await fileSystem();
   await mkdir(join(stateDir, 'sandboxes'), { recursive: true });
   return withDirectoryLock(stateDir, 'the network state', action);
 }
@@ -143,6 +147,7 @@ export async function withStateLock<T>(stateDir: string, action: () => Promise<T
  * ```
  */
 export async function readRecord(stateDir: string, name: string): Promise<SandboxRecord | null> {
+  const { readFile } = await fileSystem();
   let text: string;
   try {
     text = await readFile(recordPath(stateDir, name), 'utf8');
@@ -169,6 +174,7 @@ export async function readRecord(stateDir: string, name: string): Promise<Sandbo
  * ```
  */
 export async function readRecords(stateDir: string): Promise<SandboxRecord[]> {
+  const { readdir } = await fileSystem();
   let files: string[];
   try {
     files = await readdir(join(stateDir, 'sandboxes'));
@@ -190,6 +196,7 @@ export async function readRecords(stateDir: string): Promise<SandboxRecord[]> {
  * ```
  */
 export async function writeRecord(stateDir: string, record: SandboxRecord): Promise<void> {
+  const { rename, writeFile } = await fileSystem();
   const path = recordPath(stateDir, record.name);
   const temporary = `${path}.${process.pid}.tmp`;
   await writeFile(temporary, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o644 });
@@ -205,6 +212,7 @@ export async function writeRecord(stateDir: string, record: SandboxRecord): Prom
  * ```
  */
 export async function removeRecord(stateDir: string, name: string): Promise<void> {
+  const { rm } = await fileSystem();
   await rm(recordPath(stateDir, name), { force: true });
 }
 

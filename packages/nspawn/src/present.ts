@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { VoltError } from '@volt/core';
 import { loadProfileDocument, safeParseProfile } from '@volt/core/profile';
 import { landlockHelperPath, probeLandlock } from '@volt/landlock';
@@ -80,6 +79,8 @@ export async function renderPlanFromDocument(
  * ```
  */
 export async function readProfileDocument(file: string): Promise<unknown> {
+  // Loaded here, not with the module: `volt render` without a profile file never reads one.
+  const { readFile } = await import('node:fs/promises');
   let text: string;
   try {
     text = await readFile(file, 'utf8');
