@@ -232,11 +232,14 @@ describe('plans that share parts', () => {
   });
 
   it('share only frozen artifacts, so that a caller changing one plan cannot change another', () => {
-    const config = pool[0] as IsolationConfig;
-    const once = renderPlan(fresh(config), target);
+    // Parts validated anew, so never seen before: the first plan's artifacts are its own, not kept.
+    const config = unwrap(validateIsolation(fresh(pool[0] as IsolationConfig)));
+    const once = renderPlan(config, target);
+    expect(Object.isFrozen(once.properties)).toBe(false);
     (once.properties as [string, string][]).push(['MemoryMax', '1']);
     (once.direct.environment as Record<string, string>)['SYSTEMD_SECCOMP'] = '0';
     const shared = [renderPlan(config, target), renderPlan(config, target), renderPlan(config, target)];
+    expect(shared[1]?.properties).toBe(shared[2]?.properties);
     const last = shared[2] as IsolationPlan;
     expect(Object.isFrozen(last.properties)).toBe(true);
     for (const property of last.properties) expect(Object.isFrozen(property)).toBe(true);
