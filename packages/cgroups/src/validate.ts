@@ -3,6 +3,7 @@ import {
   type CpuLimits,
   type CpuWeight,
   describeValue,
+  EMPTY_LIST,
   fail,
   failAll,
   type IndexSet,
@@ -439,7 +440,6 @@ function checkResourceLimits(limits: ResourceLimits, options: ValidateOptions = 
 }
 
 const INFINITY_LIMIT = Object.freeze({ kind: 'infinity' } as const);
-const NO_DEVICES: readonly IoDeviceLimit[] = Object.freeze([]);
 
 /** A copy of a byte, task or rate limit that passed its check: its kind and that kind's one number. */
 function copyLimit<T extends ByteLimit | TasksLimit | RateLimit>(limit: T): T {
@@ -489,7 +489,7 @@ function canonicalLimits(limits: ResourceLimits): ResourceLimits {
   if (allowedCpus !== undefined) cpu.allowedCpus = Object.freeze(allowedCpus.slice());
   if (allowedMemoryNodes !== undefined) cpu.allowedMemoryNodes = Object.freeze(allowedMemoryNodes.slice());
   const io: Mutable<IoLimits> = {
-    devices: limits.io.devices.length === 0 ? NO_DEVICES : Object.freeze(limits.io.devices.map(copyDevice)),
+    devices: limits.io.devices.length === 0 ? EMPTY_LIST : Object.freeze(limits.io.devices.map(copyDevice)),
   };
   if (limits.io.weight !== undefined) io.weight = limits.io.weight;
   const tasksMax = limits.tasks.max;

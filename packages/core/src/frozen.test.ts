@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fail, ok, type Result, VoltError } from './errors.js';
-import { deepFreeze, frozenCopy, rememberValidated } from './frozen.js';
+import { deepFreeze, EMPTY_LIST, frozenCopy, rememberValidated } from './frozen.js';
 
 describe('deepFreeze', () => {
   it('freezes every nested object and array in place', () => {
@@ -39,6 +39,15 @@ describe('frozenCopy', () => {
     const copy = frozenCopy(Object.freeze({ inner }));
     expect(copy.inner).not.toBe(inner);
     expect(Object.isFrozen(copy.inner)).toBe(true);
+  });
+});
+
+describe('EMPTY_LIST', () => {
+  it('is frozen and empty, and is what frozenCopy gives for any empty list', () => {
+    expect(Object.isFrozen(EMPTY_LIST)).toBe(true);
+    expect(EMPTY_LIST).toHaveLength(0);
+    expect(() => (EMPTY_LIST as unknown as number[]).push(1)).toThrow(TypeError);
+    expect(frozenCopy([])).toBe(EMPTY_LIST);
   });
 });
 

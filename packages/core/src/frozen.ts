@@ -1,6 +1,15 @@
 import type { Result } from './errors.js';
 
-const EMPTY_LIST: readonly unknown[] = Object.freeze([]);
+/**
+ * The one frozen empty list, for any element type: validators and renderers return it instead of making a
+ * new empty list each time.
+ *
+ * @example
+ * ```ts
+ * const ports: readonly PortForward[] = EMPTY_LIST;
+ * ```
+ */
+export const EMPTY_LIST: readonly never[] = Object.freeze([]);
 
 function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null;

@@ -1,4 +1,5 @@
 import { fail, type InputPath, type Result, VoltError } from './errors.js';
+import { EMPTY_LIST } from './frozen.js';
 
 /**
  * A short, printable description of any value for an error message: never throws (a BigInt, a symbol, an
@@ -85,8 +86,6 @@ export function notAString<T>(value: unknown, accepted = 'a string'): Result<T> 
 /** Checks the field types of a record: see {@link fieldTypeChecker}. */
 export type FieldTypeChecker = (value: unknown, path: InputPath) => readonly VoltError[];
 
-const NO_PROBLEMS: readonly VoltError[] = Object.freeze([]);
-
 /**
  * A checker of the field types of a record, made once per record type: it returns the wrong-type errors,
  * each at `[...path, field]` (none: the same empty list). `kinds` names, per field, the type it must have
@@ -114,7 +113,7 @@ export function fieldTypeChecker(kinds: Readonly<Record<string, FieldKind>>): Fi
       problems ??= [];
       problems.push(wrongType([...path, field], accepted, fieldValue));
     }
-    return problems ?? NO_PROBLEMS;
+    return problems ?? EMPTY_LIST;
   };
 }
 

@@ -1,5 +1,6 @@
 import {
   describeValue,
+  EMPTY_LIST,
   failAll,
   fieldTypeChecker,
   type InputPath,
@@ -107,9 +108,6 @@ function checkMode(mode: unknown, network: InputPath): VoltError | undefined {
     { path: [...network, 'mode'] },
   );
 }
-
-const NO_PORTS: readonly PortForward[] = Object.freeze([]);
-const NO_SEARCH_DOMAINS: readonly string[] = Object.freeze([]);
 
 /** The port forwards that passed their checks, each a frozen copy; problems are added to `issues`. */
 function checkPorts(
@@ -297,7 +295,8 @@ function checkNetworkConfig(network: NetworkConfig, path: InputPath = ['network'
     issues.push(error.at(path));
   }
 
-  const ports = network.ports.length === 0 ? NO_PORTS : checkPorts(network.mode, network.ports, path, issues);
+  const ports =
+    network.ports.length === 0 ? EMPTY_LIST : checkPorts(network.mode, network.ports, path, issues);
 
   const dns: string[] = [];
   if (network.dns.length > 3) {
@@ -339,7 +338,7 @@ function checkNetworkConfig(network: NetworkConfig, path: InputPath = ['network'
     subnet,
     ports,
     dns: Object.freeze(dns),
-    searchDomains: searchDomains.length === 0 ? NO_SEARCH_DOMAINS : Object.freeze(searchDomains),
+    searchDomains: searchDomains.length === 0 ? EMPTY_LIST : Object.freeze(searchDomains),
   };
   if (subnet6 !== undefined) canonical.subnet6 = subnet6;
   return ok(Object.freeze(canonical));

@@ -1,6 +1,6 @@
 import { validateResourceLimits } from '@volt/cgroups';
 import {
-  fail,
+  EMPTY_LIST,
   failAll,
   fieldTypeChecker,
   frozenCopy,
@@ -131,8 +131,6 @@ const checkIsolationFieldTypes = fieldTypeChecker({
   readOnlyRoot: 'boolean',
 });
 
-const NO_PATH: InputPath = Object.freeze([]);
-
 /**
  * Whether every field has the type {@link checkIsolationFieldTypes} asks for, read by name: the checker reads
  * fields by a computed key, about ten times slower, and every validation of a new configuration runs this.
@@ -162,7 +160,7 @@ function hasIsolationFieldTypes(config: IsolationConfig): boolean {
  */
 function shapeProblems(config: IsolationConfig): readonly VoltError[] {
   if (!hasIsolationFieldTypes(config)) {
-    const wrongFields = checkIsolationFieldTypes(config, NO_PATH);
+    const wrongFields = checkIsolationFieldTypes(config, EMPTY_LIST);
     if (wrongFields.length > 0) return wrongFields;
   }
   const problems: VoltError[] = [];
@@ -190,7 +188,8 @@ function shapeProblems(config: IsolationConfig): readonly VoltError[] {
 
 function checkIsolation(config: IsolationConfig): Result<IsolationConfig> {
   const shape = shapeProblems(config);
-  if (shape.length > 0) return fail(...(shape as [VoltError, ...VoltError[]]));
+  const wrongShape = failAll<IsolationConfig>(shape);
+  if (wrongShape !== undefined) return wrongShape;
   const issues: VoltError[] = [];
   collect(issues, parseMachineName(config.name), ['name']);
   collect(issues, parseAbsolutePath(config.rootfs), ['rootfs']);
