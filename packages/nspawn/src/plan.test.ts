@@ -9,8 +9,8 @@ import {
   NSPAWN_SECTIONS,
   NSPAWN_SETTING_ARGUMENTS,
   type NspawnSetting,
+  renderNspawnFile,
   settingsToArguments,
-  settingsToUnitFile,
 } from './settings.js';
 
 const target = { landlockAbi: 7, landlockHelper: '/usr/lib/volt/volt-landlock' } as const;
@@ -357,7 +357,7 @@ describe('the Landlock helper in the target', () => {
 });
 
 describe('settings the composer does not know', () => {
-  it('are refused with UNSUPPORTED on both routes, also names an object inherits', () => {
+  it('are refused on both routes (UNSUPPORTED as an option, UNSAFE_STRING in the file), also names an object inherits', () => {
     for (const setting of [
       { section: 'Exec', key: 'constructor', value: 'x' },
       { section: 'Exec', key: 'NoSuchKey', value: 'x' },
@@ -367,7 +367,12 @@ describe('settings the composer does not know', () => {
     ] as unknown as NspawnSetting[]) {
       expect(() => settingsToArguments([setting])).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
       if (setting.key !== 'constructor' && setting.key !== 'NoSuchKey' && setting.section !== 'Network')
-        expect(() => settingsToUnitFile([setting])).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+        expect(() => renderNspawnFile([setting])).toThrow(
+          expect.objectContaining({
+            code: 'UNSAFE_STRING',
+            message: expect.stringContaining('Exec, Files, Network'),
+          }),
+        );
     }
   });
 

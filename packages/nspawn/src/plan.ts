@@ -1,9 +1,9 @@
 import { systemdProperties } from '@volt/cgroups';
 import {
+  EMPTY_LIST,
   type IsolationConfig,
   type NetworkConfig,
   type ResourceLimits,
-  renderSectionedUnitFile,
   renderUnitFile,
   type SeccompConfig,
   type UnitFileEntry,
@@ -26,7 +26,7 @@ import {
 import { type NspawnSeccompArtifacts, renderNspawnSeccomp } from '@volt/seccomp';
 import { CONTAINER_VOLT_DIR, type ContainerPaths, containerPaths, hostPathInRootfs } from './paths.js';
 import { validateIsolation } from './resolve.js';
-import { NSPAWN_SECTIONS, type NspawnSetting, pushSection, settingsToArguments } from './settings.js';
+import { type NspawnSetting, pushSection, renderNspawnFile, settingsToArguments } from './settings.js';
 
 /** A file the plan installs: text, bytes, or a copy of a file on the host (the Landlock helper). */
 export interface PlannedFile {
@@ -138,12 +138,12 @@ function planAddress(config: IsolationConfig, target: PlanTarget, paths: Contain
   if (network.mode !== 'private') {
     const detail =
       network.mode === 'host' ? "mode host: the host's network stack is shared" : 'mode none: loopback only';
-    return { settings: NO_SETTINGS, files: NO_FILES, detail };
+    return { settings: EMPTY_LIST, files: EMPTY_LIST, detail };
   }
   if (target.containerAddress === undefined) {
     return {
-      settings: NO_SETTINGS,
-      files: NO_FILES,
+      settings: EMPTY_LIST,
+      files: EMPTY_LIST,
       detail: `mode private on ${network.bridge}; no address leased yet (volt apply and volt run lease one), so host0 has no IPv4 address until then`,
     };
   }
@@ -190,8 +190,6 @@ const frozenEnforcement = (
   detail: string,
 ): LayerEnforcement => Object.freeze({ layer, status, detail });
 
-const NO_SETTINGS: readonly NspawnSetting[] = Object.freeze([]);
-const NO_FILES: readonly PlannedFile[] = Object.freeze([]);
 const LANDLOCK_NONE = frozenEnforcement('landlock', 'not-enforced', 'no Landlock policy (landlock: none)');
 const LANDLOCK_NO_WORKLOAD = frozenEnforcement(
   'landlock',
@@ -203,8 +201,8 @@ function planLandlock(config: IsolationConfig, target: PlanTarget, paths: Contai
   if (config.landlock === null || !planEnforcesLandlock(config)) {
     return {
       parameters: config.command,
-      settings: NO_SETTINGS,
-      files: NO_FILES,
+      settings: EMPTY_LIST,
+      files: EMPTY_LIST,
       enforcement: config.landlock === null ? LANDLOCK_NONE : LANDLOCK_NO_WORKLOAD,
     };
   }
@@ -472,7 +470,7 @@ export function renderPlan(input: IsolationConfig, target: PlanTarget): Isolatio
   appendAll(settings, address.settings);
   appendAll(settings, network.settings);
 
-  const nspawnFile = renderSectionedUnitFile(NSPAWN_SECTIONS, settings, GENERATED_HEADER);
+  const nspawnFile = renderNspawnFile(settings, GENERATED_HEADER);
   const argv = settingsToArguments(settings, [
     'systemd-nspawn',
     '--quiet',

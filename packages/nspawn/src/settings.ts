@@ -1,4 +1,4 @@
-import { type UnitFile, type UnitFileEntry, VoltError } from '@volt/core';
+import { renderSectionedUnitFile, type UnitFileEntry, VoltError } from '@volt/core';
 
 /** The three sections a `.nspawn` file may have; nspawn ignores any other section. */
 export const NSPAWN_SECTIONS = ['Exec', 'Files', 'Network'] as const;
@@ -108,25 +108,18 @@ export function settingsToArguments(settings: readonly NspawnSetting[], argv: st
 
 /**
  * The `.nspawn` file for a list of settings: all three sections, always, so that under the stock unit's
- * `--settings=override` every key the file does not set is visibly left to the unit.
+ * `--settings=override` every key the file does not set is visibly left to the unit. Every value is
+ * checked ({@link renderSectionedUnitFile}).
  *
+ * @throws {@link VoltError} UNSAFE_STRING for a value that could break the file, or a setting in a section
+ *   a `.nspawn` file does not have.
  * @example
  * ```ts
- * settingsToUnitFile([{ section: 'Exec', key: 'Boot', value: 'yes' }]).sections.map((s) => s.name);
- * // ['Exec', 'Files', 'Network']
+ * renderNspawnFile([{ section: 'Exec', key: 'Boot', value: 'yes' }]); // '[Exec]\nBoot=yes\n\n[Files]\n\n[Network]\n'
  * ```
  */
-export function settingsToUnitFile(settings: readonly NspawnSetting[]): UnitFile {
-  const sections: { readonly name: NspawnSection; readonly entries: UnitFileEntry[] }[] = [];
-  for (const name of NSPAWN_SECTIONS) sections.push({ name, entries: [] });
-  for (let index = 0; index < settings.length; index++) {
-    const setting = settings[index] as NspawnSetting;
-    const section = sections[NSPAWN_SECTIONS.indexOf(setting.section)];
-    if (section === undefined)
-      throw new VoltError('UNSUPPORTED', `a .nspawn file has no [${String(setting.section)}] section`);
-    section.entries.push([setting.key, setting.value]);
-  }
-  return { sections };
+export function renderNspawnFile(settings: readonly NspawnSetting[], header?: string): string {
+  return renderSectionedUnitFile(NSPAWN_SECTIONS, settings, header);
 }
 
 /**
