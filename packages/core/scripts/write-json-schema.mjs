@@ -1,6 +1,6 @@
 // Writes dist/profile.schema.json from the built profile schema, so the JSON Schema ships with the package.
 import { writeFileSync } from 'node:fs';
-import { profileJsonSchema } from '../dist/profile.js';
+import { profileJsonSchema } from '../dist/model/profile.js';
 
 const schema = {
   ...profileJsonSchema(),

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { describe, expect, it, vi } from 'vitest';
-import { ERRNO, errnoName, parseErrno } from './errno.js';
+import { ERRNO, errnoName, parseErrno } from './values/errno.js';
 import {
   fail,
   failAll,
@@ -13,7 +13,7 @@ import {
   VoltError,
   type VoltErrorCode,
 } from './errors.js';
-import { parsePort } from './values.js';
+import { parsePort } from './values/numbers.js';
 
 type ErrorsModule = typeof import('./errors.js');
 

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as core from './index.js';
-import * as profile from './profile.js';
+import * as profile from './model/profile.js';
 
 interface Example {
   readonly file: string;
@@ -19,7 +19,7 @@ const AsyncFunction = (async () => {}).constructor as new (
 function examples(): Example[] {
   const directory = new URL('.', import.meta.url);
   const found: Example[] = [];
-  for (const file of readdirSync(directory).filter(
+  for (const file of readdirSync(directory, { recursive: true, encoding: 'utf8' }).filter(
     (name) => name.endsWith('.ts') && !name.includes('.test.'),
   )) {
     const source = readFileSync(new URL(file, directory), 'utf8');

@@ -1,5 +1,5 @@
-import { fail, ok, type Result, VoltError } from './errors.js';
-import { notAString } from './shape.js';
+import { fail, ok, type Result, VoltError } from '../errors.js';
+import { notAString } from './describe.js';
 
 /**
  * A memory-style limit as systemd reads it: a byte count, a share of physical memory, or no limit.

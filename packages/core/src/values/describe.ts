@@ -1,5 +1,5 @@
-import { fail, type InputPath, type Result, VoltError } from './errors.js';
-import { EMPTY_LIST } from './frozen.js';
+import { fail, type InputPath, type Result, VoltError } from '../errors.js';
+import { EMPTY_LIST } from '../frozen.js';
 
 /**
  * A short, printable description of any value for an error message: never throws (a BigInt, a symbol, an

@@ -1,5 +1,5 @@
-import { fail, ok, type Result, VoltError } from './errors.js';
-import { notAString } from './shape.js';
+import { fail, ok, type Result, VoltError } from '../errors.js';
+import { notAString } from './describe.js';
 
 /** An IP address: its family, its bytes (4 or 16) and its canonical text (RFC 5952 for IPv6). */
 export interface IpAddress {

@@ -14,8 +14,8 @@ import {
   parseInterfaceName,
   parseMachineName,
   parseSafeValue,
-} from './names.js';
-import { safeParseProfile } from './profile.js';
+} from '../values/names.js';
+import { safeParseProfile } from '../model/profile.js';
 
 const CGROUP = '/sys/fs/cgroup/unified/vtcore';
 const isRoot = process.getuid?.() === 0;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rejected, value } from '../test/results.js';
+import { rejected, value } from '../../test/results.js';
 import {
   formatByteLimit,
   formatByteSize,

@@ -1,5 +1,5 @@
-import { fail, ok, type Result, VoltError } from './errors.js';
-import { describeValue, notAString, wrongType } from './shape.js';
+import { fail, ok, type Result, VoltError } from '../errors.js';
+import { describeValue, notAString, wrongType } from '../values/describe.js';
 
 /** One `Key=Value` line. Keys may repeat (e.g. `Environment=`), order is kept. */
 export type UnitFileEntry = readonly [key: string, value: string];

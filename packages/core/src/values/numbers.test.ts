@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rejected, value } from '../test/results.js';
+import { rejected, value } from '../../test/results.js';
 import {
   formatIndexSet,
   formatTimeSpan,
@@ -9,7 +9,7 @@ import {
   parsePort,
   parseTimeSpan,
   parseWeight,
-} from './values.js';
+} from './numbers.js';
 
 describe('parseIndexSet', () => {
   it.each([

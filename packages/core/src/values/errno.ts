@@ -1,5 +1,5 @@
-import { fail, ok, type Result, VoltError } from './errors.js';
-import { notAString } from './shape.js';
+import { fail, ok, type Result, VoltError } from '../errors.js';
+import { notAString } from './describe.js';
 
 /** Linux errno names and numbers (the generic table shared by x86_64 and aarch64). */
 export const ERRNO = {

@@ -1,5 +1,5 @@
-import type { ByteLimit } from './bytes.js';
-import type { IndexSet } from './values.js';
+import type { ByteLimit } from '../values/bytes.js';
+import type { IndexSet } from '../values/numbers.js';
 
 // ── Landlock ────────────────────────────────────────────────────────────────────────────────────────
 
@@ -150,7 +150,7 @@ export interface CpuLimits {
   /** CPUQuota in permyriad of one CPU: 15000 is `150%`. */
   readonly quota?: number;
   /** CPUQuotaPeriodSec in microseconds (1000..1000000). */
-  readonly quotaPeriodUs?: number;
+  readonly quotaPeriod?: number;
   readonly allowedCpus?: IndexSet;
   readonly allowedMemoryNodes?: IndexSet;
 }
@@ -158,17 +158,26 @@ export interface CpuLimits {
 /** IO limits. */
 export interface IoLimits {
   readonly weight?: number;
-  readonly devices: readonly IoDeviceLimit[];
+  readonly devices?: readonly IoDeviceLimit[];
 }
 
-/** The full cgroup v2 resource set. */
+/** Task limits. */
+export interface TasksLimits {
+  readonly max?: TasksLimit;
+}
+
+/**
+ * The cgroup v2 resource set, as systemd's resource-control settings name it. Every field is optional: a
+ * limit that is absent is left alone (the containerd/cgroups model). Made by `parseResourceLimits` from the
+ * values a profile's `resources:` holds; the table of every limit is {@link RESOURCE_LIMITS}.
+ */
 export interface ResourceLimits {
   /** Delegate the cgroup subtree to the container (systemd `Delegate=yes`). */
-  readonly delegate: boolean;
-  readonly memory: MemoryLimits;
-  readonly cpu: CpuLimits;
-  readonly io: IoLimits;
-  readonly tasks: { readonly max?: TasksLimit };
+  readonly delegate?: boolean;
+  readonly memory?: MemoryLimits;
+  readonly cpu?: CpuLimits;
+  readonly io?: IoLimits;
+  readonly tasks?: TasksLimits;
 }
 
 // ── Network ─────────────────────────────────────────────────────────────────────────────────────────

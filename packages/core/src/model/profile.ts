@@ -1,8 +1,9 @@
 import * as z from 'zod/mini';
-import { type ByteLimit, parseByteLimit, parseByteSize, parsePercentage } from './bytes.js';
-import { parseErrno } from './errno.js';
-import { fail, type InputPath, ok, type Result, VoltError, type VoltErrorCode } from './errors.js';
-import { parseIpAddress, parseSubnet } from './ip.js';
+import { fail, type InputPath, ok, type Result, VoltError, type VoltErrorCode } from '../errors.js';
+import { type ByteLimit, formatPercentage } from '../values/bytes.js';
+import { describeValue } from '../values/describe.js';
+import { parseErrno } from '../values/errno.js';
+import { parseIpAddress, parseSubnet } from '../values/ip.js';
 import {
   parseAbsolutePath,
   parseDomainName,
@@ -11,10 +12,19 @@ import {
   parseMachineName,
   parseSafeValue,
   parseWorkloadUnitName,
-} from './names.js';
+} from '../values/names.js';
+import { parsePort } from '../values/numbers.js';
 import {
-  type CpuWeight,
-  type IoDeviceLimit,
+  DEVICE_LIMITS,
+  MEMORY_ORDER,
+  parseResourceValue,
+  RESOURCE_LIMITS,
+  RESOURCE_VALUE_ACCEPTED,
+  type ResourceLimitRow,
+  type ResourceValueKind,
+  resourceValue,
+} from './resources.js';
+import {
   LANDLOCK_COMPATIBILITY_MODES,
   LANDLOCK_FS_RIGHTS,
   LANDLOCK_LOG_FLAGS,
@@ -31,20 +41,12 @@ import {
   type NetworkMode,
   PORT_PROTOCOLS,
   type PortForward,
-  type RateLimit,
+  type ResourceLimits,
   SECCOMP_PROFILES,
   type SeccompAction,
   type SeccompProfileName,
-  type TasksLimit,
 } from './types.js';
-import {
-  type IndexSet,
-  parseIndexSet,
-  parseInteger,
-  parsePort,
-  parseTimeSpan,
-  parseWeight,
-} from './values.js';
+import type { Valid } from './valid.js';
 
 // ── What a profile document becomes ──────────────────────────────────────────────────────────────────
 
@@ -73,28 +75,8 @@ export interface SeccompProfile {
   readonly action?: SeccompAction;
 }
 
-/** The resources part of a profile: every field optional, parsed into typed values. */
-export interface ResourcesProfile {
-  readonly delegate?: boolean;
-  readonly memory?: {
-    readonly min?: ByteLimit;
-    readonly low?: ByteLimit;
-    readonly high?: ByteLimit;
-    readonly max?: ByteLimit;
-    readonly swapMax?: ByteLimit;
-    readonly zswapMax?: ByteLimit;
-  };
-  readonly cpu?: {
-    readonly weight?: CpuWeight;
-    readonly startupWeight?: CpuWeight;
-    readonly quota?: number;
-    readonly quotaPeriodUs?: number;
-    readonly allowedCpus?: IndexSet;
-    readonly allowedMemoryNodes?: IndexSet;
-  };
-  readonly io?: { readonly weight?: number; readonly devices?: readonly IoDeviceLimit[] };
-  readonly tasks?: { readonly max?: TasksLimit };
-}
+/** The resources part of a profile: the resource set itself (every field optional). */
+export type ResourcesProfile = ResourceLimits;
 
 /** The network part of a profile. */
 export interface NetworkProfile {
@@ -145,37 +127,22 @@ function parsed<I, O>(parse: (input: I) => Result<O>) {
   });
 }
 
+/**
+ * A schema seen as producing one of core's types: zod infers `field?: T | undefined` where the types say
+ * `field?: T` (exactOptionalPropertyTypes), which is what the schema really produces.
+ */
+function typed<T>(schema: z.ZodMiniType): z.ZodMiniType<T, unknown> {
+  return schema as unknown as z.ZodMiniType<T, unknown>;
+}
+
 /** A schema, then one of core's parsers. */
 function parsedFrom<S extends z.ZodMiniType, O>(schema: S, parse: (input: z.output<S>) => Result<O>) {
   return z.pipe(schema, parsed(parse));
 }
 
 const text = z.string().check(z.maxLength(4096));
-const count = (min: number) => z.int().check(z.minimum(min));
-const byteLimit = (minBytes = 0) =>
-  parsedFrom(z.union([count(0), text]), (value) => parseByteLimit(String(value), { minBytes }));
-const weight = parsedFrom(z.union([z.number(), text]), parseWeight);
-const cpuWeight = parsedFrom(
-  z.union([z.literal('idle'), z.number(), text]),
-  (value): Result<CpuWeight> => (value === 'idle' ? { ok: true, value } : parseWeight(value)),
-);
-const indexSet = parsedFrom(z.union([text, z.array(count(0))]), (value) =>
-  parseIndexSet(typeof value === 'string' ? value : value.join(',')),
-);
 const absolutePath = parsedFrom(text, parseAbsolutePath);
 const port = parsedFrom(z.union([z.number(), text]), parsePort);
-const rate = (base: 1000) =>
-  parsedFrom(z.union([count(1), text]), (value): Result<RateLimit> => {
-    if (value === 'infinity') return { ok: true, value: { kind: 'infinity' } };
-    const size = typeof value === 'number' ? { ok: true as const, value } : parseByteSize(value, base);
-    if (!size.ok) return size;
-    if (size.value < 1)
-      return fail(
-        new VoltError('INVALID_VALUE', 'a rate of 0 is not accepted; give a positive rate or infinity'),
-      );
-    return ok({ kind: 'rate', perSecond: size.value });
-  });
-
 const landlockRules = {
   handledFs: z.optional(z.array(z.enum(LANDLOCK_FS_RIGHTS))),
   handledNet: z.optional(z.array(z.enum(LANDLOCK_NET_RIGHTS))),
@@ -202,17 +169,19 @@ const landlockRules = {
   compatibility: z.optional(z.enum(LANDLOCK_COMPATIBILITY_MODES)),
 };
 
-const landlockSchema = z.union([
-  z.pipe(
-    z.literal('none'),
-    z.transform(() => null),
-  ),
-  z.pipe(
-    z.enum(LANDLOCK_PRESETS),
-    z.transform((preset) => ({ preset })),
-  ),
-  z.strictObject({ preset: z.optional(z.enum(LANDLOCK_PRESETS)), ...landlockRules }),
-]);
+const landlockSchema = typed<LandlockProfile | null>(
+  z.union([
+    z.pipe(
+      z.literal('none'),
+      z.transform(() => null),
+    ),
+    z.pipe(
+      z.enum(LANDLOCK_PRESETS),
+      z.transform((preset) => ({ preset })),
+    ),
+    z.strictObject({ preset: z.optional(z.enum(LANDLOCK_PRESETS)), ...landlockRules }),
+  ]),
+);
 
 const syscallName = text.check(
   z.regex(/^@?[a-z0-9_]{1,64}$/, {
@@ -233,79 +202,147 @@ const seccompAction = z.union([
     z.transform(({ errno }): SeccompAction => ({ kind: 'errno', errno })),
   ),
 ]);
-const seccompSchema = z.union([
-  z.pipe(
-    z.enum(SECCOMP_PROFILES),
-    z.transform((profile) => ({ profile })),
-  ),
-  z.strictObject({
-    profile: z.optional(z.enum(SECCOMP_PROFILES)),
-    allow: z.optional(z.array(syscallName)),
-    deny: z.optional(z.array(syscallName)),
-    action: z.optional(seccompAction),
-  }),
-]);
+const seccompSchema = typed<SeccompProfile>(
+  z.union([
+    z.pipe(
+      z.enum(SECCOMP_PROFILES),
+      z.transform((profile) => ({ profile })),
+    ),
+    z.strictObject({
+      profile: z.optional(z.enum(SECCOMP_PROFILES)),
+      allow: z.optional(z.array(syscallName)),
+      deny: z.optional(z.array(syscallName)),
+      action: z.optional(seccompAction),
+    }),
+  ]),
+);
 
-/** CPUQuota: a share of one CPU above 0%, over 100% allowed (systemd's `parse_permyriad_unbounded()`). */
-function parseCpuQuota(value: string): Result<number> {
-  const share = parsePercentage(value, { max: Number.MAX_SAFE_INTEGER });
-  if (!share.ok || share.value > 0) return share;
-  return fail(
-    new VoltError('INVALID_PERCENTAGE', `${JSON.stringify(value)} is not a CPU quota; accepted: above 0%`),
-  );
+// ── Resources, from the one table of limits ───────────────────────────────────────────────────────
+
+/** What a profile may write for each kind of value; the value then goes through the kind's one parser. */
+function resourceInput(kind: ResourceValueKind): z.ZodMiniType {
+  const error = (issue: { readonly input?: unknown }) =>
+    `${describeValue(issue.input)} is not accepted; accepted: ${RESOURCE_VALUE_ACCEPTED[kind]}`;
+  switch (kind) {
+    case 'flag':
+      return z.union([z.boolean(), text], { error });
+    case 'cpu-quota':
+    case 'quota-period':
+      return z.string({ error }).check(z.maxLength(4096));
+    case 'index-set':
+      return z.union([text, z.array(z.int())], { error });
+    default:
+      return z.union([z.number(), text], { error });
+  }
 }
 
-const tasksLimit = parsedFrom(z.union([z.number(), text]), (value): Result<TasksLimit> => {
-  if (value === 'infinity') return { ok: true, value: { kind: 'infinity' } };
-  if (typeof value === 'string' && /[%‰‱]$/.test(value)) {
-    const share = parsePercentage(value);
-    return share.ok ? { ok: true, value: { kind: 'percent', permyriad: share.value } } : share;
-  }
-  const limit = parseInteger(value, { min: 1, max: 4194304, what: 'a task limit' });
-  return limit.ok ? { ok: true, value: { kind: 'count', count: limit.value } } : limit;
+function resourceSchema(row: Pick<ResourceLimitRow, 'kind' | 'positive' | 'systemd'>): z.ZodMiniType {
+  return z
+    .pipe(
+      resourceInput(row.kind),
+      parsed((value: unknown) => parseResourceValue(row, value)),
+    )
+    .register(z.globalRegistry, {
+      description: `systemd ${row.systemd}=: ${RESOURCE_VALUE_ACCEPTED[row.kind]}${row.positive ? ' (not 0)' : ''}`,
+    });
+}
+
+const deviceSchema = z.strictObject({
+  device: absolutePath,
+  ...Object.fromEntries(DEVICE_LIMITS.map((row) => [row.key, z.optional(resourceSchema(row))])),
 });
 
-const resourcesSchema = z.strictObject({
-  delegate: z.optional(z.boolean()),
-  memory: z.optional(
-    z.strictObject({
-      min: z.optional(byteLimit()),
-      low: z.optional(byteLimit()),
-      high: z.optional(byteLimit(1)),
-      max: z.optional(byteLimit(1)),
-      swapMax: z.optional(byteLimit()),
-      zswapMax: z.optional(byteLimit()),
-    }),
-  ),
-  cpu: z.optional(
-    z.strictObject({
-      weight: z.optional(cpuWeight),
-      startupWeight: z.optional(cpuWeight),
-      quota: z.optional(parsedFrom(text, parseCpuQuota)),
-      quotaPeriod: z.optional(parsedFrom(text, parseTimeSpan)),
-      allowedCpus: z.optional(indexSet),
-      allowedMemoryNodes: z.optional(indexSet),
-    }),
-  ),
-  io: z.optional(
-    z.strictObject({
-      weight: z.optional(weight),
-      devices: z.optional(
-        z.array(
-          z.strictObject({
-            device: absolutePath,
-            weight: z.optional(weight),
-            readBandwidthMax: z.optional(rate(1000)),
-            writeBandwidthMax: z.optional(rate(1000)),
-            readIopsMax: z.optional(rate(1000)),
-            writeIopsMax: z.optional(rate(1000)),
-          }),
-        ),
-      ),
-    }),
-  ),
-  tasks: z.optional(z.strictObject({ max: z.optional(tasksLimit) })),
-});
+/** The resource groups (`memory`, `cpu`, …) with their limits, and the top-level flags, from the table. */
+function resourceShape(): Record<string, z.ZodMiniType> {
+  const groups = new Map<string, Record<string, z.ZodMiniType>>();
+  const shape: Record<string, z.ZodMiniType> = {};
+  for (const row of RESOURCE_LIMITS) {
+    const [group, field] = row.key.split('.') as [string, string | undefined];
+    if (field === undefined) {
+      shape[group] = z.optional(resourceSchema(row));
+      continue;
+    }
+    const fields = groups.get(group) ?? {};
+    fields[field] = z.optional(resourceSchema(row));
+    groups.set(group, fields);
+  }
+  const io = groups.get('io') ?? {};
+  io['devices'] = z.optional(z.array(deviceSchema));
+  for (const [group, fields] of groups) shape[group] = z.optional(z.strictObject(fields));
+  return shape;
+}
+
+function byteLimitAbove(a: ByteLimit, b: ByteLimit): boolean {
+  if (b.kind === 'infinity') return false;
+  if (a.kind === 'infinity') return true;
+  if (a.kind === 'bytes' && b.kind === 'bytes') return a.bytes > b.bytes;
+  if (a.kind === 'percent' && b.kind === 'percent') return a.permyriad > b.permyriad;
+  return false; // bytes against a share of memory: only the host can compare them
+}
+
+function describeByteLimit(limit: ByteLimit): string {
+  if (limit.kind === 'bytes') return `${limit.bytes} bytes`;
+  return limit.kind === 'percent' ? formatPercentage(limit.permyriad) : 'infinity';
+}
+
+/** The rules that span limits: memory limits in order, one entry per device, each entry limiting something. */
+function checkResourceRules(limits: ResourceLimits, ctx: { readonly issues: z.core.$ZodRawIssue[] }): void {
+  const conflicting = new Set<string>();
+  for (const [lower, upper] of MEMORY_ORDER) {
+    const a = resourceValue(limits, lower) as ByteLimit | undefined;
+    const b = resourceValue(limits, upper) as ByteLimit | undefined;
+    if (a === undefined || b === undefined || conflicting.has(lower) || !byteLimitAbove(a, b)) continue;
+    conflicting.add(lower);
+    const name = (key: string) => RESOURCE_LIMITS.find((row) => row.key === key)?.systemd ?? key;
+    ctx.issues.push({
+      code: 'custom',
+      input: limits,
+      path: lower.split('.'),
+      message: `${name(lower)} (${describeByteLimit(a)}) is above ${name(upper)} (${describeByteLimit(b)})`,
+      params: {
+        voltCode: 'CONFLICT',
+        hint: `make ${name(lower)} at most ${name(upper)}`,
+        related: upper.split('.'),
+      },
+    });
+  }
+  const seen = new Map<string, number>();
+  (limits.io?.devices ?? []).forEach((entry, index) => {
+    const first = seen.get(entry.device);
+    if (first !== undefined) {
+      ctx.issues.push({
+        code: 'custom',
+        input: entry,
+        path: ['io', 'devices', index, 'device'],
+        message: `device ${entry.device} is already limited by entry ${first}`,
+        params: { voltCode: 'CONFLICT', hint: 'merge the two entries into one' },
+      });
+    }
+    seen.set(entry.device, index);
+    if (DEVICE_LIMITS.every((row) => entry[row.key] === undefined)) {
+      ctx.issues.push({
+        code: 'custom',
+        input: entry,
+        path: ['io', 'devices', index],
+        message: 'the device entry sets no limit',
+        params: {
+          voltCode: 'INVALID_VALUE',
+          hint: `set at least one of ${DEVICE_LIMITS.map((row) => row.key).join(', ')}`,
+        },
+      });
+    }
+  });
+}
+
+/** The zod schema of a resource set, as a profile's `resources:` writes it; built from {@link RESOURCE_LIMITS}. */
+export const resourcesSchema: z.ZodMiniType<ResourceLimits, unknown> = z.pipe(
+  typed<ResourceLimits>(z.strictObject(resourceShape())),
+  z.transform((limits: ResourceLimits, ctx) => {
+    // The rules between limits are checked once every limit is valid on its own.
+    if (ctx.issues.length === 0) checkResourceRules(limits, ctx);
+    return limits;
+  }),
+);
 
 const portForward = z.union([
   parsedFrom(text, (value): Result<PortForward> => {
@@ -344,22 +381,24 @@ const subnet = (family: 4 | 6) =>
     return result.ok ? ok(result.value.text) : result;
   });
 
-const networkSchema = z.strictObject({
-  mode: z.optional(z.enum(NETWORK_MODES)),
-  bridge: z.optional(parsedFrom(text, parseInterfaceName)),
-  subnet: z.optional(subnet(4)),
-  subnet6: z.optional(subnet(6)),
-  ports: z.optional(z.array(portForward)),
-  dns: z.optional(
-    z.array(
-      parsedFrom(text, (value) => {
-        const address = parseIpAddress(value);
-        return address.ok ? ok(address.value.text) : address;
-      }),
+const networkSchema = typed<NetworkProfile>(
+  z.strictObject({
+    mode: z.optional(z.enum(NETWORK_MODES)),
+    bridge: z.optional(parsedFrom(text, parseInterfaceName)),
+    subnet: z.optional(subnet(4)),
+    subnet6: z.optional(subnet(6)),
+    ports: z.optional(z.array(portForward)),
+    dns: z.optional(
+      z.array(
+        parsedFrom(text, (value) => {
+          const address = parseIpAddress(value);
+          return address.ok ? ok(address.value.text) : address;
+        }),
+      ),
     ),
-  ),
-  searchDomains: z.optional(z.array(parsedFrom(text, parseDomainName))),
-});
+    searchDomains: z.optional(z.array(parsedFrom(text, parseDomainName))),
+  }),
+);
 
 const environmentSchema = z.pipe(
   z.record(text, text),
@@ -399,20 +438,7 @@ const profileObject = z.strictObject({
 });
 
 /** The zod schema of a profile document (JSON or YAML after loading). */
-export const profileSchema: z.ZodMiniType<Profile, unknown> = z.pipe(
-  profileObject,
-  z.transform((value) => {
-    const { quotaPeriod, ...cpu } = value.resources?.cpu ?? {};
-    if (value.resources?.cpu === undefined) return value as Profile;
-    return {
-      ...value,
-      resources: {
-        ...value.resources,
-        cpu: { ...cpu, ...(quotaPeriod === undefined ? {} : { quotaPeriodUs: quotaPeriod }) },
-      },
-    } as Profile;
-  }),
-);
+export const profileSchema: z.ZodMiniType<Profile, unknown> = typed<Profile>(profileObject);
 
 type ZodIssue = z.core.$ZodIssue;
 
@@ -423,6 +449,8 @@ function explainUnion(issue: ZodIssue): ZodIssue[] {
     inner.path.length === 0 && (inner.code === 'invalid_type' || inner.code === 'invalid_value');
   const branches = issue.errors.filter((branch) => !branch.every(mismatch));
   if (branches.length === 0) {
+    // A union given its own message (`{ error }`) says what it accepts itself.
+    if (issue.message !== 'Invalid input') return [issue];
     const accepted = new Set(
       issue.errors.flat().flatMap((inner) => {
         if (inner.code === 'invalid_value') return inner.values.map((literal) => JSON.stringify(literal));
@@ -437,10 +465,18 @@ function explainUnion(issue: ZodIssue): ZodIssue[] {
   );
 }
 
-function toVoltError(issue: ZodIssue): VoltError {
-  const params = (issue as { params?: { voltCode?: VoltErrorCode } }).params;
-  const path: InputPath = issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part));
-  if (params?.voltCode !== undefined) return new VoltError(params.voltCode, issue.message, { path });
+function toVoltError(issue: ZodIssue, prefix: InputPath): VoltError {
+  const params = (issue as { params?: { voltCode?: VoltErrorCode; hint?: string } }).params;
+  const path: InputPath = [
+    ...prefix,
+    ...issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part)),
+  ];
+  if (params?.voltCode !== undefined) {
+    return new VoltError(params.voltCode, issue.message, {
+      path,
+      ...(params.hint === undefined ? {} : { hint: params.hint }),
+    });
+  }
   if (issue.code === 'unrecognized_keys') {
     return new VoltError(
       'INVALID_PROFILE',
@@ -456,8 +492,88 @@ function toVoltError(issue: ZodIssue): VoltError {
   });
 }
 
-function toVoltErrors(error: z.core.$ZodError): VoltError[] {
-  return error.issues.flatMap((issue) => explainUnion(issue as ZodIssue)).map(toVoltError);
+function toVoltErrors(error: z.core.$ZodError, prefix: InputPath): VoltError[] {
+  return error.issues
+    .flatMap((issue) => explainUnion(issue as ZodIssue))
+    .map((issue) => toVoltError(issue, prefix));
+}
+
+/**
+ * Runs a schema on an untrusted input: the value it builds, marked valid, or every problem, each with the
+ * input path under `prefix`.
+ */
+function parseWith<T>(
+  schema: z.ZodMiniType<T, unknown>,
+  input: unknown,
+  prefix: InputPath,
+): Result<Valid<T>> {
+  const result = schema.safeParse(input);
+  if (result.success) return ok(result.data as Valid<T>);
+  const [first, ...rest] = toVoltErrors(result.error, prefix);
+  return fail(first ?? new VoltError('INVALID_VALUE', 'the value is not valid', { path: prefix }), ...rest);
+}
+
+/**
+ * Parses a resource set as a profile's `resources:` writes it (the values are systemd's: `2G`, `50%`,
+ * `infinity`, `150%`, `0-3,5`, …): the one validator of resource limits, for profile documents and for
+ * JavaScript callers alike. Every problem is reported at once, each at its path under `path`. Unknown keys
+ * are errors; a limit left out is left alone.
+ *
+ * @example
+ * ```ts
+ * parseResourceLimits({ memory: { max: '2G' }, tasks: { max: 256 } }).ok; // true
+ * parseResourceLimits({ memory: { max: '0%' } }).ok; // false, code INVALID_PERCENTAGE
+ * parseResourceLimits({ memroy: {} }).ok; // false, code INVALID_PROFILE
+ * ```
+ */
+export function parseResourceLimits(
+  input: unknown,
+  path: InputPath = ['resources'],
+): Result<Valid<ResourceLimits>> {
+  return parseWith(resourcesSchema, input, path);
+}
+
+/**
+ * Parses the Landlock part of a profile: `none` (null), a preset name, or a preset with rules and settings.
+ * `@volt/landlock` turns the result into a policy (`parseLandlockPolicy`).
+ *
+ * @example
+ * ```ts
+ * parseLandlockProfile('server'); // { ok: true, value: { preset: 'server' } }
+ * parseLandlockProfile('none'); // { ok: true, value: null }
+ * ```
+ */
+export function parseLandlockProfile(
+  input: unknown,
+  path: InputPath = ['landlock'],
+): Result<LandlockProfile | null> {
+  return parseWith(landlockSchema, input, path);
+}
+
+/**
+ * Parses the seccomp part of a profile: a profile name, or a profile with allowed and denied calls and an
+ * action. `@volt/seccomp` completes it into a configuration (`parseSeccompConfig`).
+ *
+ * @example
+ * ```ts
+ * parseSeccompProfile({ profile: 'strict', deny: ['@mount'] }).ok; // true
+ * ```
+ */
+export function parseSeccompProfile(input: unknown, path: InputPath = ['seccomp']): Result<SeccompProfile> {
+  return parseWith(seccompSchema, input, path);
+}
+
+/**
+ * Parses the network part of a profile. `@volt/netns` completes it into a configuration
+ * (`parseNetworkConfig`).
+ *
+ * @example
+ * ```ts
+ * parseNetworkProfile({ mode: 'private', ports: ['8080:80'] }).ok; // true
+ * ```
+ */
+export function parseNetworkProfile(input: unknown, path: InputPath = ['network']): Result<NetworkProfile> {
+  return parseWith(networkSchema, input, path);
 }
 
 /**
@@ -472,11 +588,7 @@ function toVoltErrors(error: z.core.$ZodError): VoltError[] {
  * ```
  */
 export function safeParseProfile(input: unknown): Result<Profile> {
-  const result = profileSchema.safeParse(input);
-  if (result.success) return { ok: true, value: result.data };
-  const [first, ...rest] = toVoltErrors(result.error);
-  const error = first ?? new VoltError('INVALID_PROFILE', 'the profile is not valid');
-  return { ok: false, error, issues: [error, ...rest] };
+  return parseWith(profileSchema, input, []);
 }
 
 /**

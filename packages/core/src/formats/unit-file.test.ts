@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { VoltError } from './errors.js';
+import { VoltError } from '../errors.js';
 import {
   checkUnitFileEntry,
   parseUnitFile,

@@ -8,9 +8,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatByteLimit, formatIndexSet, formatPercentage, formatTimeSpan, parseIndexSet } from './index.js';
+import {
+  formatByteLimit,
+  formatIndexSet,
+  formatPercentage,
+  formatTimeSpan,
+  parseIndexSet,
+} from '../index.js';
 import { type Profile, safeParseProfile } from './profile.js';
-import { checkUnitFileEntry, parseUnitFile, renderUnitFile, type UnitFileEntry } from './unit-file.js';
+import {
+  checkUnitFileEntry,
+  parseUnitFile,
+  renderUnitFile,
+  type UnitFileEntry,
+} from '../formats/unit-file.js';
 
 const UNIT = 'systemd-nspawn@vtcore.service';
 const SYSTEMD = '/lib/systemd/systemd';
@@ -357,7 +368,7 @@ const TARGETS: readonly Target[] = [
     key: 'CPUQuotaPeriodSec',
     profile: cpu('quotaPeriod'),
     coreValue: (profile) => {
-      const period = profile.resources?.cpu?.quotaPeriodUs;
+      const period = profile.resources?.cpu?.quotaPeriod;
       return period === undefined ? undefined : String(period);
     },
     dumpValue: microseconds,

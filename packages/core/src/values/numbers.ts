@@ -1,5 +1,5 @@
-import { fail, ok, type Result, VoltError } from './errors.js';
-import { notAString } from './shape.js';
+import { fail, ok, type Result, VoltError } from '../errors.js';
+import { notAString } from './describe.js';
 
 /** A set of CPU or NUMA-node indexes, sorted and without duplicates. */
 export type IndexSet = readonly number[];

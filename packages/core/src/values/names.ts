@@ -1,5 +1,5 @@
-import { fail, ok, type Result, VoltError } from './errors.js';
-import { describeValue, notAString } from './shape.js';
+import { fail, ok, type Result, VoltError } from '../errors.js';
+import { describeValue, notAString } from './describe.js';
 
 /** The longest machine name systemd accepts (HOST_NAME_MAX). */
 export const MACHINE_NAME_MAX = 64;

@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rejected, value } from '../test/results.js';
-import { unwrap } from './errors.js';
+import { rejected, value } from '../../test/results.js';
+import { unwrap } from '../errors.js';
 import { ipFromBytes, parseInterfaceAddress, parseIpAddress, parseSubnet, subnetContains } from './ip.js';
 
 /** The WHATWG URL serialiser compresses IPv6 the RFC 5952 way (longest run of two or more zero groups). */

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseByteLimit, parseByteSize, parsePercentage } from './bytes.js';
 import { parseErrno } from './errno.js';
-import { type Result, VoltError } from './errors.js';
+import { type Result, VoltError } from '../errors.js';
 import { parseIpAddress, parseSubnet } from './ip.js';
 import {
   parseAbsolutePath,
@@ -14,7 +14,7 @@ import {
   parseMachineName,
   parseSafeValue,
 } from './names.js';
-import { parseIndexSet, parseInteger, parsePort, parseTimeSpan, parseWeight } from './values.js';
+import { parseIndexSet, parseInteger, parsePort, parseTimeSpan, parseWeight } from './numbers.js';
 
 const PARSERS: readonly (readonly [string, (text: string) => Result<unknown>])[] = [
   ['parseByteSize', (text) => parseByteSize(text)],
