@@ -1,16 +1,8 @@
 // Stats reads per second for one group and for 100 groups (per-group cost ratio 100 : 1), on this host's
-// cgroup2 mount, with `vtc-bench-*` groups that are removed at the end, also on failure. Renderer
-// throughput is printed against the 150,000 plans/s of the original Go sketch.
+// cgroup2 mount, with `vtc-bench-*` groups that are removed at the end, also on failure.
 // Run as root, serialised with other system tests: flock /tmp/volt-systest.lock pnpm --filter @volt/cgroups bench
 import { performance } from 'node:perf_hooks';
-import {
-  CgroupManager,
-  cgroupfsValues,
-  DEFAULT_RESOURCE_LIMITS,
-  findCgroup2Mount,
-  readCgroupStats,
-  systemdProperties,
-} from '../src/index.js';
+import { CgroupManager, findCgroup2Mount, readCgroupStats } from '../src/index.js';
 
 async function rate(seconds: number, round: () => Promise<unknown> | unknown): Promise<number> {
   const end = performance.now() + seconds * 1000;
@@ -51,14 +43,3 @@ try {
   for (const group of groups)
     await group.remove({ kill: true }).catch((error: unknown) => console.error(error));
 }
-
-await rate(1, () => systemdProperties(DEFAULT_RESOURCE_LIMITS)); // warm-up
-const systemd = await rate(2, () => systemdProperties(DEFAULT_RESOURCE_LIMITS));
-await rate(1, () => cgroupfsValues(DEFAULT_RESOURCE_LIMITS)); // warm-up
-const cgroupfs = await rate(2, () => cgroupfsValues(DEFAULT_RESOURCE_LIMITS));
-console.log(
-  `validated systemd properties: ${systemd.toFixed(0)}/s = ${(systemd / 150_000).toFixed(1)}x the sketch's 150,000 plans/s`,
-);
-console.log(
-  `validated cgroupfs values:    ${cgroupfs.toFixed(0)}/s = ${(cgroupfs / 150_000).toFixed(1)}x the sketch's 150,000 plans/s`,
-);

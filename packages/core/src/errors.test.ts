@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { describe, expect, it, vi } from 'vitest';
-import { ERRNO, errnoName, parseErrno } from './values/errno.js';
 import {
   fail,
   failAll,
@@ -13,6 +12,7 @@ import {
   VoltError,
   type VoltErrorCode,
 } from './errors.js';
+import { ERRNO, errnoName, parseErrno } from './values/errno.js';
 import { parsePort } from './values/numbers.js';
 
 type ErrorsModule = typeof import('./errors.js');

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { safeParseProfile } from '../model/profile.js';
 import {
   parseAbsolutePath,
   parseEnvironmentName,
@@ -15,7 +16,6 @@ import {
   parseMachineName,
   parseSafeValue,
 } from '../values/names.js';
-import { safeParseProfile } from '../model/profile.js';
 
 const CGROUP = '/sys/fs/cgroup/unified/vtcore';
 const isRoot = process.getuid?.() === 0;

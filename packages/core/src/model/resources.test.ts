@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseResourceLimits, profileJsonSchema } from './profile.js';
 import {
@@ -7,7 +8,6 @@ import {
   parseResourceValue,
   RESOURCE_LIMITS,
   type ResourceValueKind,
-  type ResourceValueTypes,
 } from './resources.js';
 
 function row(key: string) {
@@ -60,7 +60,7 @@ describe('the table of limits', () => {
       const parsed = parseResourceValue({ kind, systemd: 'X' }, input);
       expect(parsed.ok).toBe(true);
       if (!parsed.ok) continue;
-      const formatted = formatResourceValue(kind, parsed.value as ResourceValueTypes[typeof kind]);
+      const formatted = formatResourceValue(kind, parsed.value);
       expect(formatted).toBe(text);
       expect(parseResourceValue({ kind, systemd: 'X' }, formatted)).toEqual(parsed);
     }
@@ -157,5 +157,100 @@ describe('parseResourceLimits', () => {
     expect(parseResourceLimits({ cpu: { quotaPeriod: '2s' } }).ok).toBe(false);
     expect(parseResourceLimits({ cpu: { quotaPeriod: '500us' } }).ok).toBe(false);
     expect(row('cpu.quotaPeriod').kind).toBe('quota-period');
+  });
+});
+
+describe('parseResourceLimits: every rule of the table, at its path', () => {
+  const issues = (input: unknown) => {
+    const result = parseResourceLimits(input);
+    return result.ok ? [] : result.issues.map((issue) => [issue.code, issue.path.join('.')]);
+  };
+
+  it('accepts the empty set', () => {
+    expect(issues({})).toEqual([]);
+  });
+
+  it('refuses protections above the limits, once per field, in bytes, in shares and with infinity', () => {
+    expect(issues({ memory: { min: 5, low: 6, high: 4, max: 10 } })).toEqual([
+      ['CONFLICT', 'resources.memory.min'],
+      ['CONFLICT', 'resources.memory.low'],
+    ]);
+    expect(issues({ memory: { low: 'infinity', max: 10 } })).toEqual([['CONFLICT', 'resources.memory.low']]);
+    expect(issues({ memory: { high: 10, max: 'infinity' } })).toEqual([]);
+    expect(issues({ memory: { high: '60%', max: '50%' } })).toEqual([['CONFLICT', 'resources.memory.high']]);
+    // Bytes against a share of memory: only the host can compare them.
+    expect(issues({ memory: { high: '3G', max: '50%' } })).toEqual([]);
+  });
+
+  it('refuses a quota period outside 1 ms..1 s and a quota of 0%', () => {
+    expect(issues({ cpu: { quotaPeriod: '999us' } })).toEqual([
+      ['INVALID_DURATION', 'resources.cpu.quotaPeriod'],
+    ]);
+    expect(issues({ cpu: { quotaPeriod: '1000001us' } })).toEqual([
+      ['INVALID_DURATION', 'resources.cpu.quotaPeriod'],
+    ]);
+    expect(issues({ cpu: { quotaPeriod: '1ms', quota: '0.01%' } })).toEqual([]);
+    expect(issues({ cpu: { quotaPeriod: '1s' } })).toEqual([]);
+    expect(issues({ cpu: { quota: '0%' } })).toEqual([['INVALID_PERCENTAGE', 'resources.cpu.quota']]);
+    expect(issues({ cpu: { quota: 15000 } })).toEqual([['INVALID_PROFILE', 'resources.cpu.quota']]);
+  });
+
+  it('checks weights, CPU lists and task limits', () => {
+    expect(issues({ cpu: { weight: 'idle', startupWeight: 10000 } })).toEqual([]);
+    expect(issues({ cpu: { weight: 0 } })).toEqual([['INVALID_WEIGHT', 'resources.cpu.weight']]);
+    expect(issues({ cpu: { startupWeight: 'busy' } })).toEqual([
+      ['INVALID_WEIGHT', 'resources.cpu.startupWeight'],
+    ]);
+    expect(issues({ io: { weight: 10001 } })).toEqual([['INVALID_WEIGHT', 'resources.io.weight']]);
+    expect(issues({ cpu: { allowedCpus: [] } })).toEqual([['INVALID_CPU_LIST', 'resources.cpu.allowedCpus']]);
+    expect(issues({ cpu: { allowedCpus: '3-1' } })).toEqual([
+      ['INVALID_CPU_LIST', 'resources.cpu.allowedCpus'],
+    ]);
+    expect(issues({ cpu: { allowedMemoryNodes: [8192] } })).toEqual([
+      ['INVALID_CPU_LIST', 'resources.cpu.allowedMemoryNodes'],
+    ]);
+    expect(issues({ tasks: { max: 0 } })).toEqual([['INVALID_NUMBER', 'resources.tasks.max']]);
+    expect(issues({ tasks: { max: '0%' } })).toEqual([]);
+    expect(issues({ tasks: { max: 'infinity' } })).toEqual([]);
+  });
+
+  it('checks IO device entries: path, empty entries and rates', () => {
+    expect(
+      issues({
+        io: {
+          devices: [
+            { device: '/dev/sda', readBandwidthMax: 1000 },
+            { device: 'sda', weight: 5 },
+            { device: '/dev/sdc', readIopsMax: 0 },
+          ],
+        },
+      }),
+    ).toEqual([
+      ['INVALID_PATH', 'resources.io.devices.1.device'],
+      ['INVALID_VALUE', 'resources.io.devices.2.readIopsMax'],
+    ]);
+  });
+
+  it('reports structural garbage instead of throwing', () => {
+    expect(issues(null)).toEqual([['INVALID_PROFILE', 'resources']]);
+    expect(
+      issues({ delegate: 'maybe', memory: 1, cpu: null, io: { devices: {} }, tasks: [] }).map(
+        ([, path]) => path,
+      ),
+    ).toEqual([
+      'resources.delegate',
+      'resources.memory',
+      'resources.cpu',
+      'resources.io.devices',
+      'resources.tasks',
+    ]);
+  });
+
+  it('never throws on arbitrary input', () => {
+    fc.assert(
+      fc.property(fc.anything(), fc.anything(), fc.anything(), (memory, cpu, tasks) => {
+        expect(typeof parseResourceLimits({ memory, cpu, tasks }).ok).toBe('boolean');
+      }),
+    );
   });
 });

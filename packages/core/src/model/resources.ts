@@ -18,7 +18,7 @@ import {
   parseTimeSpan,
   parseWeight,
 } from '../values/numbers.js';
-import type { CpuWeight, RateLimit, TasksLimit } from './types.js';
+import type { CpuWeight, RateLimit, ResourceLimits, TasksLimit } from './types.js';
 
 // One table of every cgroup v2 limit Volt knows: where it sits in a profile (and in ResourceLimits), what
 // kind of value it takes, and what systemd, cgroupfs and the OCI runtime spec call it. The profile schema,
@@ -56,15 +56,19 @@ export interface ResourceValueTypes {
   readonly iops: RateLimit;
 }
 
+/** Any typed limit value. */
+export type ResourceValue = ResourceValueTypes[ResourceValueKind];
+
 /**
  * How the OCI runtime spec (`linux.resources`) carries a limit:
- * - `field`: a spec field, given as its dotted path under `linux.resources` (a number: the cgroupfs value);
+ * - `field`: a spec field, given as its dotted path under `linux.resources`, holding the cgroupfs value as
+ *   a number (`max` is -1) or as the text it is;
  * - `unified`: the cgroupfs file and value as they are, in `linux.resources.unified`;
  * - `converted`: a spec field that needs a conversion, named in `note` and done by `@volt/cgroups`;
  * - `none`: the spec cannot say it, for `reason`.
  */
 export type OciMapping =
-  | { readonly kind: 'field'; readonly field: string }
+  | { readonly kind: 'field'; readonly field: string; readonly type: 'number' | 'string' }
   | { readonly kind: 'unified' }
   | { readonly kind: 'converted'; readonly note: string }
   | { readonly kind: 'none'; readonly reason: string };
@@ -114,7 +118,7 @@ export const RESOURCE_LIMITS: readonly ResourceLimitRow[] = [
     kind: 'memory',
     systemd: 'MemoryLow',
     cgroupfs: 'memory.low',
-    oci: { kind: 'field', field: 'memory.reservation' },
+    oci: { kind: 'field', field: 'memory.reservation', type: 'number' },
   },
   {
     key: 'memory.high',
@@ -186,14 +190,14 @@ export const RESOURCE_LIMITS: readonly ResourceLimitRow[] = [
     kind: 'index-set',
     systemd: 'AllowedCPUs',
     cgroupfs: 'cpuset.cpus',
-    oci: { kind: 'field', field: 'cpu.cpus' },
+    oci: { kind: 'field', field: 'cpu.cpus', type: 'string' },
   },
   {
     key: 'cpu.allowedMemoryNodes',
     kind: 'index-set',
     systemd: 'AllowedMemoryNodes',
     cgroupfs: 'cpuset.mems',
-    oci: { kind: 'field', field: 'cpu.mems' },
+    oci: { kind: 'field', field: 'cpu.mems', type: 'string' },
   },
   {
     key: 'io.weight',
@@ -210,7 +214,7 @@ export const RESOURCE_LIMITS: readonly ResourceLimitRow[] = [
     kind: 'tasks',
     systemd: 'TasksMax',
     cgroupfs: 'pids.max',
-    oci: { kind: 'field', field: 'pids.limit' },
+    oci: { kind: 'field', field: 'pids.limit', type: 'number' },
   },
 ];
 
@@ -250,28 +254,28 @@ export const DEVICE_LIMITS: readonly DeviceLimitRow[] = [
     kind: 'bandwidth',
     systemd: 'IOReadBandwidthMax',
     cgroupfs: { file: 'io.max', key: 'rbps' },
-    oci: { kind: 'field', field: 'blockIO.throttleReadBpsDevice' },
+    oci: { kind: 'field', field: 'blockIO.throttleReadBpsDevice', type: 'number' },
   },
   {
     key: 'writeBandwidthMax',
     kind: 'bandwidth',
     systemd: 'IOWriteBandwidthMax',
     cgroupfs: { file: 'io.max', key: 'wbps' },
-    oci: { kind: 'field', field: 'blockIO.throttleWriteBpsDevice' },
+    oci: { kind: 'field', field: 'blockIO.throttleWriteBpsDevice', type: 'number' },
   },
   {
     key: 'readIopsMax',
     kind: 'iops',
     systemd: 'IOReadIOPSMax',
     cgroupfs: { file: 'io.max', key: 'riops' },
-    oci: { kind: 'field', field: 'blockIO.throttleReadIOPSDevice' },
+    oci: { kind: 'field', field: 'blockIO.throttleReadIOPSDevice', type: 'number' },
   },
   {
     key: 'writeIopsMax',
     kind: 'iops',
     systemd: 'IOWriteIOPSMax',
     cgroupfs: { file: 'io.max', key: 'wiops' },
-    oci: { kind: 'field', field: 'blockIO.throttleWriteIOPSDevice' },
+    oci: { kind: 'field', field: 'blockIO.throttleWriteIOPSDevice', type: 'number' },
   },
 ];
 
@@ -444,7 +448,7 @@ function parseCpuList(input: unknown): Result<IndexSet> {
 export function parseResourceValue(
   row: Pick<ResourceLimitRow, 'kind' | 'positive' | 'systemd'>,
   input: unknown,
-): Result<ResourceValueTypes[ResourceValueKind]> {
+): Result<ResourceValue> {
   switch (row.kind) {
     case 'flag':
       return parseFlag(input);
@@ -479,39 +483,33 @@ export function parseResourceValue(
  * formatResourceValue('cpu-quota', 15000); // '150%'
  * ```
  */
-export function formatResourceValue<K extends ResourceValueKind>(
-  kind: K,
-  value: ResourceValueTypes[K],
-): string {
-  const typed = value as ResourceValueTypes[ResourceValueKind];
+export function formatResourceValue(kind: ResourceValueKind, value: ResourceValue): string {
   switch (kind) {
     case 'flag':
-      return typed ? 'yes' : 'no';
+      return value ? 'yes' : 'no';
     case 'memory':
-      return formatByteLimit(typed as ByteLimit);
+      return formatByteLimit(value as ByteLimit);
     case 'weight':
-      return String(typed);
     case 'cpu-weight':
-      return String(typed);
+      return String(value);
     case 'cpu-quota':
-      return formatPercentage(typed as number);
+      return formatPercentage(value as number);
     case 'quota-period':
-      return formatTimeSpan(typed as number);
+      return formatTimeSpan(value as number);
     case 'index-set':
-      return formatIndexSet(typed as IndexSet);
+      return formatIndexSet(value as IndexSet);
     case 'tasks': {
-      const tasks = typed as TasksLimit;
+      const tasks = value as TasksLimit;
       if (tasks.kind === 'count') return String(tasks.count);
       return tasks.kind === 'percent' ? formatPercentage(tasks.permyriad) : 'infinity';
     }
     case 'bandwidth':
     case 'iops': {
-      const rate = typed as RateLimit;
+      const rate = value as RateLimit;
       if (rate.kind === 'infinity') return 'infinity';
       return kind === 'bandwidth' ? formatByteSize(rate.perSecond, 1000) : String(rate.perSecond);
     }
   }
-  return String(typed);
 }
 
 /**
@@ -522,11 +520,11 @@ export function formatResourceValue<K extends ResourceValueKind>(
  * resourceValue({ memory: { max: { kind: 'infinity' } } }, 'memory.max'); // { kind: 'infinity' }
  * ```
  */
-export function resourceValue(limits: object, key: string): unknown {
+export function resourceValue(limits: ResourceLimits, key: string): ResourceValue | undefined {
   let value: unknown = limits;
   for (const part of key.split('.')) {
     if (typeof value !== 'object' || value === null) return undefined;
     value = (value as Record<string, unknown>)[part];
   }
-  return value;
+  return value as ResourceValue | undefined;
 }

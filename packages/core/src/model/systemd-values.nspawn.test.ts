@@ -9,6 +9,12 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  checkUnitFileEntry,
+  parseUnitFile,
+  renderUnitFile,
+  type UnitFileEntry,
+} from '../formats/unit-file.js';
+import {
   formatByteLimit,
   formatIndexSet,
   formatPercentage,
@@ -16,12 +22,6 @@ import {
   parseIndexSet,
 } from '../index.js';
 import { type Profile, safeParseProfile } from './profile.js';
-import {
-  checkUnitFileEntry,
-  parseUnitFile,
-  renderUnitFile,
-  type UnitFileEntry,
-} from '../formats/unit-file.js';
 
 const UNIT = 'systemd-nspawn@vtcore.service';
 const SYSTEMD = '/lib/systemd/systemd';

@@ -2,9 +2,9 @@
 // a configuration VoltError whose message quotes the input and says what is accepted.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type Result, VoltError } from '../errors.js';
 import { parseByteLimit, parseByteSize, parsePercentage } from './bytes.js';
 import { parseErrno } from './errno.js';
-import { type Result, VoltError } from '../errors.js';
 import { parseIpAddress, parseSubnet } from './ip.js';
 import {
   parseAbsolutePath,

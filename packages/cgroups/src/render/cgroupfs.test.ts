@@ -1,11 +1,9 @@
-import type { ResourceLimits } from '@volt/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TEST_DEVICES, validLimits } from '../test/arbitraries.js';
+import { limits as parsed, TEST_DEVICES, validLimits } from '../../test/arbitraries.js';
+import { DEFAULT_RESOURCE_LIMITS } from '../model/defaults.js';
 import { cgroupfsValues, cpuMaxValue, requiredControllers } from './cgroupfs.js';
-import { DEFAULT_RESOURCE_LIMITS } from './defaults.js';
 
-const none: ResourceLimits = { delegate: false, memory: {}, cpu: {}, io: { devices: [] }, tasks: {} };
 const GIB = 1024 ** 3;
 const host = { memoryBytes: 16 * GIB, tasksMax: 32767, devices: TEST_DEVICES };
 
@@ -21,37 +19,25 @@ describe('cgroupfsValues', () => {
   });
 
   it('renders every file of the resource set', () => {
-    const limits: ResourceLimits = {
+    const limits = parsed({
       delegate: true,
-      memory: {
-        min: { kind: 'bytes', bytes: 1024 },
-        low: { kind: 'percent', permyriad: 1250 },
-        high: { kind: 'percent', permyriad: 5000 },
-        max: { kind: 'infinity' },
-        swapMax: { kind: 'bytes', bytes: 0 },
-        zswapMax: { kind: 'infinity' },
-      },
+      memory: { min: 1024, low: '12.5%', high: '50%', max: 'infinity', swapMax: 0, zswapMax: 'infinity' },
       cpu: {
         weight: 'idle',
         startupWeight: 5,
-        quota: 15000,
-        allowedCpus: [0, 1, 2, 3, 5],
+        quota: '150%',
+        allowedCpus: '0-3,5',
         allowedMemoryNodes: [0, 1],
       },
       io: {
         weight: 300,
         devices: [
-          { device: '/dev/vtcdisk0', weight: 20, readBandwidthMax: { kind: 'rate', perSecond: 10_000_000 } },
-          {
-            device: '/dev/vtcdisk1',
-            writeBandwidthMax: { kind: 'infinity' },
-            readIopsMax: { kind: 'rate', perSecond: 100 },
-            writeIopsMax: { kind: 'rate', perSecond: 200 },
-          },
+          { device: '/dev/vtcdisk0', weight: 20, readBandwidthMax: '10M' },
+          { device: '/dev/vtcdisk1', writeBandwidthMax: 'infinity', readIopsMax: 100, writeIopsMax: 200 },
         ],
       },
-      tasks: { max: { kind: 'percent', permyriad: 1000 } },
-    };
+      tasks: { max: '10%' },
+    });
     expect(cgroupfsValues(limits, host)).toEqual([
       ['memory.min', '1024'],
       ['memory.low', String(2 * GIB)],
@@ -64,10 +50,10 @@ describe('cgroupfsValues', () => {
       ['cpuset.cpus', '0-3,5'],
       ['cpuset.mems', '0-1'],
       ['io.weight', 'default 300'],
+      ['pids.max', '3276'],
       ['io.weight', '8:0 20'],
       ['io.max', '8:0 rbps=10000000'],
       ['io.max', '8:16 wbps=max riops=100 wiops=200'],
-      ['pids.max', '3276'],
     ]);
     expect(requiredControllers(cgroupfsValues(limits, host))).toEqual([
       'cpuset',
@@ -87,14 +73,14 @@ describe('cgroupfsValues', () => {
   });
 
   it('needs host facts for percentages and devices, and says which', () => {
-    expect(() => cgroupfsValues({ ...none, memory: { max: { kind: 'percent', permyriad: 1 } } })).toThrow(
+    expect(() => cgroupfsValues(parsed({ memory: { max: '0.01%' } }))).toThrow(
       expect.objectContaining({ code: 'INVALID_VALUE', path: ['resources', 'memory', 'max'] }),
     );
-    expect(() => cgroupfsValues({ ...none, tasks: { max: { kind: 'percent', permyriad: 1 } } })).toThrow(
+    expect(() => cgroupfsValues(parsed({ tasks: { max: '0.01%' } }))).toThrow(
       expect.objectContaining({ code: 'INVALID_VALUE', path: ['resources', 'tasks', 'max'] }),
     );
     expect(() =>
-      cgroupfsValues({ ...none, io: { devices: [{ device: '/dev/nope', weight: 1 }] } }, host),
+      cgroupfsValues(parsed({ io: { devices: [{ device: '/dev/nope', weight: 1 }] } }), host),
     ).toThrow(
       expect.objectContaining({ code: 'INVALID_VALUE', path: ['resources', 'io', 'devices', 0, 'device'] }),
     );
@@ -105,15 +91,14 @@ describe('cgroupfsValues', () => {
       ['/dev/a', { major: 8, minor: 0 }],
       ['/dev/b', { major: 8, minor: 0 }],
     ]);
-    const limits = {
-      ...none,
+    const limits = parsed({
       io: {
         devices: [
           { device: '/dev/a', weight: 1 },
           { device: '/dev/b', weight: 2 },
         ],
       },
-    };
+    });
     expect(() => cgroupfsValues(limits, { devices })).toThrow(
       expect.objectContaining({ code: 'CONFLICT', path: ['resources', 'io', 'devices', 1, 'device'] }),
     );
@@ -133,7 +118,7 @@ describe('cgroupfsValues', () => {
           }
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 });

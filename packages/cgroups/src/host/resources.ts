@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parseAbsolutePath, unwrap, VoltError } from '@volt/core';
-import type { DeviceNumber, HostResources } from './cgroupfs.js';
+import type { DeviceNumber, HostResources } from '../render/cgroupfs.js';
 
 /** Options for {@link readHostResources}. */
 export interface HostReadOptions {

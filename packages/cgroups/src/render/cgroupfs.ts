@@ -1,15 +1,19 @@
 import {
   type ByteLimit,
+  DEVICE_LIMITS,
   formatIndexSet,
+  type IndexSet,
   type InputPath,
-  parseAbsolutePath,
   type RateLimit,
+  RESOURCE_LIMITS,
+  type ResourceLimitRow,
   type ResourceLimits,
+  type ResourceValue,
+  resourceValue,
   type TasksLimit,
-  unwrap,
+  type Valid,
   VoltError,
 } from '@volt/core';
-import { assertValidResourceLimits } from './validate.js';
 
 /** A block device number. */
 export interface DeviceNumber {
@@ -116,16 +120,46 @@ function rateValue(rate: RateLimit): string {
   return rate.kind === 'infinity' ? 'max' : String(rate.perSecond);
 }
 
+/** The write of one limit of the table, or undefined for a limit without a cgroupfs file of its own. */
+function limitValue(
+  row: ResourceLimitRow,
+  value: ResourceValue,
+  limits: Valid<ResourceLimits>,
+  host: HostResources,
+): CgroupFileValue | undefined {
+  const path = ['resources', ...row.key.split('.')];
+  switch (row.kind) {
+    case 'memory':
+      return [row.cgroupfs as string, memoryValue(value as ByteLimit, host, path)];
+    case 'cpu-weight':
+      return value === 'idle' ? ['cpu.idle', '1'] : [row.cgroupfs as string, String(value)];
+    case 'cpu-quota':
+      return ['cpu.max', cpuMaxValue(limits.cpu?.quota, limits.cpu?.quotaPeriod)];
+    case 'quota-period':
+      // One cpu.max write for both: written here only when no quota is set (the quota row writes it).
+      return limits.cpu?.quota === undefined
+        ? ['cpu.max', cpuMaxValue(undefined, value as number)]
+        : undefined;
+    case 'index-set':
+      return [row.cgroupfs as string, formatIndexSet(value as IndexSet)];
+    case 'weight':
+      return [row.cgroupfs as string, `default ${value}`];
+    case 'tasks':
+      return [row.cgroupfs as string, pidsValue(value as TasksLimit, host, path)];
+    default:
+      return undefined;
+  }
+}
+
 /**
  * Turns limits into the ordered cgroup v2 interface-file writes, the containerd/cgroups way: a pure
- * function of plain data; only what is set is written. CPUWeight=idle becomes `cpu.idle=1`; CPUQuota and
- * CPUQuotaPeriodSec become one `cpu.max` write, computed as systemd does; per-device IO limits become
- * one `io.weight` line and one `io.max` line per device. Delegation and StartupCPUWeight have no
- * cgroupfs file and are left out.
+ * function of plain data, driven by the table of limits (`RESOURCE_LIMITS`, each row's `cgroupfs` file);
+ * only what is set is written. CPUWeight=idle becomes `cpu.idle=1`; CPUQuota and CPUQuotaPeriodSec become
+ * one `cpu.max` write, computed as systemd does; per-device IO limits become one `io.weight` line and one
+ * `io.max` line per device. Delegation and StartupCPUWeight have no cgroupfs file and are left out.
  *
- * @throws {@link VoltError} any code of {@link assertValidResourceLimits}; `INVALID_VALUE` when a
- * percentage or device needs a {@link HostResources} fact that is missing; `CONFLICT` when two device
- * paths are the same device.
+ * @throws {@link VoltError} `INVALID_VALUE` when a percentage or device needs a {@link HostResources} fact
+ * that is missing; `CONFLICT` when two device paths are the same device.
  * @example
  * ```ts
  * cgroupfsValues(DEFAULT_RESOURCE_LIMITS);
@@ -133,61 +167,44 @@ function rateValue(rate: RateLimit): string {
  * //  ['io.weight','default 100'], ['pids.max','4096']]
  * ```
  */
-export function cgroupfsValues(limits: ResourceLimits, host: HostResources = {}): readonly CgroupFileValue[] {
-  assertValidResourceLimits(limits);
+export function cgroupfsValues(
+  limits: Valid<ResourceLimits>,
+  host: HostResources = {},
+): readonly CgroupFileValue[] {
   const values: CgroupFileValue[] = [];
-  const { memory, cpu, io, tasks } = limits;
-  const memoryFiles = [
-    ['min', 'memory.min'],
-    ['low', 'memory.low'],
-    ['high', 'memory.high'],
-    ['max', 'memory.max'],
-    ['swapMax', 'memory.swap.max'],
-    ['zswapMax', 'memory.zswap.max'],
-  ] as const;
-  for (const [key, file] of memoryFiles) {
-    const limit = memory[key];
-    if (limit !== undefined) values.push([file, memoryValue(limit, host, ['resources', 'memory', key])]);
+  for (const row of RESOURCE_LIMITS) {
+    const value = resourceValue(limits, row.key);
+    if (value === undefined || row.cgroupfs === null) continue;
+    const write = limitValue(row, value, limits, host);
+    if (write !== undefined) values.push(write);
   }
-  if (cpu.weight === 'idle') values.push(['cpu.idle', '1']);
-  else if (cpu.weight !== undefined) values.push(['cpu.weight', String(cpu.weight)]);
-  if (cpu.quota !== undefined || cpu.quotaPeriodUs !== undefined)
-    values.push(['cpu.max', cpuMaxValue(cpu.quota, cpu.quotaPeriodUs)]);
-  if (cpu.allowedCpus !== undefined) values.push(['cpuset.cpus', formatIndexSet(cpu.allowedCpus)]);
-  if (cpu.allowedMemoryNodes !== undefined)
-    values.push(['cpuset.mems', formatIndexSet(cpu.allowedMemoryNodes)]);
-  if (io.weight !== undefined) values.push(['io.weight', `default ${io.weight}`]);
   const seen = new Map<string, number>();
-  io.devices.forEach((limit, index) => {
+  (limits.io?.devices ?? []).forEach((limit, index) => {
     const path = ['resources', 'io', 'devices', index, 'device'];
-    const device = unwrap(parseAbsolutePath(limit.device));
-    const number = host.devices?.get(device);
+    const number = host.devices?.get(limit.device);
     if (number === undefined)
       throw missingHostFact(
-        `the device ${device}`,
+        `the device ${limit.device}`,
         path,
         'resolve it with resolveDeviceNumbers() and pass host.devices',
       );
     const id = `${number.major}:${number.minor}`;
     const first = seen.get(id);
     if (first !== undefined)
-      throw new VoltError('CONFLICT', `${device} is device ${id}, already limited by entry ${first}`, {
+      throw new VoltError('CONFLICT', `${limit.device} is device ${id}, already limited by entry ${first}`, {
         path,
         hint: 'merge the two entries into one',
       });
     seen.set(id, index);
-    if (limit.weight !== undefined) values.push(['io.weight', `${id} ${limit.weight}`]);
-    const rates = [
-      ['rbps', limit.readBandwidthMax],
-      ['wbps', limit.writeBandwidthMax],
-      ['riops', limit.readIopsMax],
-      ['wiops', limit.writeIopsMax],
-    ] as const;
-    const parts = rates.flatMap(([key, rate]) => (rate === undefined ? [] : [`${key}=${rateValue(rate)}`]));
-    if (parts.length > 0) values.push(['io.max', `${id} ${parts.join(' ')}`]);
+    const ioMax: string[] = [];
+    for (const row of DEVICE_LIMITS) {
+      const value = limit[row.key];
+      if (value === undefined) continue;
+      if (row.cgroupfs.file === 'io.weight') values.push(['io.weight', `${id} ${value}`]);
+      else ioMax.push(`${row.cgroupfs.key}=${rateValue(value as RateLimit)}`);
+    }
+    if (ioMax.length > 0) values.push(['io.max', `${id} ${ioMax.join(' ')}`]);
   });
-  if (tasks.max !== undefined)
-    values.push(['pids.max', pidsValue(tasks.max, host, ['resources', 'tasks', 'max'])]);
   return values;
 }
 

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeDeviceNumber, readHostResources, resolveDeviceNumbers } from './host.js';
 import { CgroupManager, readCgroupStats } from './manager.js';
 import { findCgroup2Mount } from './mountinfo.js';
+import { decodeDeviceNumber, readHostResources, resolveDeviceNumbers } from './resources.js';
 import { resolveCgroupDirectory, watchCgroupStats } from './watch.js';
 
 // A plain directory stands in for the cgroup2 mount: the manager only ever opens existing files.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { findCgroup2MountPoint, parseMountInfo } from './mountinfo.js';
+import { findCgroup2MountPoint, parseMountInfo } from '../host/mountinfo.js';
+import { formatCgroupStats } from '../render/stats.js';
 import {
-  formatCgroupStats,
   parseCgroupEvents,
   parseCgroupStat,
   parseCpuStat,

@@ -2,7 +2,6 @@ import { constants, readFileSync } from 'node:fs';
 import { access, mkdir, open, readdir, rmdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseAbsolutePath, VoltError } from '@volt/core';
-import type { CgroupFileValue } from './cgroupfs.js';
 import {
   type CgroupEvents,
   type CgroupStats,
@@ -13,7 +12,8 @@ import {
   parseMemoryEvents,
   parsePressure,
   parseSingleValue,
-} from './stats.js';
+} from '../model/stats.js';
+import type { CgroupFileValue } from '../render/cgroupfs.js';
 
 function errnoCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseAbsolutePath, VoltError } from '@volt/core';
+import type { CgroupStats } from '../model/stats.js';
 import { readCgroupStats } from './manager.js';
 import { findCgroup2Mount } from './mountinfo.js';
-import type { CgroupStats } from './stats.js';
 
 /**
  * Resolves a group given on the command line to its directory: an absolute path must lie within the
