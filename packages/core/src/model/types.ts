@@ -1,5 +1,6 @@
 import type { ByteLimit } from '../values/bytes.js';
 import type { IndexSet } from '../values/numbers.js';
+import type { Valid } from './valid.js';
 
 // ── Landlock ────────────────────────────────────────────────────────────────────────────────────────
 
@@ -244,3 +245,16 @@ export interface IsolationConfig {
   /** Mount the root directory read-only. */
   readonly readOnlyRoot: boolean;
 }
+
+/**
+ * A whole configuration that went through the one validator (`parseIsolation` in `@volt/nspawn`), each part
+ * through its own: what the plan renderer takes.
+ */
+export type ValidIsolation = Valid<
+  IsolationConfig & {
+    readonly landlock: Valid<LandlockPolicy> | null;
+    readonly seccomp: Valid<SeccompConfig>;
+    readonly resources: Valid<ResourceLimits>;
+    readonly network: Valid<NetworkConfig>;
+  }
+>;
