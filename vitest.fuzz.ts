@@ -5,7 +5,9 @@
 /** The runs of a property test that does less than the default (each run is costly), scaled with VOLT_FUZZ_RUNS. */
 export function fuzzRuns(base: number): number {
   const deep = Number(process.env['VOLT_FUZZ_RUNS']);
-  return Number.isSafeInteger(deep) && deep > 0 ? Math.max(base, Math.round((base * deep) / DEFAULT_RUNS)) : base;
+  return Number.isSafeInteger(deep) && deep > 0
+    ? Math.max(base, Math.round((base * deep) / DEFAULT_RUNS))
+    : base;
 }
 
 /** fast-check's runs per property test unless VOLT_FUZZ_RUNS says otherwise. */
