@@ -13,10 +13,10 @@ import {
   expandMobyProfile,
   mobyUnconditionalAllowlist,
   parseMobySeccompProfile,
-  runBpf,
   SECCOMP_RET,
   syscallNumber,
 } from '../src/index.js';
+import { runBpf } from '../test/bpf-interpreter.js';
 import { buildNativeTools } from '../test/native.js';
 
 const LOOP_CALLS = Number(process.env['VTS_BENCH_CALLS'] ?? 1_000_000);

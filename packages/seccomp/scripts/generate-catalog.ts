@@ -1,5 +1,5 @@
 /**
- * Regenerates `src/catalog.generated.ts` from the tools installed on this host:
+ * Regenerates `src/model/catalog.generated.ts` from the tools installed on this host:
  *
  * - `systemd-analyze syscall-filter` (Debian package `systemd`): every syscall group with its members;
  * - `scmp_sys_resolver -a ARCH NAME` (Debian package `seccomp`): the syscall number per architecture.
@@ -187,7 +187,7 @@ for (const arch of ARCHES) {
 }
 lines.push('');
 
-const target = fileURLToPath(new URL('../src/catalog.generated.ts', import.meta.url));
+const target = fileURLToPath(new URL('../src/model/catalog.generated.ts', import.meta.url));
 writeFileSync(target, lines.join('\n'));
 console.log(
   `wrote ${target}: ${groups.size} groups, ${names.length} names (${libseccompOnly.size} only known to libseccomp)`,

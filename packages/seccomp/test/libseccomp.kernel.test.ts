@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { SeccompConfig } from '@volt/core';
+import { unwrap } from '@volt/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,13 +12,15 @@ import {
   mobyUnconditionalAllowlist,
   parseMobySeccompProfile,
   resolveSeccompNames,
-  runBpf,
   SECCOMP_ARCHES,
   SECCOMP_RET,
   type SeccompArch,
+  type SeccompProfileName,
+  seccompConfigFromProfile,
   syscallNumber,
   X32_SYSCALL_BIT,
 } from '../src/index.js';
+import { runBpf } from './bpf-interpreter.js';
 import { buildNativeTools, type NativeTools } from './native.js';
 
 // Differential test: for the same allowlist, our filter and libseccomp's (seccomp_export_bpf, optimize
@@ -66,8 +68,8 @@ function expectSameDecisions(arch: SeccompArch, names: readonly string[]): void 
   }
 }
 
-const profileNames = (profile: SeccompConfig['profile']): string[] => {
-  const resolved = resolveSeccompNames({ profile, allow: [], deny: [], action: { kind: 'errno', errno: 1 } });
+const profileNames = (profile: SeccompProfileName): string[] => {
+  const resolved = resolveSeccompNames(unwrap(seccompConfigFromProfile({ profile })));
   return resolved.mode === 'allowlist' ? [...resolved.allowed] : [];
 };
 

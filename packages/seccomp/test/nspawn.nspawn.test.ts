@@ -1,14 +1,16 @@
-import type { SeccompConfig } from '@volt/core';
+import { unwrap } from '@volt/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AUDIT_ARCH,
   compileSeccompBpf,
   decodeBpf,
   renderNspawnSeccomp,
-  runBpf,
   SECCOMP_RET,
+  type SeccompProfile,
+  seccompConfigFromProfile,
   syscallNumber,
 } from '../src/index.js';
+import { runBpf } from './bpf-interpreter.js';
 import { buildNativeTools, type NativeTools } from './native.js';
 import { createProbeContainer, type ProbeContainer } from './nspawn-run.js';
 
@@ -60,8 +62,12 @@ const script = PROBES.map(
   ([name, ...args]) => `/probe syscall ${syscallNumber('x86_64', name)} ${args.join(' ')}`,
 ).join('; ');
 
-function expectedDenials(config: SeccompConfig): boolean[] {
-  const program = decodeBpf(compileSeccompBpf({ ...config, action: { kind: 'errno', errno: 1 } }, 'x86_64'));
+const valid = (part: SeccompProfile) => unwrap(seccompConfigFromProfile(part));
+
+function expectedDenials(part: SeccompProfile): boolean[] {
+  const program = decodeBpf(
+    compileSeccompBpf(valid({ ...part, action: { kind: 'errno', errno: 1 } }), 'x86_64'),
+  );
   return PROBES.map(([name]) => {
     const nr = syscallNumber('x86_64', name) ?? -1;
     return runBpf(program, { nr, arch: AUDIT_ARCH.x86_64 }).action !== SECCOMP_RET.ALLOW;
@@ -77,7 +83,7 @@ function observe(output: { stdout: string; stderr: string; status: number | null
   return lines.map((line) => line === 'errno=1');
 }
 
-const cases: readonly (readonly [string, SeccompConfig])[] = [
+const cases: readonly (readonly [string, SeccompProfile])[] = [
   ['default', { profile: 'default', allow: [], deny: [], action: { kind: 'errno', errno: 1 } }],
   ['strict', { profile: 'strict', allow: [], deny: [], action: { kind: 'errno', errno: 1 } }],
   ['unconfined', { profile: 'unconfined', allow: [], deny: [], action: { kind: 'errno', errno: 1 } }],
@@ -100,7 +106,7 @@ describe.skipIf(!canRun)(
   () => {
     for (const [label, config] of cases) {
       it(`${label}: command line and trusted settings file deny exactly what the BPF filter denies`, () => {
-        const rendered = renderNspawnSeccomp(config, { boot: false, settingsTrusted: true });
+        const rendered = renderNspawnSeccomp(valid(config), { boot: false, settingsTrusted: true });
         if (!rendered.ok) throw rendered.error;
         const { arguments: args, systemCallFilter, environment } = rendered.value;
         const expected = expectedDenials(config);
@@ -121,7 +127,7 @@ describe.skipIf(!canRun)(
         deny: ['@privileged'],
         action: { kind: 'errno', errno: 1 },
       } as const;
-      const rendered = renderNspawnSeccomp(config, { boot: false, settingsTrusted: true });
+      const rendered = renderNspawnSeccomp(valid(config), { boot: false, settingsTrusted: true });
       expect(rendered.ok ? undefined : rendered.error.code).toBe('CONFLICT');
       const names = ['capset', 'setgroups', 'setresgid', 'setresuid'];
       const raw = box.run({
@@ -141,7 +147,7 @@ describe.skipIf(!canRun)(
         deny: ['@sandbox', 'ptrace', 'process_vm_readv', 'process_vm_writev', 'reboot', 'vhangup', 'mount'],
         action: { kind: 'errno', errno: 1 },
       } as const;
-      const rendered = renderNspawnSeccomp(denyOnly, untrusted);
+      const rendered = renderNspawnSeccomp(valid(denyOnly), untrusted);
       if (!rendered.ok) throw rendered.error;
       const file = `[Exec]\n${rendered.value.systemCallFilter.map((value) => `SystemCallFilter=${value}\n`).join('')}`;
       const denied = observe(box.run({ args: [], env: {}, untrustedSettings: file, script }));
@@ -149,7 +155,7 @@ describe.skipIf(!canRun)(
         PROBES.map(([name], i) => `${name}:${values[i] ? 'denied' : 'allowed'}`);
       expect(table(denied)).toEqual(table(expectedDenials(denyOnly)));
 
-      expect(renderNspawnSeccomp({ ...denyOnly, deny: ['mount'] }, untrusted).ok).toBe(false);
+      expect(renderNspawnSeccomp(valid({ ...denyOnly, deny: ['mount'] }), untrusted).ok).toBe(false);
       const mixed = box.run({
         args: [],
         env: {},

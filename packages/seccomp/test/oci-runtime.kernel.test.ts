@@ -18,7 +18,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SeccompConfig } from '@volt/core';
+import { unwrap } from '@volt/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DOCKER_DEFAULT_CAPABILITIES,
@@ -27,6 +27,9 @@ import {
   type OciSeccomp,
   parseMobySeccompProfile,
   renderOciSeccomp,
+  type SeccompAction,
+  type SeccompProfileName,
+  seccompConfigFromProfile,
   syscallNumber,
 } from '../src/index.js';
 import { buildNativeTools, type NativeTools } from './native.js';
@@ -134,13 +137,8 @@ function runProbe(runtime: Runtime, args: readonly string[], seccomp: OciSeccomp
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-const oci = (config: SeccompConfig): OciSeccomp => renderOciSeccomp(config, [arch]);
-const profile = (name: SeccompConfig['profile'], action: SeccompConfig['action']): SeccompConfig => ({
-  profile: name,
-  allow: [],
-  deny: [],
-  action,
-});
+const profile = (name: SeccompProfileName, action: SeccompAction): OciSeccomp =>
+  renderOciSeccomp(unwrap(seccompConfigFromProfile({ profile: name, action })), [arch]);
 const EPERM = { kind: 'errno', errno: 1 } as const;
 
 describe.each(RUNTIMES)('OCI seccomp run by $name', (runtime) => {
@@ -156,23 +154,23 @@ describe.each(RUNTIMES)('OCI seccomp run by $name', (runtime) => {
     });
 
     it('strict denies mount with the configured errno, which the runtime accepted and libseccomp compiled', () => {
-      const run = runProbeIn(['mount', '/mnt'], oci(profile('strict', { kind: 'errno', errno: 18 })));
+      const run = runProbeIn(['mount', '/mnt'], profile('strict', { kind: 'errno', errno: 18 }));
       expect(run).toMatchObject({ status: 0, stdout: 'errno=18\n', stderr: '' });
     });
 
     it('default denies what it takes from nspawn (munlockall) with EPERM; unconfined lets it through', () => {
-      expect(runProbeIn(['syscall', munlockall], oci(profile('default', EPERM)))).toMatchObject({
+      expect(runProbeIn(['syscall', munlockall], profile('default', EPERM))).toMatchObject({
         status: 0,
         stdout: 'errno=1\n',
       });
-      expect(runProbeIn(['syscall', munlockall], oci(profile('unconfined', EPERM)))).toMatchObject({
+      expect(runProbeIn(['syscall', munlockall], profile('unconfined', EPERM))).toMatchObject({
         status: 0,
         stdout: 'ret=0\n',
       });
     });
 
     it('kill-process kills the process with SIGSYS (the runtime exits 128 + 31)', () => {
-      const run = runProbeIn(['mount', '/mnt'], oci(profile('strict', { kind: 'kill-process' })));
+      const run = runProbeIn(['mount', '/mnt'], profile('strict', { kind: 'kill-process' }));
       expect(run.stdout).toBe('');
       expect(run.status).toBe(128 + 31);
     });

@@ -2,9 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SeccompConfig } from '@volt/core';
+import { unwrap } from '@volt/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileSeccompBpf } from '../src/index.js';
+import {
+  compileSeccompBpf,
+  type SeccompAction,
+  type SeccompConfig,
+  type SeccompProfileName,
+  seccompConfigFromProfile,
+  type Valid,
+} from '../src/index.js';
 import { buildNativeTools, type NativeTools } from './native.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -27,10 +34,13 @@ afterAll(() => {
   }
 });
 
-const config = (profile: SeccompConfig['profile'], action: SeccompConfig['action'], deny: string[] = []) =>
-  ({ profile, allow: [], deny, action }) as const satisfies SeccompConfig;
+const config = (
+  profile: SeccompProfileName,
+  action: SeccompAction,
+  deny: string[] = [],
+): Valid<SeccompConfig> => unwrap(seccompConfigFromProfile({ profile, deny, action }));
 
-function filterFile(name: string, seccomp: SeccompConfig): string {
+function filterFile(name: string, seccomp: Valid<SeccompConfig>): string {
   return tools.writeFilter(`${name}.bpf`, compileSeccompBpf(seccomp, arch));
 }
 

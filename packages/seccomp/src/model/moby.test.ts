@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { exportMobySeccompProfile } from '../render/moby.js';
 import {
   DOCKER_DEFAULT_CAPABILITIES,
   expandMobyProfile,
-  exportMobySeccompProfile,
   mobyUnconditionalAllowlist,
   parseMobySeccompProfile,
 } from './moby.js';
 
 // The fixture is Docker's default profile (moby/profiles seccomp/default.json), kept in the test data.
-const fixturePath = new URL('../test/fixtures/moby-seccomp-default.json', import.meta.url);
+const fixturePath = new URL('../../test/fixtures/moby-seccomp-default.json', import.meta.url);
 const fixture: unknown = JSON.parse(readFileSync(fixturePath, 'utf8'));
 
 function load() {

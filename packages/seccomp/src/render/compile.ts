@@ -1,4 +1,6 @@
-import { type SeccompAction, type SeccompConfig, VoltError } from '@volt/core';
+import { type SeccompAction, type SeccompConfig, type Valid, VoltError } from '@volt/core';
+import { AUDIT_ARCH, type SeccompArch, X32_SYSCALL_BIT } from '../model/catalog.js';
+import { expandSeccompConfig } from '../model/profiles.js';
 import {
   BPF,
   BPF_MAX_INSTRUCTIONS,
@@ -9,8 +11,6 @@ import {
   SECCOMP_RET,
   stmt,
 } from './bpf.js';
-import { AUDIT_ARCH, type SeccompArch, X32_SYSCALL_BIT } from './catalog.js';
-import { expandSeccompConfig } from './profile.js';
 
 /** What a filter decides, as data: per-number return values and a default. */
 export interface SeccompFilterSpec {
@@ -94,8 +94,8 @@ function emitTree(segments: readonly Segment[], lo: number, hi: number): BpfInst
  *   would exceed the kernel's 4096 instructions.
  * @example
  * ```ts
- * const program = compileFilter({ arch: 'x86_64', defaultAction: SECCOMP_RET.ERRNO | 1, rules: new Map([[110, SECCOMP_RET.ALLOW]]) });
- * runBpf(program, { nr: 110, arch: AUDIT_ARCH.x86_64 }).action; // SECCOMP_RET.ALLOW
+ * const program = compileFilter({ arch: 'aarch64', defaultAction: SECCOMP_RET.ERRNO | 1, rules: new Map([[173, SECCOMP_RET.ALLOW]]) });
+ * disassembleBpf(program); // ld [4]; jeq 0xc00000b7; ret 0x80000000; ld [0]; jge 0xad; ... one ret per run
  * ```
  */
 export function compileFilter(spec: SeccompFilterSpec): BpfInstruction[] {
@@ -119,13 +119,12 @@ export function compileFilter(spec: SeccompFilterSpec): BpfInstruction[] {
  * The filter spec of a seccomp configuration on one architecture: an allowlist profile allows its
  * numbers and applies the action to the rest; `unconfined` applies the action to its deny list only.
  *
- * @throws {@link VoltError} `INVALID_SYSCALL`, `INVALID_PROFILE` or `INVALID_VALUE` for an invalid config.
  * @example
  * ```ts
- * seccompFilterSpec({ profile: 'strict', allow: [], deny: [], action: { kind: 'errno', errno: 1 } }, 'x86_64').rules.has(165); // false: mount
+ * seccompFilterSpec(unwrap(parseSeccompConfig('strict')), 'x86_64').rules.has(165); // false: mount
  * ```
  */
-export function seccompFilterSpec(config: SeccompConfig, arch: SeccompArch): SeccompFilterSpec {
+export function seccompFilterSpec(config: Valid<SeccompConfig>, arch: SeccompArch): SeccompFilterSpec {
   const set = expandSeccompConfig(config, arch);
   const action = seccompReturnValue(set.action);
   if (set.mode === 'allowlist')
@@ -142,13 +141,14 @@ export function seccompFilterSpec(config: SeccompConfig, arch: SeccompArch): Sec
  * endian, 8 bytes each): what `volt seccomp export --format bpf` writes and the enforcement helper
  * installs with no_new_privs before exec.
  *
- * @throws {@link VoltError} `INVALID_SYSCALL`, `INVALID_PROFILE` or `INVALID_VALUE` for an invalid config.
+ * @throws {@link VoltError} `INVALID_VALUE` if the program would exceed the kernel's 4096 instructions
+ *   (no configuration of the catalog's names comes near it).
  * @example
  * ```ts
- * const bytes = compileSeccompBpf({ profile: 'default', allow: [], deny: [], action: { kind: 'errno', errno: 1 } }, 'x86_64');
+ * const bytes = compileSeccompBpf(DEFAULT_SECCOMP_CONFIG, 'x86_64');
  * bytes.length % 8; // 0
  * ```
  */
-export function compileSeccompBpf(config: SeccompConfig, arch: SeccompArch): Uint8Array {
+export function compileSeccompBpf(config: Valid<SeccompConfig>, arch: SeccompArch): Uint8Array {
   return encodeBpf(compileFilter(seccompFilterSpec(config, arch)));
 }

@@ -1,7 +1,7 @@
-import type { SeccompAction, SeccompConfig } from '@volt/core';
-import { type SeccompArch, syscallNumber } from './catalog.js';
-import { type ExpandedMobyProfile, type MobyArg, SCMP_ARCH_NAMES, type ScmpAction } from './moby.js';
-import { resolveSeccompNames } from './profile.js';
+import type { SeccompAction, SeccompConfig, Valid } from '@volt/core';
+import { type SeccompArch, syscallNumber } from '../model/catalog.js';
+import { type ExpandedMobyProfile, type MobyArg, SCMP_ARCH_NAMES, type ScmpAction } from '../model/moby.js';
+import { resolveSeccompNames } from '../model/profiles.js';
 
 /** One rule of the OCI runtime-spec `linux.seccomp.syscalls`. */
 export interface OciSeccompRule {
@@ -30,14 +30,13 @@ function ociAction(action: SeccompAction): { action: ScmpAction; errnoRet?: numb
  * native architectures are listed, so a runtime kills calls from any other ABI (i386, x32), as the BPF
  * compiler does. Names that none of the architectures has are left out.
  *
- * @throws {@link VoltError} `INVALID_SYSCALL`, `INVALID_PROFILE` or `INVALID_VALUE` for an invalid config.
  * @example
  * ```ts
- * renderOciSeccomp({ profile: 'strict', allow: [], deny: [], action: { kind: 'errno', errno: 1 } }, ['x86_64']);
+ * renderOciSeccomp(unwrap(parseSeccompConfig('strict')), ['x86_64']);
  * // { defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 1, architectures: ['SCMP_ARCH_X86_64'], syscalls: [{ names: [...], action: 'SCMP_ACT_ALLOW' }] }
  * ```
  */
-export function renderOciSeccomp(config: SeccompConfig, arches: readonly SeccompArch[]): OciSeccomp {
+export function renderOciSeccomp(config: Valid<SeccompConfig>, arches: readonly SeccompArch[]): OciSeccomp {
   const resolved = resolveSeccompNames(config);
   const onSomeArch = (name: string): boolean =>
     arches.some((arch) => syscallNumber(arch, name) !== undefined);
@@ -67,7 +66,8 @@ export function renderOciSeccomp(config: SeccompConfig, arches: readonly Seccomp
  *
  * @example
  * ```ts
- * mobyToOci(expandMobyProfile(profile, { arch: 'x86_64', capabilities: [] })).architectures[0]; // 'SCMP_ARCH_X86_64'
+ * mobyToOci(expandMobyProfile(profile, { arch: 'x86_64', capabilities: [] })).architectures[0];
+ * // 'SCMP_ARCH_X86_64'
  * ```
  */
 export function mobyToOci(expanded: ExpandedMobyProfile): OciSeccomp {

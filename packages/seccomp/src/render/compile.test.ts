@@ -1,9 +1,11 @@
+import { unwrap } from '@volt/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BPF_MAX_INSTRUCTIONS, decodeBpf, encodeBpf, SECCOMP_RET } from './bpf.js';
-import { AUDIT_ARCH, SECCOMP_ARCHES, X32_SYSCALL_BIT } from './catalog.js';
+import { runBpf } from '../../test/bpf-interpreter.js';
+import { AUDIT_ARCH, SECCOMP_ARCHES, X32_SYSCALL_BIT } from '../model/catalog.js';
+import { seccompConfigFromProfile } from '../model/config.js';
+import { BPF_MAX_INSTRUCTIONS, decodeBpf, disassembleBpf, encodeBpf, SECCOMP_RET } from './bpf.js';
 import { compileFilter, compileSeccompBpf, seccompFilterSpec, seccompReturnValue } from './compile.js';
-import { runBpf } from './interpreter.js';
 
 const EPERM = (SECCOMP_RET.ERRNO | 1) >>> 0;
 
@@ -104,13 +106,34 @@ describe('compileFilter', () => {
 
 describe('compileSeccompBpf', () => {
   it('round-trips through the sock_filter encoding', () => {
-    const config = { profile: 'strict', allow: [], deny: [], action: { kind: 'errno', errno: 13 } } as const;
+    const config = unwrap(
+      seccompConfigFromProfile({ profile: 'strict', action: { kind: 'errno', errno: 13 } }),
+    );
     const bytes = compileSeccompBpf(config, 'x86_64');
     expect(bytes.length % 8).toBe(0);
     expect(encodeBpf(decodeBpf(bytes))).toEqual(bytes);
     const program = decodeBpf(bytes);
     expect(runBpf(program, { nr: 165, arch: AUDIT_ARCH.x86_64 }).action).toBe(SECCOMP_RET.ERRNO | 13);
     expect(runBpf(program, { nr: 110, arch: AUDIT_ARCH.x86_64 }).action).toBe(SECCOMP_RET.ALLOW);
+  });
+
+  it('lists a program readably', () => {
+    const program = compileFilter({
+      arch: 'aarch64',
+      defaultAction: EPERM,
+      rules: new Map([[173, SECCOMP_RET.ALLOW]]),
+    });
+    expect(disassembleBpf(program).split('\n')).toEqual([
+      '0000: ld [4]',
+      '0001: jeq 0xc00000b7 ? 0003 : 0002',
+      '0002: ret 0x80000000',
+      '0003: ld [0]',
+      '0004: jge 0xad ? 0006 : 0005',
+      '0005: ret 0x50001',
+      '0006: jge 0xae ? 0008 : 0007',
+      '0007: ret 0x7fff0000',
+      '0008: ret 0x50001',
+    ]);
   });
 
   it('maps actions to seccomp return values', () => {
@@ -121,7 +144,13 @@ describe('compileSeccompBpf', () => {
 
   it('unconfined applies the action to its deny list only', () => {
     const spec = seccompFilterSpec(
-      { profile: 'unconfined', allow: [], deny: ['mount'], action: { kind: 'kill-process' } },
+      unwrap(
+        seccompConfigFromProfile({
+          profile: 'unconfined',
+          deny: ['mount'],
+          action: { kind: 'kill-process' },
+        }),
+      ),
       'aarch64',
     );
     expect(spec.defaultAction).toBe(SECCOMP_RET.ALLOW);

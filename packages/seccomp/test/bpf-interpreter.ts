@@ -1,5 +1,5 @@
 import { VoltError } from '@volt/core';
-import { BPF, type BpfInstruction } from './bpf.js';
+import { BPF, type BpfInstruction } from '../src/render/bpf.js';
 
 /** The input of a seccomp filter (`struct seccomp_data`). */
 export interface SeccompData {

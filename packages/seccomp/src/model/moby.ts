@@ -1,4 +1,4 @@
-import { fail, ok, type Result, VoltError } from '@volt/core';
+import { describeValue, fail, ok, type Result, type Valid, VoltError } from '@volt/core';
 import * as z from 'zod/mini';
 import type { SeccompArch } from './catalog.js';
 
@@ -143,13 +143,12 @@ const profileSchema = z.strictObject({
  * if (result.ok) result.value.syscalls.length; // 33 for moby's default profile
  * ```
  */
-export function parseMobySeccompProfile(input: unknown): Result<MobySeccompProfile> {
+export function parseMobySeccompProfile(input: unknown): Result<Valid<MobySeccompProfile>> {
   const parsed = profileSchema.safeParse(input);
   if (parsed.success) {
-    const missing = parsed.data.syscalls.findIndex(
-      (r) => r.name === undefined && (r.names ?? []).length === 0,
-    );
-    if (missing < 0) return ok(parsed.data);
+    const profile: MobySeccompProfile = parsed.data;
+    const missing = profile.syscalls.findIndex((r) => r.name === undefined && (r.names ?? []).length === 0);
+    if (missing < 0) return ok(profile as Valid<MobySeccompProfile>);
     return fail(
       new VoltError('PARSE_ERROR', 'a rule names no system call; accepted: "names": [...] or "name"', {
         path: ['syscalls', missing],
@@ -166,18 +165,6 @@ export function parseMobySeccompProfile(input: unknown): Result<MobySeccompProfi
 }
 
 /**
- * Exports a profile as Docker/moby JSON (2-space indented), e.g. after import, unchanged.
- *
- * @example
- * ```ts
- * JSON.parse(exportMobySeccompProfile(profile)); // deep-equals the imported JSON
- * ```
- */
-export function exportMobySeccompProfile(profile: MobySeccompProfile): string {
-  return `${JSON.stringify(profile, null, 2)}\n`;
-}
-
-/**
  * The capabilities Docker gives a container by default (moby's `oci/caps` defaults): what to pass when
  * expanding Docker's default seccomp profile for an ordinary `docker run`.
  *
@@ -186,7 +173,7 @@ export function exportMobySeccompProfile(profile: MobySeccompProfile): string {
  * DOCKER_DEFAULT_CAPABILITIES.includes('CAP_NET_BIND_SERVICE'); // true
  * ```
  */
-export const DOCKER_DEFAULT_CAPABILITIES: readonly string[] = Object.freeze([
+export const DOCKER_DEFAULT_CAPABILITIES: readonly string[] = [
   'CAP_CHOWN',
   'CAP_DAC_OVERRIDE',
   'CAP_FSETID',
@@ -201,7 +188,7 @@ export const DOCKER_DEFAULT_CAPABILITIES: readonly string[] = Object.freeze([
   'CAP_SYS_CHROOT',
   'CAP_KILL',
   'CAP_AUDIT_WRITE',
-]);
+];
 
 /**
  * Docker's name (Go's GOARCH) for each architecture, as used in `includes.arches`.
@@ -265,17 +252,17 @@ function kernelAtLeast(kernel: string, minimum: string): boolean {
  * ```
  */
 export function expandMobyProfile(
-  profile: MobySeccompProfile,
+  profile: Valid<MobySeccompProfile>,
   options: MobyExpandOptions,
 ): ExpandedMobyProfile {
   options.capabilities.forEach((cap, index) => {
     if (!/^CAP_[A-Z_]+$/.test(cap))
-      throw new VoltError('INVALID_VALUE', `${JSON.stringify(cap)} is not a capability; accepted: CAP_NAME`, {
+      throw new VoltError('INVALID_VALUE', `${describeValue(cap)} is not a capability; accepted: CAP_NAME`, {
         path: ['capabilities', index],
       });
   });
   if (options.kernel !== undefined && !/^\d+\.\d+$/.test(options.kernel))
-    throw new VoltError('INVALID_VALUE', `kernel ${JSON.stringify(options.kernel)}; accepted: major.minor`, {
+    throw new VoltError('INVALID_VALUE', `kernel ${describeValue(options.kernel)}; accepted: major.minor`, {
       path: ['kernel'],
     });
   const arch = MOBY_ARCH_NAMES[options.arch];

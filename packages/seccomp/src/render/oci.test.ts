@@ -1,10 +1,15 @@
 import { readFileSync } from 'node:fs';
-import type { SeccompConfig } from '@volt/core';
+import { type SeccompConfig, unwrap, type Valid } from '@volt/core';
+import type { SeccompProfile } from '@volt/core/profile';
 import { describe, expect, it } from 'vitest';
-import { expandMobyProfile, parseMobySeccompProfile } from './moby.js';
+import { seccompConfigFromProfile } from '../model/config.js';
+import { expandMobyProfile, parseMobySeccompProfile } from '../model/moby.js';
 import { mobyToOci, renderOciSeccomp } from './oci.js';
 
-const base: SeccompConfig = { profile: 'strict', allow: [], deny: [], action: { kind: 'errno', errno: 13 } };
+const strict13 = { profile: 'strict', action: { kind: 'errno', errno: 13 } } as const;
+const valid = (part: SeccompProfile): Valid<SeccompConfig> =>
+  unwrap(seccompConfigFromProfile({ ...strict13, ...part }));
+const base = valid({});
 
 describe('renderOciSeccomp', () => {
   it('renders an allowlist profile with the errno as defaultErrnoRet', () => {
@@ -27,25 +32,25 @@ describe('renderOciSeccomp', () => {
   });
 
   it('renders unconfined as allow-by-default with the deny list and the action', () => {
-    expect(renderOciSeccomp({ ...base, profile: 'unconfined' }, ['x86_64'])).toEqual({
+    expect(renderOciSeccomp(valid({ profile: 'unconfined' }), ['x86_64'])).toEqual({
       defaultAction: 'SCMP_ACT_ALLOW',
       architectures: ['SCMP_ARCH_X86_64'],
       syscalls: [],
     });
     const oci = renderOciSeccomp(
-      { ...base, profile: 'unconfined', deny: ['@mount'], action: { kind: 'kill-process' } },
+      valid({ profile: 'unconfined', deny: ['@mount'], action: { kind: 'kill-process' } }),
       ['x86_64'],
     );
     expect(oci.syscalls[0]).toMatchObject({ action: 'SCMP_ACT_KILL_PROCESS' });
     expect(oci.syscalls[0]?.names).toContain('mount');
-    expect(renderOciSeccomp({ ...base, action: { kind: 'log' } }, ['x86_64']).defaultAction).toBe(
+    expect(renderOciSeccomp(valid({ action: { kind: 'log' } }), ['x86_64']).defaultAction).toBe(
       'SCMP_ACT_LOG',
     );
   });
 
   it('converts an expanded Docker profile to OCI, keeping errnoRet and args', () => {
     const fixture: unknown = JSON.parse(
-      readFileSync(new URL('../test/fixtures/moby-seccomp-default.json', import.meta.url), 'utf8'),
+      readFileSync(new URL('../../test/fixtures/moby-seccomp-default.json', import.meta.url), 'utf8'),
     );
     const parsed = parseMobySeccompProfile(fixture);
     if (!parsed.ok) throw parsed.error;

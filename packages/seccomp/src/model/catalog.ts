@@ -1,8 +1,10 @@
+import { describeValue, fail, ok, type Result, VoltError } from '@volt/core';
 import {
   LIBSECCOMP_ONLY_SYSCALLS,
   SYSCALL_GROUPS,
   SYSCALL_NUMBERS_AARCH64,
   SYSCALL_NUMBERS_X86_64,
+  type SyscallGroupEntry,
 } from './catalog.generated.js';
 
 /**
@@ -48,10 +50,22 @@ const NUMBERS: Readonly<Record<SeccompArch, Readonly<Record<string, number>>>> =
   aarch64: SYSCALL_NUMBERS_AARCH64,
 };
 
-const KNOWN_NAMES: ReadonlySet<string> = new Set([
-  ...Object.keys(SYSCALL_GROUPS).flatMap((group) => expandGroupUnchecked(group)),
-  ...LIBSECCOMP_ONLY_SYSCALLS,
-]);
+/**
+ * Every group with its nested groups expanded, sorted: a constant table derived from the catalog when
+ * the module loads (rendering a plan looks groups up many times; expanding them each time cost hundreds
+ * of microseconds per plan).
+ */
+const GROUP_MEMBERS = Object.fromEntries(
+  Object.keys(SYSCALL_GROUPS).map((group) => [group, [...new Set(groupMembers(group, new Set()))].sort()]),
+) as Record<string, readonly string[]> as Readonly<Record<SyscallGroupName, readonly string[]>>;
+
+/** Every name systemd or libseccomp knows, sorted: derived from the catalog when the module loads. */
+const KNOWN_SYSCALLS: readonly string[] = [
+  ...new Set([...Object.values(GROUP_MEMBERS).flat(), ...LIBSECCOMP_ONLY_SYSCALLS]),
+].sort();
+
+/** The same names, for lookups. */
+const KNOWN_SYSCALL_SET: ReadonlySet<string> = new Set(KNOWN_SYSCALLS);
 
 /**
  * True if `name` is a system call name systemd knows (a member of one of its groups) or libseccomp
@@ -64,7 +78,7 @@ const KNOWN_NAMES: ReadonlySet<string> = new Set([
  * ```
  */
 export function isKnownSyscall(name: string): boolean {
-  return KNOWN_NAMES.has(name);
+  return KNOWN_SYSCALL_SET.has(name);
 }
 
 /**
@@ -88,19 +102,17 @@ export function isSyscallGroup(name: string): name is SyscallGroupName {
  * ```
  */
 export function knownSyscalls(): readonly string[] {
-  return [...KNOWN_NAMES].sort();
+  return KNOWN_SYSCALLS;
 }
 
-function expandGroupUnchecked(group: string, seen: Set<string> = new Set()): string[] {
+/** The names of a group and its nested groups; `seen` stops a group from being expanded twice. */
+function groupMembers(group: string, seen: Set<string>): string[] {
   if (seen.has(group)) return [];
   seen.add(group);
-  const entry = (SYSCALL_GROUPS as Readonly<Record<string, { readonly members: readonly string[] }>>)[group];
-  const out: string[] = [];
-  for (const member of entry?.members ?? []) {
-    if (member.startsWith('@')) out.push(...expandGroupUnchecked(member, seen));
-    else out.push(member);
-  }
-  return out;
+  const entry = (SYSCALL_GROUPS as Readonly<Record<string, SyscallGroupEntry>>)[group];
+  return (entry?.members ?? []).flatMap((member) =>
+    member.startsWith('@') ? groupMembers(member, seen) : [member],
+  );
 }
 
 /**
@@ -112,16 +124,8 @@ function expandGroupUnchecked(group: string, seen: Set<string> = new Set()): str
  * ```
  */
 export function expandSyscallGroup(group: SyscallGroupName): readonly string[] {
-  let members = expandedGroups.get(group);
-  if (members === undefined) {
-    members = Object.freeze([...new Set(expandGroupUnchecked(group))].sort());
-    expandedGroups.set(group, members);
-  }
-  return members;
+  return GROUP_MEMBERS[group];
 }
-
-/** Groups are constant data, so each is expanded once. */
-const expandedGroups = new Map<SyscallGroupName, readonly string[]>();
 
 /**
  * The system call names of a list of names and groups, each group expanded ({@link expandSyscallGroup}).
@@ -166,4 +170,43 @@ export function syscallNumber(arch: SeccompArch, name: string): number | undefin
 export function syscallName(arch: SeccompArch, nr: number): string | undefined {
   for (const [name, value] of Object.entries(NUMBERS[arch])) if (value === nr) return name;
   return undefined;
+}
+
+/**
+ * Parses an architecture name.
+ *
+ * @example
+ * ```ts
+ * parseSeccompArch('aarch64'); // { ok: true, value: 'aarch64' }
+ * parseSeccompArch('arm64').ok; // false
+ * ```
+ */
+export function parseSeccompArch(input: string): Result<SeccompArch> {
+  if ((SECCOMP_ARCHES as readonly string[]).includes(input)) return ok(input as SeccompArch);
+  return fail(
+    new VoltError(
+      'INVALID_VALUE',
+      `unknown architecture ${describeValue(input)}; accepted: ${SECCOMP_ARCHES.join(', ')}`,
+    ),
+  );
+}
+
+/**
+ * The seccomp architecture of a Node.js `process.arch` value, for filters meant for this host.
+ *
+ * @example
+ * ```ts
+ * seccompArchOfNode('x64'); // { ok: true, value: 'x86_64' }
+ * seccompArchOfNode('ia32').ok; // false, UNSUPPORTED
+ * ```
+ */
+export function seccompArchOfNode(nodeArch: string): Result<SeccompArch> {
+  if (nodeArch === 'x64') return ok('x86_64');
+  if (nodeArch === 'arm64') return ok('aarch64');
+  return fail(
+    new VoltError(
+      'UNSUPPORTED',
+      `no seccomp filter for the ${describeValue(nodeArch)} architecture; supported: x64 (x86_64), arm64 (aarch64)`,
+    ),
+  );
 }
