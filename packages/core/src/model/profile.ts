@@ -184,7 +184,7 @@ const landlockSchema = typed<LandlockProfile | null>(
 );
 
 const syscallName = text.check(
-  z.regex(/^@?[a-z0-9_]{1,64}$/, {
+  z.regex(/^(?:[a-z0-9_]{1,64}|@[a-z0-9_-]{1,64})$/, {
     message: 'not a system call or @group name; accepted: names such as mount or @mount',
   }),
 );

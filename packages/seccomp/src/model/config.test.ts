@@ -134,11 +134,7 @@ describe('parseSeccompConfig', () => {
     expect(parseSeccompConfig({ allow: [...knownSyscalls()] }).ok).toBe(true);
   });
 
-  // Known defect of @volt/core (ac76b3d): the profile schema's name pattern /^@?[a-z0-9_]{1,64}$/ has no
-  // '-', so it refuses @basic-io, @file-system, @io-event, @network-io, @raw-io, @cpu-emulation and
-  // @system-service before this package sees them. Expected to fail until core accepts '-' in group
-  // names; then turn `it.fails` into `it`.
-  it.fails('accepts every group of the catalog, also those with a hyphen', () => {
+  it('accepts every group of the catalog, also those with a hyphen', () => {
     const groups = Object.keys(SYSCALL_GROUPS);
     expect(groups.filter((group) => group.includes('-')).length).toBeGreaterThan(0);
     const result = parseSeccompConfig({ deny: groups });
