@@ -1,23 +1,17 @@
 import {
-  deepFreeze,
   fail,
   failAll,
   type InputPath,
   isRecord,
   type LandlockCompatibility,
-  type LandlockFsRight,
   type LandlockLogFlag,
-  type LandlockNetRight,
-  type LandlockPathRule,
   type LandlockPolicy,
-  type LandlockPortRule,
-  type LandlockScope,
   type Result,
+  type Valid,
   VoltError,
 } from '@volt/core';
 import { landlockAbiFeatures } from './abi.js';
-import { requiredLandlockAbi } from './compat.js';
-import { validateLandlockPolicy } from './policy.js';
+import { parsePolicyObject } from './policy.js';
 import { LANDLOCK_READ_EXEC } from './rights.js';
 
 /**
@@ -50,126 +44,24 @@ export interface LandlockConfigDocument {
   };
 }
 
-const toConfigName = (name: string): string => name.replaceAll('-', '_');
-
-function groupConsecutive<R, K>(rules: readonly R[], key: (rule: R) => K): R[][] {
-  const groups: R[][] = [];
-  let previous: K | undefined;
-  for (const rule of rules) {
-    const current = key(rule);
-    const last = groups.at(-1);
-    if (last !== undefined && JSON.stringify(current) === JSON.stringify(previous)) last.push(rule);
-    else groups.push([rule]);
-    previous = current;
-  }
-  return groups;
-}
-
-/**
- * Writes a policy as a landlockconfig-style JSON document. Rules with the same rights that follow each
- * other share one `pathBeneath` / `netPort` entry, so that reading the document back gives the same policy
- * in the same order. `abi` is the lowest ABI that enforces everything. With `{ volt: false }` the `volt`
- * object is left out, for strict landlockconfig readers; the compatibility mode, logging flags, thread sync
- * and optional paths are then lost.
- *
- * @example
- * ```ts
- * landlockPolicyToConfig(withRules(landlockPolicy({ abi: 4 }), bindTcp(80))).netPort;
- * // [{ allowedAccess: ['bind_tcp'], port: [80] }]
- * ```
- */
-export function landlockPolicyToConfig(
-  policy: LandlockPolicy,
-  options: { readonly volt?: boolean } = {},
-): LandlockConfigDocument {
-  // A validated policy (frozen all the way down) always gives the same document; any other could change.
-  if (!validateLandlockPolicy.accepts(policy)) return toConfig(policy, options);
-  const key = options.volt === false ? 'plain' : 'volt';
-  let byOptions = documents.get(policy);
-  const known = byOptions?.get(key);
-  if (known !== undefined) return known;
-  const document = deepFreeze(toConfig(policy, options));
-  if (byOptions === undefined) {
-    byOptions = new Map();
-    documents.set(policy, byOptions);
-  }
-  byOptions.set(key, document);
-  return document;
-}
-
-const documents = new WeakMap<LandlockPolicy, Map<string, LandlockConfigDocument>>();
-
-/**
- * A policy as landlockconfig JSON text ({@link landlockPolicyToConfig}), indented by two spaces, with a
- * final newline: the file Volt installs next to a container to say what was asked for.
- *
- * @example
- * ```ts
- * formatLandlockConfig(landlockPreset('server')).startsWith('{\n  "abi": '); // true
- * ```
- */
-export function formatLandlockConfig(
-  policy: LandlockPolicy,
-  options: { readonly volt?: boolean } = {},
-): string {
-  const document = landlockPolicyToConfig(policy, options);
-  let text = texts.get(document);
-  if (text === undefined) {
-    text = `${JSON.stringify(document, null, 2)}\n`;
-    if (validateLandlockPolicy.accepts(policy)) texts.set(document, text);
-  }
-  return text;
-}
-
-const texts = new WeakMap<LandlockConfigDocument, string>();
-
-function toConfig(policy: LandlockPolicy, options: { readonly volt?: boolean }): LandlockConfigDocument {
-  const ruleset = {
-    ...(policy.handledFs.length > 0 ? { handledAccessFs: policy.handledFs.map(toConfigName) } : {}),
-    ...(policy.handledNet.length > 0 ? { handledAccessNet: policy.handledNet.map(toConfigName) } : {}),
-    ...(policy.scopes.length > 0 ? { scoped: policy.scopes.map(toConfigName) } : {}),
-  };
-  const pathBeneath = groupConsecutive(policy.paths, (rule) => rule.access).map((group) => ({
-    allowedAccess: (group[0]?.access ?? []).map(toConfigName),
-    parent: group.map((rule) => rule.path),
-  }));
-  const netPort = groupConsecutive(policy.ports, (rule) => rule.access).map((group) => ({
-    allowedAccess: (group[0]?.access ?? []).map(toConfigName),
-    port: group.map((rule) => rule.port),
-  }));
-  const optional = policy.paths.filter((rule) => rule.optional).map((rule) => rule.path);
-  return {
-    abi: Math.max(1, requiredLandlockAbi(policy)),
-    ...(Object.keys(ruleset).length > 0 ? { ruleset: [ruleset] } : {}),
-    ...(pathBeneath.length > 0 ? { pathBeneath } : {}),
-    ...(netPort.length > 0 ? { netPort } : {}),
-    ...(options.volt === false
-      ? {}
-      : {
-          volt: {
-            compatibility: policy.compatibility,
-            logFlags: policy.logFlags,
-            threadSync: policy.threadSync,
-            optional,
-          },
-        }),
-  };
-}
-
 type Group = 'all' | 'read_execute' | 'read_write';
 
-function expand<T extends string>(
+/**
+ * Access names as the policy spells them (`read_file` → `read-file`), `abi.*` groups expanded for the
+ * document's ABI. Names are not checked here: the policy's validator does that.
+ */
+function expand(
   names: unknown,
   path: InputPath,
   abi: number | undefined,
-  groups: Partial<Record<Group, (abi: number) => readonly T[]>>,
+  groups: Partial<Record<Group, (abi: number) => readonly string[]>>,
   issues: VoltError[],
-): T[] {
+): string[] {
   if (!Array.isArray(names)) {
     issues.push(new VoltError('PARSE_ERROR', 'expected a list of access names', { path }));
     return [];
   }
-  return names.flatMap((name: unknown, index): T[] => {
+  return names.flatMap((name: unknown, index): string[] => {
     if (typeof name !== 'string') {
       issues.push(
         new VoltError('PARSE_ERROR', 'expected an access name (a string)', { path: [...path, index] }),
@@ -202,19 +94,19 @@ function expand<T extends string>(
       }
       return [...group(abi)];
     }
-    return [name.replaceAll('_', '-') as T];
+    return [name.replaceAll('_', '-')];
   });
 }
 
-const FS_GROUPS: Partial<Record<Group, (abi: number) => readonly LandlockFsRight[]>> = {
+const FS_GROUPS: Partial<Record<Group, (abi: number) => readonly string[]>> = {
   all: (abi) => landlockAbiFeatures(abi).fs,
   read_write: (abi) => landlockAbiFeatures(abi).fs,
   read_execute: (abi) => LANDLOCK_READ_EXEC.filter((right) => landlockAbiFeatures(abi).fs.includes(right)),
 };
-const NET_GROUPS: Partial<Record<Group, (abi: number) => readonly LandlockNetRight[]>> = {
+const NET_GROUPS: Partial<Record<Group, (abi: number) => readonly string[]>> = {
   all: (abi) => landlockAbiFeatures(abi).net,
 };
-const SCOPE_GROUPS: Partial<Record<Group, (abi: number) => readonly LandlockScope[]>> = {
+const SCOPE_GROUPS: Partial<Record<Group, (abi: number) => readonly string[]>> = {
   all: (abi) => landlockAbiFeatures(abi).scopes,
 };
 
@@ -267,19 +159,28 @@ function locateInDocument(
   return POLICY_FIELD_IN_DOCUMENT[String(field)] ?? path;
 }
 
+/** The same problem once, where several flattened rules of one document entry had it. */
+function withoutRepeats(issues: readonly VoltError[]): VoltError[] {
+  const key = (issue: VoltError) => `${issue.code} ${issue.path.join('.')} ${issue.message}`;
+  return issues.filter((issue, index) => issues.findIndex((other) => key(other) === key(issue)) === index);
+}
+
 /**
  * Reads a landlockconfig-style JSON document (already parsed) into a validated policy. Several `ruleset`
  * entries are united; `abi.all`, `abi.read_execute` and `abi.read_write` expand for the document's `abi`.
  * Without a `volt` object, the policy is `best-effort` (as landlockconfig's own sandboxer), without logging
- * flags or thread sync, and no path is optional. Every problem is reported at once.
+ * flags or thread sync, and no path is optional. The document's shape is checked here; the policy it
+ * describes goes through {@link parseLandlockPolicy}, and each of its problems is reported at the place in
+ * the document it comes from.
  *
  * @example
  * ```ts
  * const result = landlockPolicyFromConfig({ abi: 4, ruleset: [{ handledAccessNet: ['abi.all'] }], netPort: [{ allowedAccess: ['bind_tcp'], port: [80] }] });
  * result.ok && result.value.ports; // [{ port: 80, access: ['bind-tcp'] }]
+ * landlockPolicyFromConfig({ abi: 1, pathBeneath: [{ allowedAccess: ['fly'], parent: ['/x'] }] }).ok; // false, code INVALID_VALUE
  * ```
  */
-export function landlockPolicyFromConfig(document: unknown): Result<LandlockPolicy> {
+export function landlockPolicyFromConfig(document: unknown): Result<Valid<LandlockPolicy>> {
   const issues: VoltError[] = [];
   if (!isRecord(document))
     return fail(new VoltError('PARSE_ERROR', 'a Landlock policy document must be a JSON object'));
@@ -297,9 +198,9 @@ export function landlockPolicyFromConfig(document: unknown): Result<LandlockPoli
     else issues.push(new VoltError('PARSE_ERROR', 'abi must be a whole number from 1', { path: ['abi'] }));
   }
 
-  const handledFs: LandlockFsRight[] = [];
-  const handledNet: LandlockNetRight[] = [];
-  const scopes: LandlockScope[] = [];
+  const handledFs: string[] = [];
+  const handledNet: string[] = [];
+  const scopes: string[] = [];
   list(document['ruleset'], ['ruleset'], issues).forEach((entry, index) => {
     const where: InputPath = ['ruleset', index];
     if (!isRecord(entry)) {
@@ -326,7 +227,7 @@ export function landlockPolicyFromConfig(document: unknown): Result<LandlockPoli
   checkKeys(extension, ['compatibility', 'logFlags', 'threadSync', 'optional'], ['volt'], issues);
   const optional = new Set(list(extension['optional'], ['volt', 'optional'], issues));
 
-  const paths: LandlockPathRule[] = [];
+  const paths: { path: unknown; access: string[]; optional: boolean }[] = [];
   const pathOrigins: [number, number][] = [];
   list(document['pathBeneath'], ['pathBeneath'], issues).forEach((entry, index) => {
     const where: InputPath = ['pathBeneath', index];
@@ -337,11 +238,11 @@ export function landlockPolicyFromConfig(document: unknown): Result<LandlockPoli
     checkKeys(entry, ['allowedAccess', 'parent'], where, issues);
     const access = expand(entry['allowedAccess'], [...where, 'allowedAccess'], abi, FS_GROUPS, issues);
     list(entry['parent'], [...where, 'parent'], issues).forEach((parent, parentIndex) => {
-      paths.push({ path: parent as string, access, optional: optional.has(parent) });
+      paths.push({ path: parent, access, optional: optional.has(parent) });
       pathOrigins.push([index, parentIndex]);
     });
   });
-  const ports: LandlockPortRule[] = [];
+  const ports: { port: unknown; access: string[] }[] = [];
   const portOrigins: [number, number][] = [];
   list(document['netPort'], ['netPort'], issues).forEach((entry, index) => {
     const where: InputPath = ['netPort', index];
@@ -352,35 +253,27 @@ export function landlockPolicyFromConfig(document: unknown): Result<LandlockPoli
     checkKeys(entry, ['allowedAccess', 'port'], where, issues);
     const access = expand(entry['allowedAccess'], [...where, 'allowedAccess'], abi, NET_GROUPS, issues);
     list(entry['port'], [...where, 'port'], issues).forEach((port, portIndex) => {
-      ports.push({ port: port as number, access });
+      ports.push({ port, access });
       portOrigins.push([index, portIndex]);
     });
   });
 
-  const compatibility = extension['compatibility'] ?? 'best-effort';
-  const validated = validateLandlockPolicy({
+  const validated = parsePolicyObject({
     handledFs,
     handledNet,
     paths,
     ports,
     scopes,
-    logFlags: (extension['logFlags'] ?? []) as LandlockLogFlag[],
-    threadSync: (extension['threadSync'] ?? false) as boolean,
-    compatibility: compatibility as LandlockCompatibility,
+    logFlags: extension['logFlags'] ?? [],
+    threadSync: extension['threadSync'] ?? false,
+    compatibility: extension['compatibility'] ?? 'best-effort',
   });
-  const located = (validated.ok ? [] : validated.issues).map((issue) => {
-    const path = locateInDocument(issue.path, pathOrigins, portOrigins);
-    return new VoltError(issue.code, issue.message, {
-      path,
-      ...(issue.hint === undefined ? {} : { hint: issue.hint }),
-    });
-  });
-  const seen = new Set<string>();
-  const all = [...issues, ...located].filter((issue) => {
-    const key = `${issue.code} ${issue.path.join('.')} ${issue.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-  return failAll(all) ?? validated;
+  const located = (validated.ok ? [] : validated.issues).map(
+    (issue) =>
+      new VoltError(issue.code, issue.message, {
+        path: locateInDocument(issue.path, pathOrigins, portOrigins),
+        ...(issue.hint === undefined ? {} : { hint: issue.hint }),
+      }),
+  );
+  return failAll(withoutRepeats([...issues, ...located])) ?? validated;
 }
