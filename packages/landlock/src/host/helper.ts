@@ -5,6 +5,11 @@ import type { LandlockKernel } from '../model/compat.js';
 /**
  * node:child_process, loaded on first use: a program that imports this package only to render plans (which
  * needs the helper's path, not a process) does not pay for loading it.
+ *
+ * @example
+ * ```ts
+ * typeof childProcess().execFile; // 'function'
+ * ```
  */
 export function childProcess(): typeof import('node:child_process') {
   return process.getBuiltinModule('node:child_process');

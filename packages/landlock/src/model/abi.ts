@@ -66,7 +66,7 @@ function featuresOf(abi: LandlockAbi): LandlockAbiFeatures {
  *
  * @example
  * ```ts
- * LANDLOCK_ABI_FEATURES[4].net; // ['bind-tcp', 'connect-tcp']
+ * LANDLOCK_ABI_FEATURES[4]?.net; // ['bind-tcp', 'connect-tcp']
  * ```
  */
 export const LANDLOCK_ABI_FEATURES: readonly LandlockAbiFeatures[] = (

@@ -156,6 +156,7 @@ export function rightsFromMask<T extends string>(bits: Readonly<Record<T, number
  *
  * @example
  * ```ts
+ * import { LANDLOCK_FS_RIGHTS } from '@volt/core';
  * sortRights(LANDLOCK_FS_RIGHTS, ['read-dir', 'execute', 'read-dir']); // ['execute', 'read-dir']
  * ```
  */
