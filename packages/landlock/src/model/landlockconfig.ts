@@ -142,20 +142,56 @@ const POLICY_FIELD_IN_DOCUMENT: Readonly<Record<string, InputPath>> = {
   compatibility: ['volt', 'compatibility'],
 };
 
+/** One rule of the policy from a `pathBeneath` or `netPort` entry: one per `parent` path or `port`. */
+interface DocumentRule {
+  /** The path or the port. */
+  readonly target: unknown;
+  readonly access: readonly string[];
+  /** Where the path or port is in the document. */
+  readonly at: InputPath;
+  /** Where the entry's `allowedAccess` is. */
+  readonly accessAt: InputPath;
+}
+
+/** The rules of the `pathBeneath` (target `parent`) or `netPort` (target `port`) entries. */
+function documentRules(
+  document: Record<string, unknown>,
+  entries: 'pathBeneath' | 'netPort',
+  target: 'parent' | 'port',
+  groups: Partial<Record<Group, (abi: number) => readonly string[]>>,
+  abi: number | undefined,
+  issues: VoltError[],
+): DocumentRule[] {
+  return list(document[entries], [entries], issues).flatMap((entry, index) => {
+    const where: InputPath = [entries, index];
+    if (!isRecord(entry)) {
+      issues.push(new VoltError('PARSE_ERROR', 'expected an object', { path: where }));
+      return [];
+    }
+    checkKeys(entry, ['allowedAccess', target], where, issues);
+    const accessAt: InputPath = [...where, 'allowedAccess'];
+    const access = expand(entry['allowedAccess'], accessAt, abi, groups, issues);
+    return list(entry[target], [...where, target], issues).map((value, valueIndex) => ({
+      target: value,
+      access,
+      at: [...where, target, valueIndex],
+      accessAt,
+    }));
+  });
+}
+
 /** Where in the document a problem found in the flattened policy comes from. */
 function locateInDocument(
   path: InputPath,
-  pathOrigins: readonly [number, number][],
-  portOrigins: readonly [number, number][],
+  paths: readonly DocumentRule[],
+  ports: readonly DocumentRule[],
 ): InputPath {
   const [field, index, part] = path;
-  const origin =
-    typeof index === 'number' ? (field === 'paths' ? pathOrigins : portOrigins)[index] : undefined;
-  if ((field === 'paths' || field === 'ports') && origin !== undefined) {
-    const entry = field === 'paths' ? 'pathBeneath' : 'netPort';
-    if (part === 'access') return [entry, origin[0], 'allowedAccess'];
-    return [entry, origin[0], field === 'paths' ? 'parent' : 'port', origin[1]];
-  }
+  const rule =
+    typeof index === 'number' && (field === 'paths' || field === 'ports')
+      ? (field === 'paths' ? paths : ports)[index]
+      : undefined;
+  if (rule !== undefined) return part === 'access' ? rule.accessAt : rule.at;
   return POLICY_FIELD_IN_DOCUMENT[String(field)] ?? path;
 }
 
@@ -227,42 +263,18 @@ export function landlockPolicyFromConfig(document: unknown): Result<Valid<Landlo
   checkKeys(extension, ['compatibility', 'logFlags', 'threadSync', 'optional'], ['volt'], issues);
   const optional = new Set(list(extension['optional'], ['volt', 'optional'], issues));
 
-  const paths: { path: unknown; access: string[]; optional: boolean }[] = [];
-  const pathOrigins: [number, number][] = [];
-  list(document['pathBeneath'], ['pathBeneath'], issues).forEach((entry, index) => {
-    const where: InputPath = ['pathBeneath', index];
-    if (!isRecord(entry)) {
-      issues.push(new VoltError('PARSE_ERROR', 'expected an object', { path: where }));
-      return;
-    }
-    checkKeys(entry, ['allowedAccess', 'parent'], where, issues);
-    const access = expand(entry['allowedAccess'], [...where, 'allowedAccess'], abi, FS_GROUPS, issues);
-    list(entry['parent'], [...where, 'parent'], issues).forEach((parent, parentIndex) => {
-      paths.push({ path: parent, access, optional: optional.has(parent) });
-      pathOrigins.push([index, parentIndex]);
-    });
-  });
-  const ports: { port: unknown; access: string[] }[] = [];
-  const portOrigins: [number, number][] = [];
-  list(document['netPort'], ['netPort'], issues).forEach((entry, index) => {
-    const where: InputPath = ['netPort', index];
-    if (!isRecord(entry)) {
-      issues.push(new VoltError('PARSE_ERROR', 'expected an object', { path: where }));
-      return;
-    }
-    checkKeys(entry, ['allowedAccess', 'port'], where, issues);
-    const access = expand(entry['allowedAccess'], [...where, 'allowedAccess'], abi, NET_GROUPS, issues);
-    list(entry['port'], [...where, 'port'], issues).forEach((port, portIndex) => {
-      ports.push({ port, access });
-      portOrigins.push([index, portIndex]);
-    });
-  });
+  const paths = documentRules(document, 'pathBeneath', 'parent', FS_GROUPS, abi, issues);
+  const ports = documentRules(document, 'netPort', 'port', NET_GROUPS, abi, issues);
 
   const validated = parsePolicyObject({
     handledFs,
     handledNet,
-    paths,
-    ports,
+    paths: paths.map((rule) => ({
+      path: rule.target,
+      access: rule.access,
+      optional: optional.has(rule.target),
+    })),
+    ports: ports.map((rule) => ({ port: rule.target, access: rule.access })),
     scopes,
     logFlags: extension['logFlags'] ?? [],
     threadSync: extension['threadSync'] ?? false,
@@ -271,7 +283,7 @@ export function landlockPolicyFromConfig(document: unknown): Result<Valid<Landlo
   const located = (validated.ok ? [] : validated.issues).map(
     (issue) =>
       new VoltError(issue.code, issue.message, {
-        path: locateInDocument(issue.path, pathOrigins, portOrigins),
+        path: locateInDocument(issue.path, paths, ports),
         ...(issue.hint === undefined ? {} : { hint: issue.hint }),
       }),
   );
