@@ -21,7 +21,7 @@ export interface PrepareLandlockOptions {
   readonly helperPath?: string;
 }
 
-/** A policy checked, resolved for a kernel and rendered for the helper. */
+/** A policy resolved for a kernel, and rendered for the helper. */
 export interface PreparedLandlock extends LandlockResolution {
   /** The helper's policy file contents. */
   readonly bytes: Uint8Array;
