@@ -5,8 +5,18 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ignoreIfMissing, landlockPolicy, readExec, readOnly, readWrite, withRules } from '../src/builder.js';
-import { landlockHelperPath, prepareLandlock, probeLandlock, spawnLandlocked } from '../src/spawn.js';
+import {
+  ignoreIfMissing,
+  landlockHelperPath,
+  landlockPolicy,
+  prepareLandlock,
+  probeLandlock,
+  readExec,
+  readOnly,
+  readWrite,
+  spawnLandlocked,
+  withRules,
+} from '../src/index.js';
 
 const ROUNDS = Number(process.env['VTL_BENCH_ROUNDS'] ?? 300);
 

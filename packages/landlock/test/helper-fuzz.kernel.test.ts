@@ -3,10 +3,17 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ignoreIfMissing, landlockPolicy, readExec, readWrite, withRules } from '../src/builder.js';
-import { resolveLandlockCompatibility } from '../src/compat.js';
-import { landlockHelperPath } from '../src/spawn.js';
-import { parseHelperReport, serializeHelperPolicy } from '../src/wire.js';
+import { parseHelperReport } from '../src/host/helper-report.js';
+import {
+  ignoreIfMissing,
+  landlockHelperPath,
+  landlockPolicy,
+  readExec,
+  readWrite,
+  renderHelperPolicy,
+  resolveLandlockCompatibility,
+  withRules,
+} from '../src/index.js';
 import { kernelTierReason } from './support.js';
 
 const skip = kernelTierReason();
@@ -18,7 +25,7 @@ const policy = withRules(
   [{ port: 8080, access: ['bind-tcp'] }],
 );
 const resolved = resolveLandlockCompatibility(policy, { abi: 7 });
-const valid = resolved.ok ? serializeHelperPolicy(resolved.value) : new Uint8Array();
+const valid = resolved.ok ? renderHelperPolicy(resolved.value) : new Uint8Array();
 
 function runHelper(bytes: Uint8Array) {
   // fd 3 carries the status report, fd 0 the policy.

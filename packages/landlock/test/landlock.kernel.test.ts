@@ -11,20 +11,26 @@ import {
 } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { LANDLOCK_FS_RIGHTS, type LandlockFsRight, type LandlockPolicy } from '@volt/core';
+import { LANDLOCK_FS_RIGHTS, type Valid } from '@volt/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { landlockAbiFeatures } from '../src/abi.js';
 import {
   connectTcp,
   ignoreIfMissing,
+  type LandlockFsRight,
+  type LandlockPolicy,
+  landlockAbiFeatures,
+  landlockHelperPath,
   landlockPolicy,
   pathRules,
+  prepareLandlock,
+  probeLandlock,
   readWrite,
+  runLandlocked,
+  spawnLandlocked,
   withRestrictFlags,
   withRules,
   withScopes,
-} from '../src/builder.js';
-import { landlockHelperPath, probeLandlock, runLandlocked, spawnLandlocked } from '../src/spawn.js';
+} from '../src/index.js';
 import { kernelTierReason, makeTempDir, NODE, removeTempDir, runSandboxed, SYSTEM_RULES } from './support.js';
 
 const skip = kernelTierReason();
@@ -33,8 +39,12 @@ if (skip !== undefined) console.warn(`landlock kernel tests skipped: ${skip}`);
 /** The filesystem rights up to ABI 7 (everything but resolve-unix). */
 const ABI7_FS = landlockAbiFeatures(7).fs;
 
-function fsPolicy(dirRights: readonly LandlockFsRight[], dir: string): LandlockPolicy {
-  const base = landlockPolicy({ abi: 7, handle: { net: false, scopes: false } });
+function fsPolicy(dirRights: readonly LandlockFsRight[], dir: string): Valid<LandlockPolicy> {
+  const base = landlockPolicy({
+    abi: 7,
+    compatibility: 'hard-requirement',
+    handle: { net: false, scopes: false },
+  });
   return withRules(base, SYSTEM_RULES, dirRights.length === 0 ? [] : pathRules([dir], dirRights));
 }
 
@@ -171,8 +181,11 @@ describe.skipIf(skip !== undefined)('Landlock on the real kernel (ABI 7)', () =>
   });
 });
 
-function netPolicy(handled: LandlockPolicy['handledNet'], ports: LandlockPolicy['ports']): LandlockPolicy {
-  const base = landlockPolicy({ abi: 7, handle: { scopes: false } });
+function netPolicy(
+  handled: LandlockPolicy['handledNet'],
+  ports: LandlockPolicy['ports'],
+): Valid<LandlockPolicy> {
+  const base = landlockPolicy({ abi: 7, compatibility: 'hard-requirement', handle: { scopes: false } });
   return withRules({ ...base, handledNet: handled }, SYSTEM_RULES, ports);
 }
 
@@ -233,8 +246,11 @@ describe.skipIf(skip !== undefined)('TCP rules on loopback', () => {
   });
 });
 
-function scopePolicy(scoped: boolean, scope: 'signal' | 'abstract-unix-socket'): LandlockPolicy {
-  const base = withRules(landlockPolicy({ abi: 7, handle: { net: false, scopes: false } }), SYSTEM_RULES);
+function scopePolicy(scoped: boolean, scope: 'signal' | 'abstract-unix-socket'): Valid<LandlockPolicy> {
+  const base = withRules(
+    landlockPolicy({ abi: 7, compatibility: 'hard-requirement', handle: { net: false, scopes: false } }),
+    SYSTEM_RULES,
+  );
   return scoped ? withScopes(base, [scope]) : base;
 }
 
@@ -477,9 +493,7 @@ describe.skipIf(skip !== undefined)('helper size and memory', () => {
   it('peaks under 2 MiB RSS while setting up a policy', async () => {
     const dir = makeTempDir('rss');
     try {
-      const { bytes } = await import('../src/spawn.js').then((module) =>
-        module.prepareLandlock(withRules(fsPolicy([], dir), readWrite(dir)), {}),
-      );
+      const { bytes } = await prepareLandlock(withRules(fsPolicy([], dir), readWrite(dir)));
       writeFileSync(join(dir, 'policy'), bytes);
       // A command that does not exist: the helper does all its work, then exits 127, so the figure is its own.
       const run = spawnSync(

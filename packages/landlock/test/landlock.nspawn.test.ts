@@ -11,10 +11,16 @@ import {
 import { join } from 'node:path';
 import type { LandlockCompatibility } from '@volt/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LANDLOCK_SYSCALLS } from '../src/abi.js';
-import { landlockPolicy, readExec, readWrite, withRules } from '../src/builder.js';
-import { landlockHelperPath, prepareLandlock } from '../src/spawn.js';
-import { landlockWrapCommand } from '../src/wire.js';
+import {
+  LANDLOCK_SYSCALLS,
+  landlockHelperPath,
+  landlockPolicy,
+  landlockWrapCommand,
+  prepareLandlock,
+  readExec,
+  readWrite,
+  withRules,
+} from '../src/index.js';
 import { kernelTierReason, makeTempDir, removeTempDir } from './support.js';
 
 const BUSYBOX = '/bin/busybox';

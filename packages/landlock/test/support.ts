@@ -2,10 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { LandlockPolicy } from '@volt/core';
-import { ignoreIfMissing, pathRules, readExec, readOnly } from '../src/builder.js';
-import type { LandlockStatus } from '../src/compat.js';
-import { type SpawnLandlockedOptions, spawnLandlocked } from '../src/spawn.js';
+import type { Valid } from '@volt/core';
+import {
+  ignoreIfMissing,
+  type LandlockPolicy,
+  type LandlockStatus,
+  pathRules,
+  readExec,
+  readOnly,
+  type SpawnLandlockedOptions,
+  spawnLandlocked,
+} from '../src/index.js';
 
 /** True when the kernel tier can run: root (for mknod and nspawn) and the helper reports Landlock. */
 export function kernelTierReason(): string | undefined {
@@ -50,7 +57,7 @@ export interface SandboxRun {
 export async function runSandboxed(
   command: string,
   args: readonly string[],
-  policy: LandlockPolicy,
+  policy: Valid<LandlockPolicy>,
   options: Omit<SpawnLandlockedOptions, 'policy'> = {},
 ): Promise<SandboxRun> {
   const { child, status } = await spawnLandlocked(command, args, { stdio: 'pipe', ...options, policy });

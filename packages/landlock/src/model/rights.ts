@@ -10,9 +10,7 @@ import {
 } from '@volt/core';
 
 function bitsInOrder<T extends string>(names: readonly T[]): Readonly<Record<T, number>> {
-  return Object.freeze(Object.fromEntries(names.map((name, index) => [name, 2 ** index]))) as Readonly<
-    Record<T, number>
-  >;
+  return Object.fromEntries(names.map((name, index) => [name, 2 ** index])) as Record<T, number>;
 }
 
 /**
@@ -77,14 +75,14 @@ export const LANDLOCK_THREAD_SYNC_BIT = 8;
  * LANDLOCK_FILE_RIGHTS.includes('make-dir'); // false
  * ```
  */
-export const LANDLOCK_FILE_RIGHTS: readonly LandlockFsRight[] = Object.freeze([
+export const LANDLOCK_FILE_RIGHTS: readonly LandlockFsRight[] = [
   'execute',
   'write-file',
   'read-file',
   'truncate',
   'ioctl-dev',
   'resolve-unix',
-] as const);
+];
 
 /**
  * Read files and list directories (the sketch's `LandlockReadOnly`).
@@ -94,10 +92,7 @@ export const LANDLOCK_FILE_RIGHTS: readonly LandlockFsRight[] = Object.freeze([
  * LANDLOCK_READ_ONLY; // ['read-file', 'read-dir']
  * ```
  */
-export const LANDLOCK_READ_ONLY: readonly LandlockFsRight[] = Object.freeze([
-  'read-file',
-  'read-dir',
-] as const);
+export const LANDLOCK_READ_ONLY: readonly LandlockFsRight[] = ['read-file', 'read-dir'];
 
 /**
  * Read-only plus execute (the sketch's `LandlockReadExec`).
@@ -107,11 +102,7 @@ export const LANDLOCK_READ_ONLY: readonly LandlockFsRight[] = Object.freeze([
  * LANDLOCK_READ_EXEC; // ['execute', 'read-file', 'read-dir']
  * ```
  */
-export const LANDLOCK_READ_EXEC: readonly LandlockFsRight[] = Object.freeze([
-  'execute',
-  'read-file',
-  'read-dir',
-] as const);
+export const LANDLOCK_READ_EXEC: readonly LandlockFsRight[] = ['execute', 'read-file', 'read-dir'];
 
 /**
  * Read-only plus writing, creating and removing regular files and directories, and truncating (the
@@ -122,7 +113,7 @@ export const LANDLOCK_READ_EXEC: readonly LandlockFsRight[] = Object.freeze([
  * LANDLOCK_READ_WRITE.includes('make-sym'); // false
  * ```
  */
-export const LANDLOCK_READ_WRITE: readonly LandlockFsRight[] = Object.freeze([
+export const LANDLOCK_READ_WRITE: readonly LandlockFsRight[] = [
   'write-file',
   'read-file',
   'read-dir',
@@ -131,7 +122,7 @@ export const LANDLOCK_READ_WRITE: readonly LandlockFsRight[] = Object.freeze([
   'make-dir',
   'make-reg',
   'truncate',
-] as const);
+];
 
 /**
  * The bit mask of a list of rights, e.g. to compare with the kernel's constants.
@@ -145,9 +136,7 @@ export function rightsMask<T extends string>(
   bits: Readonly<Record<T, number>>,
   rights: readonly T[],
 ): number {
-  let mask = 0;
-  for (const right of rights) mask |= bits[right];
-  return mask;
+  return rights.reduce((mask, right) => mask | bits[right], 0);
 }
 
 /**
@@ -167,6 +156,7 @@ export function rightsFromMask<T extends string>(bits: Readonly<Record<T, number
  *
  * @example
  * ```ts
+ * import { LANDLOCK_FS_RIGHTS } from '@volt/core';
  * sortRights(LANDLOCK_FS_RIGHTS, ['read-dir', 'execute', 'read-dir']); // ['execute', 'read-dir']
  * ```
  */

@@ -38,15 +38,15 @@ const FS_RIGHTS_BY_ABI = [0, 13, 14, 15, 15, 16, 16, 16, 16, 17] as const;
 const KERNEL_BY_ABI = ['-', '5.13', '5.19', '6.2', '6.7', '6.10', '6.12', '6.15', '7.0', '7.1'] as const;
 
 function featuresOf(abi: LandlockAbi): LandlockAbiFeatures {
-  return Object.freeze({
+  return {
     abi,
     kernel: KERNEL_BY_ABI[abi],
-    fs: Object.freeze(LANDLOCK_FS_RIGHTS.slice(0, FS_RIGHTS_BY_ABI[abi])),
-    net: Object.freeze(abi >= 4 ? [...LANDLOCK_NET_RIGHTS] : []),
-    scopes: Object.freeze(abi >= 6 ? [...LANDLOCK_SCOPES] : []),
-    logFlags: Object.freeze(abi >= 7 ? [...LANDLOCK_LOG_FLAGS] : []),
+    fs: LANDLOCK_FS_RIGHTS.slice(0, FS_RIGHTS_BY_ABI[abi]),
+    net: abi >= 4 ? LANDLOCK_NET_RIGHTS : [],
+    scopes: abi >= 6 ? LANDLOCK_SCOPES : [],
+    logFlags: abi >= 7 ? LANDLOCK_LOG_FLAGS : [],
     threadSync: abi >= 8,
-  });
+  };
 }
 
 /**
@@ -66,12 +66,12 @@ function featuresOf(abi: LandlockAbi): LandlockAbiFeatures {
  *
  * @example
  * ```ts
- * LANDLOCK_ABI_FEATURES[4].net; // ['bind-tcp', 'connect-tcp']
+ * LANDLOCK_ABI_FEATURES[4]?.net; // ['bind-tcp', 'connect-tcp']
  * ```
  */
-export const LANDLOCK_ABI_FEATURES: readonly LandlockAbiFeatures[] = Object.freeze(
-  ([0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const).map(featuresOf),
-);
+export const LANDLOCK_ABI_FEATURES: readonly LandlockAbiFeatures[] = (
+  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const
+).map(featuresOf);
 
 /**
  * The features of an ABI version; versions newer than {@link LANDLOCK_LATEST_ABI} get the latest known
@@ -125,8 +125,8 @@ export function landlockAbiOf(
  * `--system-call-filter=${LANDLOCK_SYSCALLS.join(' ')}`;
  * ```
  */
-export const LANDLOCK_SYSCALLS: readonly string[] = Object.freeze([
+export const LANDLOCK_SYSCALLS: readonly string[] = [
   'landlock_create_ruleset',
   'landlock_add_rule',
   'landlock_restrict_self',
-]);
+];

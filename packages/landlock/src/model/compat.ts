@@ -1,15 +1,13 @@
 import {
-  deepFreeze,
   fail,
   type LandlockCompatibility,
   type LandlockPolicy,
   ok,
   type Result,
+  type Valid,
   VoltError,
 } from '@volt/core';
 import { type LandlockAbi, landlockAbiFeatures, landlockAbiOf } from './abi.js';
-import { keptResolutions } from './kept.js';
-import { freezePolicy, validateLandlockPolicy } from './policy.js';
 
 /** How much of a policy the kernel enforces. */
 export type LandlockEnforcement = 'fully' | 'partially' | 'not';
@@ -32,10 +30,13 @@ export interface LandlockStatus {
   readonly dropped: readonly LandlockDropped[];
 }
 
-/** A policy cut down to what one kernel supports, with the status that explains the cut. */
+/**
+ * A policy cut down to what one kernel supports, with the status that explains the cut: what
+ * {@link resolveLandlockCompatibility} returns, and what the helper's policy is rendered from.
+ */
 export interface LandlockResolution {
   /** Only features the kernel supports; what remains is enforced exactly. */
-  readonly policy: LandlockPolicy;
+  readonly policy: Valid<LandlockPolicy>;
   /** The lowest ABI that enforces `policy` (0 when nothing is left to enforce). */
   readonly requiredAbi: LandlockAbi;
   readonly status: LandlockStatus;
@@ -85,33 +86,16 @@ function keepHandled<R extends { readonly access: readonly A[] }, A>(
  * @throws never; failures come back as a Result with code `UNSUPPORTED`.
  * @example
  * ```ts
- * const result = resolveLandlockCompatibility(withRestrictFlags(landlockPolicy({ compatibility: 'best-effort' }), { threadSync: true }), { abi: 7 });
- * result.ok && result.value.status.dropped; // [{ feature: 'fs:resolve-unix', ... }, { feature: 'thread-sync', ... }]
+ * const policy = withRestrictFlags(landlockPolicy({ compatibility: 'best-effort' }), { threadSync: true });
+ * const result = resolveLandlockCompatibility(policy, { abi: 7 });
+ * result.ok && result.value.status.dropped.map((item) => item.feature); // ['fs:resolve-unix', 'thread-sync']
+ * resolveLandlockCompatibility(withCompatibility(policy, 'hard-requirement'), { abi: 7 }).ok; // false, code UNSUPPORTED
  * ```
  */
 export function resolveLandlockCompatibility(
-  policy: LandlockPolicy,
+  policy: Valid<LandlockPolicy>,
   kernel: LandlockKernel,
 ): Result<LandlockResolution> {
-  // A validated policy (frozen all the way down) resolves the same way each time; any other could change.
-  const key = `${kernel.abi}/${kernel.errata ?? ''}`;
-  const keep = validateLandlockPolicy.accepts(policy);
-  const known = keep ? resolutions.get(policy)?.get(key) : undefined;
-  if (known !== undefined) return known;
-  const result = resolveUncached(policy, kernel);
-  if (keep) {
-    deepFreeze(result);
-    if (result.ok) keptResolutions.add(result.value);
-    const byKernel = resolutions.get(policy) ?? new Map<string, Result<LandlockResolution>>();
-    byKernel.set(key, result);
-    resolutions.set(policy, byKernel);
-  }
-  return result;
-}
-
-const resolutions = new WeakMap<LandlockPolicy, Map<string, Result<LandlockResolution>>>();
-
-function resolveUncached(policy: LandlockPolicy, kernel: LandlockKernel): Result<LandlockResolution> {
   const abi = Math.max(0, Math.trunc(kernel.abi));
   const features = landlockAbiFeatures(abi);
   const dropped: LandlockDropped[] = [];
@@ -180,7 +164,8 @@ function resolveUncached(policy: LandlockPolicy, kernel: LandlockKernel): Result
     );
   }
 
-  const resolved = freezePolicy({
+  // A valid policy with handled rights, scopes and flags taken away, and the rules cut to match, is valid.
+  const resolved = {
     ...policy,
     handledFs,
     handledNet,
@@ -189,20 +174,12 @@ function resolveUncached(policy: LandlockPolicy, kernel: LandlockKernel): Result
     threadSync,
     paths,
     ports,
+  } as Valid<LandlockPolicy>;
+  return ok({
+    policy: resolved,
+    requiredAbi: requiredLandlockAbi(resolved),
+    status: { enforcement, abi, errata: kernel.errata ?? 0, compatibility: policy.compatibility, dropped },
   });
-  return ok(
-    Object.freeze({
-      policy: resolved,
-      requiredAbi: requiredLandlockAbi(resolved),
-      status: Object.freeze({
-        enforcement,
-        abi,
-        errata: kernel.errata ?? 0,
-        compatibility: policy.compatibility,
-        dropped: Object.freeze(dropped),
-      }),
-    }),
-  );
 }
 
 /**
@@ -222,22 +199,4 @@ export function requiredLandlockAbi(policy: LandlockPolicy): LandlockAbi {
     ...(policy.threadSync ? [landlockAbiOf({ threadSync: true })] : []),
   ];
   return Math.max(0, ...abis) as LandlockAbi;
-}
-
-/**
- * The status as text for a terminal: one line, plus one indented line per dropped feature.
- *
- * @example
- * ```ts
- * formatLandlockStatus(status);
- * // 'landlock: partially enforced (ABI 7, best-effort), 1 dropped:\n  thread-sync: needs Landlock ABI 8 ...\n'
- * ```
- */
-export function formatLandlockStatus(status: LandlockStatus): string {
-  const head = `landlock: ${status.enforcement} enforced (ABI ${status.abi}, ${status.compatibility})`;
-  if (status.dropped.length === 0) return `${head}\n`;
-  const lines = status.dropped.map(
-    (item) => `  ${JSON.stringify(item.feature).slice(1, -1)}: ${item.reason}\n`,
-  );
-  return `${head}, ${status.dropped.length} dropped:\n${lines.join('')}`;
 }

@@ -1,115 +1,54 @@
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { type LandlockPolicy, unwrap, VoltError } from '@volt/core';
+import { type LandlockPolicy, unwrap, type Valid, VoltError } from '@volt/core';
 import {
   type LandlockKernel,
   type LandlockResolution,
   type LandlockStatus,
   resolveLandlockCompatibility,
-} from './compat.js';
-import { validateLandlockPolicy } from './policy.js';
-import { type LandlockFileRightsMode, parseHelperReport, serializeHelperPolicy } from './wire.js';
-
-/**
- * node:child_process, loaded on first use: a program that imports this package only to render plans (which
- * needs the helper's path, not a process) does not pay for loading it.
- */
-function childProcess(): typeof import('node:child_process') {
-  return process.getBuiltinModule('node:child_process');
-}
-
-/**
- * The absolute path of the static helper shipped in this package (`dist/volt-landlock`). It is found
- * through the package's own `package.json`, so it still resolves when this module is bundled into an
- * application (the `volt` CLI is).
- *
- * @example
- * ```ts
- * landlockHelperPath(); // '/…/node_modules/@volt/landlock/dist/volt-landlock'
- * ```
- */
-export function landlockHelperPath(): string {
-  return fileURLToPath(new URL('./dist/volt-landlock', import.meta.resolve('@volt/landlock/package.json')));
-}
-
-const probes = new Map<string, Promise<Required<LandlockKernel>>>();
-
-/**
- * Asks the running kernel for its Landlock ABI and errata, through the helper (`volt-landlock --probe`).
- * The answer is cached per helper path for the life of the process.
- *
- * @throws {@link VoltError} `NOT_FOUND` when the helper is missing (build the package), `SYSTEM_ERROR` when
- * it cannot run.
- * @example
- * ```ts
- * const { abi, errata } = await probeLandlock(); // { abi: 7, errata: 7 } on Linux 6.18
- * ```
- */
-export function probeLandlock(helperPath: string = landlockHelperPath()): Promise<Required<LandlockKernel>> {
-  const cached = probes.get(helperPath);
-  if (cached !== undefined) return cached;
-  const probe = new Promise<Required<LandlockKernel>>((resolve, reject) => {
-    childProcess().execFile(helperPath, ['--probe'], { encoding: 'utf8' }, (error, stdout) => {
-      const match = /^abi (\d+)\nerrata (\d+)\n$/.exec(stdout);
-      if (error !== null || match === null) {
-        const missing = (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
-        reject(
-          new VoltError(
-            missing ? 'NOT_FOUND' : 'SYSTEM_ERROR',
-            `cannot probe Landlock with ${helperPath}: ${error?.message ?? stdout}`,
-            {
-              ...(missing ? { hint: 'build @volt/landlock (pnpm --filter @volt/landlock build)' } : {}),
-              cause: error,
-            },
-          ),
-        );
-      } else resolve({ abi: Number(match[1]), errata: Number(match[2]) });
-    });
-  });
-  probes.set(helperPath, probe);
-  probe.catch(() => probes.delete(helperPath));
-  return probe;
-}
+} from '../model/compat.js';
+import { type LandlockFileRightsMode, renderHelperPolicy } from '../render/helper-policy.js';
+import { childProcess, landlockHelperPath, probeLandlock } from './helper.js';
+import { parseHelperReport } from './helper-report.js';
 
 /** Options for {@link prepareLandlock}. */
 export interface PrepareLandlockOptions {
   /** The kernel to resolve for. Default: the running kernel, probed with the helper. */
   readonly kernel?: LandlockKernel;
-  /** What the helper does with directory-only rights on a file; see {@link serializeHelperPolicy}. */
+  /** What the helper does with directory-only rights on a file; see {@link renderHelperPolicy}. */
   readonly fileRights?: LandlockFileRightsMode;
   readonly helperPath?: string;
 }
 
-/** A policy checked, resolved for a kernel and rendered for the helper. */
+/** A policy resolved for a kernel, and rendered for the helper. */
 export interface PreparedLandlock extends LandlockResolution {
   /** The helper's policy file contents. */
   readonly bytes: Uint8Array;
 }
 
 /**
- * Validates a policy, resolves it for the running kernel (or `options.kernel`) by its compatibility mode,
- * and renders the helper's policy bytes. Use it to write the policy file that a container bind-mounts
- * next to the helper (see {@link landlockWrapCommand}); containers share the host's kernel.
+ * Resolves a policy for the running kernel (or `options.kernel`) by its compatibility mode, and renders
+ * the helper's policy bytes. Use it to write the policy file that a container bind-mounts next to the
+ * helper (see {@link landlockWrapCommand}); containers share the host's kernel.
  *
- * @throws {@link VoltError} a validation code (`INVALID_PATH`, `INVALID_PORT`, `INVALID_ACCESS_RIGHT`, …)
- * for a bad policy; `UNSUPPORTED` when the compatibility mode refuses what the kernel lacks.
+ * @throws {@link VoltError} `UNSUPPORTED` when the compatibility mode refuses what the kernel lacks;
+ * `NOT_FOUND` or `SYSTEM_ERROR` when the kernel must be probed and the helper cannot run.
  * @example
  * ```ts
+ * import { writeFile } from 'node:fs/promises';
  * const prepared = await prepareLandlock(landlockPreset('server'));
- * await writeFile(join(stateDir, 'landlock.policy'), prepared.bytes);
- * prepared.status.enforcement; // 'fully'
+ * await writeFile('/run/volt/landlock.policy', prepared.bytes);
+ * prepared.status.enforcement; // 'fully' on Linux 6.10 and later
  * ```
  */
 export async function prepareLandlock(
-  policy: LandlockPolicy,
+  policy: Valid<LandlockPolicy>,
   options: PrepareLandlockOptions = {},
 ): Promise<PreparedLandlock> {
-  const valid = unwrap(validateLandlockPolicy(policy));
   const kernel = options.kernel ?? (await probeLandlock(options.helperPath));
-  const resolution = unwrap(resolveLandlockCompatibility(valid, kernel));
-  const bytes = serializeHelperPolicy(
+  const resolution = unwrap(resolveLandlockCompatibility(policy, kernel));
+  const bytes = renderHelperPolicy(
     resolution,
     options.fileRights === undefined ? {} : { fileRights: options.fileRights },
   );
@@ -118,7 +57,8 @@ export async function prepareLandlock(
 
 /** Options for {@link spawnLandlocked}. */
 export interface SpawnLandlockedOptions extends PrepareLandlockOptions {
-  readonly policy: LandlockPolicy;
+  /** A policy from {@link parseLandlockPolicy} or the builder functions. */
+  readonly policy: Valid<LandlockPolicy>;
   /** A classic-BPF seccomp program (struct sock_filter array, native endian), installed right before exec. */
   readonly seccompFilter?: Uint8Array;
   /** stdin, stdout and stderr of the command. Default: `inherit`. */
@@ -156,13 +96,13 @@ function mergeStatus(resolution: LandlockResolution, reportBytes: Uint8Array): L
   }
   const unenforced =
     report.unenforced === undefined ? [] : [{ feature: 'landlock', reason: report.unenforced }];
-  return Object.freeze({
+  return {
     ...resolution.status,
     enforcement: report.unenforced === undefined ? resolution.status.enforcement : 'not',
     abi: report.abi,
     errata: report.errata,
-    dropped: Object.freeze([...resolution.status.dropped, ...unenforced, ...report.dropped]),
-  });
+    dropped: [...resolution.status.dropped, ...unenforced, ...report.dropped],
+  };
 }
 
 /**
@@ -207,17 +147,18 @@ function awaitStatus(
 }
 
 /**
- * Runs `command` under a Landlock policy: validates and resolves the policy (see {@link prepareLandlock}),
+ * Runs `command` under a Landlock policy: resolves the policy for the kernel (see {@link prepareLandlock}),
  * starts the static helper with the policy on a pipe, and lets it open the paths, restrict itself, install
  * the optional seccomp filter last, and exec the command (looked up in `PATH` without a slash).
  *
- * @throws {@link VoltError} before anything runs: a validation code, or `UNSUPPORTED` for a compatibility
- * mode the kernel cannot satisfy. Later failures (a missing path: `INVALID_PATH`) reject `status`, and the
+ * @throws {@link VoltError} before anything runs: `UNSUPPORTED` for a compatibility mode the kernel cannot
+ * satisfy. Later failures (a missing path: `INVALID_PATH`) reject `status`, and the
  * helper exits with 125 (126/127 when the command cannot be executed).
  * @example
  * ```ts
  * const { child, status } = await spawnLandlocked('/bin/ls', ['/etc'], { policy: landlockPreset('server') });
- * console.error((await status).enforcement); // 'fully'
+ * child.once('close', (code) => console.error(`ls exited with ${code}`));
+ * console.error((await status).enforcement); // 'fully' on Linux 6.10 and later
  * ```
  */
 export async function spawnLandlocked(
@@ -325,7 +266,7 @@ export async function runLandlocked(
  *
  * @example
  * ```ts
- * shellExitCode({ ...run, exitCode: null, signal: 'SIGKILL' }); // 137
+ * shellExitCode({ exitCode: null, signal: 'SIGKILL' }); // 137
  * ```
  */
 export function shellExitCode(run: Pick<LandlockedRun, 'exitCode' | 'signal'>): number {
