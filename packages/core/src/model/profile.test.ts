@@ -326,13 +326,20 @@ describe('problems get their stable code and the exact input path', () => {
     expect(error.message.length).toBeGreaterThan(10);
   });
 
-  it('every message says what is accepted, for parser and union problems alike', () => {
+  it('every message echoes the value and says what is accepted, for parser, enum, type and union problems alike', () => {
+    expect(firstIssue({ network: { mode: 'bridge' } }).message).toBe(
+      '"bridge" is not accepted; accepted: private, host, none',
+    );
+    expect(firstIssue({ boot: 'yes' }).message).toBe('"yes" is not true or false; accepted: true or false');
+    expect(firstIssue({ landlock: { ports: [{ port: 70000, access: ['bind-tcp'] }] } }).message).toBe(
+      '70000 is too large; accepted: at most 65535',
+    );
     expect(firstIssue({ resources: { memory: { max: '2GB' } } }).message).toContain('accepted:');
     expect(firstIssue({ landlock: 'strict' }).message).toBe(
-      'Invalid input; accepted: "none", "server", "desktop", an object',
+      '"strict" is not accepted; accepted: "none", "server", "desktop", an object',
     );
     expect(firstIssue({ seccomp: { action: 'trap' } }).message).toBe(
-      'Invalid input; accepted: "kill-process", "log", an object',
+      '"trap" is not accepted; accepted: "kill-process", "log", an object',
     );
     expect(
       formatVoltError(firstIssue({ network: { ports: ['8080', { host: 70000, container: 80 }] } })),

@@ -458,7 +458,12 @@ function explainUnion(issue: ZodIssue): ZodIssue[] {
         return [`${/^[aeiou]/.test(inner.expected) ? 'an' : 'a'} ${inner.expected}`];
       }),
     );
-    return [{ ...issue, message: `Invalid input; accepted: ${[...accepted].join(', ')}` }];
+    return [
+      {
+        ...issue,
+        message: `${describeValue(issue.input)} is not accepted; accepted: ${[...accepted].join(', ')}`,
+      },
+    ];
   }
   return (branches[0] as ZodIssue[]).flatMap((inner) =>
     explainUnion({ ...inner, path: [...issue.path, ...inner.path] } as ZodIssue),
@@ -487,9 +492,45 @@ function toVoltError(issue: ZodIssue, prefix: InputPath): VoltError {
       },
     );
   }
-  return new VoltError(issue.code === 'invalid_type' ? 'INVALID_PROFILE' : 'INVALID_VALUE', issue.message, {
-    path,
-  });
+  return new VoltError(
+    issue.code === 'invalid_type' ? 'INVALID_PROFILE' : 'INVALID_VALUE',
+    describeIssue(issue),
+    {
+      path,
+    },
+  );
+}
+
+const TYPE_NAMES: Readonly<Record<string, string>> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'a list',
+  record: 'an object',
+};
+
+/**
+ * What was wrong and what is accepted, for the issues zod/mini leaves at "Invalid input" (it loads no
+ * locale): a message given by the schema is kept; otherwise the value is echoed and what the schema
+ * accepts is said from the issue itself.
+ */
+function describeIssue(issue: ZodIssue): string {
+  if (issue.message !== 'Invalid input') return issue.message;
+  const given = describeValue(issue.input);
+  switch (issue.code) {
+    case 'invalid_value':
+      return `${given} is not accepted; accepted: ${issue.values.map((value) => String(value)).join(', ')}`;
+    case 'invalid_type':
+      return `${given} is not ${TYPE_NAMES[issue.expected] ?? issue.expected}; accepted: ${TYPE_NAMES[issue.expected] ?? issue.expected}`;
+    case 'too_big':
+      return `${given} is too ${issue.origin === 'number' ? 'large' : 'long'}; accepted: at most ${String(issue.maximum)}${issue.origin === 'number' ? '' : ' items'}`;
+    case 'too_small':
+      return `${given} is too ${issue.origin === 'number' ? 'small' : 'short'}; accepted: at least ${String(issue.minimum)}${issue.origin === 'number' ? '' : ' items'}`;
+    default:
+      return `${given} is not accepted`;
+  }
 }
 
 function toVoltErrors(error: z.core.$ZodError, prefix: InputPath): VoltError[] {
@@ -507,7 +548,7 @@ function parseWith<T>(
   input: unknown,
   prefix: InputPath,
 ): Result<Valid<T>> {
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return ok(result.data as Valid<T>);
   const [first, ...rest] = toVoltErrors(result.error, prefix);
   return fail(first ?? new VoltError('INVALID_VALUE', 'the value is not valid', { path: prefix }), ...rest);
