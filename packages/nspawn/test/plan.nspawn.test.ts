@@ -1,8 +1,7 @@
-import { parseProfile } from '@volt/core/profile';
+import { unwrap } from '@volt/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultIsolation } from '../src/defaults.js';
-import { renderPlan } from '../src/plan.js';
-import { isolationFromProfile } from '../src/resolve.js';
+import { defaultIsolation, parseIsolation } from '../src/model/isolation.js';
+import { renderPlan } from '../src/render/plan.js';
 import { CONFIGURATIONS } from './configurations.js';
 import {
   judgeDropInWithSystemdAnalyze,
@@ -22,9 +21,7 @@ describe.skipIf(!isRoot)(
   () => {
     for (const [title, document] of CONFIGURATIONS) {
       describe(title, () => {
-        const config = isolationFromProfile(parseProfile({ name: 'vtp-web', ...document }), {
-          rootfs: scratch.root,
-        });
+        const config = unwrap(parseIsolation({ name: 'vtp-web', ...document, rootfs: scratch.root }));
         const plan = renderPlan(
           config,
           config.network.mode === 'private' ? { ...target, containerAddress: '10.87.0.9' } : target,
@@ -75,9 +72,13 @@ describe.skipIf(!isRoot)('the judge itself (needs root)', () => {
   });
 
   it('the workload drop-in Volt writes into the rootfs is read by systemd as intended', () => {
-    const config = isolationFromProfile(
-      parseProfile({ name: 'vtp-wl', workloadUnit: 'app.service', command: ['/usr/bin/app', '--serve'] }),
-      { rootfs: scratch.root },
+    const config = unwrap(
+      parseIsolation({
+        name: 'vtp-wl',
+        workloadUnit: 'app.service',
+        command: ['/usr/bin/app', '--serve'],
+        rootfs: scratch.root,
+      }),
     );
     const file = renderPlan(config, target).files.find((candidate) =>
       candidate.path.endsWith('/50-volt-landlock.conf'),

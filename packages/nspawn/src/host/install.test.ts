@@ -1,18 +1,18 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseProfile } from '@volt/core/profile';
+import { unwrap } from '@volt/core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { parseIsolation } from '../model/isolation.js';
+import { renderPlan } from '../render/plan.js';
 import { applyPlan, planChanges, recoverInstall, removeContainerFiles } from './install.js';
-import { readInstalledContainer } from './parse.js';
-import { renderPlan } from './plan.js';
-import { isolationFromProfile } from './resolve.js';
+import { readInstalledContainer } from './installed.js';
 
 const helper = join(mkdtempSync(join(tmpdir(), 'vtp-helper-')), 'volt-landlock');
 writeFileSync(helper, '#!/bin/sh\n');
 const target = { landlockAbi: 7, landlockHelper: helper } as const;
 const plan = (document: Record<string, unknown>) =>
-  renderPlan(isolationFromProfile(parseProfile({ name: 'web', ...document })), target);
+  renderPlan(unwrap(parseIsolation({ name: 'web', ...document })), target);
 const roots: string[] = [];
 const newRoot = () => {
   const root = mkdtempSync(join(tmpdir(), 'vtp-root-'));

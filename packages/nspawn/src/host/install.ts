@@ -3,8 +3,8 @@ import { mkdir, open, readdir, readFile, rename, rm, rmdir, unlink } from 'node:
 import { dirname, join, resolve } from 'node:path';
 import { joinUnderRoot, VoltError } from '@volt/core';
 import { withDirectoryLock } from '@volt/netns';
-import { containerPaths } from './paths.js';
-import type { IsolationPlan, PlannedFile } from './plan.js';
+import { containerPaths } from '../model/paths.js';
+import type { IsolationPlan, PlannedFile } from '../render/plan.js';
 
 /** Where an install happens: `/` on a host, or an image being built (`--root DIR`). */
 export interface InstallOptions {

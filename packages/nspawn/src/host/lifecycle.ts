@@ -3,7 +3,7 @@ import { constants } from 'node:os';
 import { type IsolationConfig, parseMachineName, VoltError } from '@volt/core';
 import { bridgeUp, releaseContainerAddress } from '@volt/netns';
 import { type InstallOptions, removeContainerFiles } from './install.js';
-import type { IsolationPlan } from './plan.js';
+import type { IsolationPlan } from '../render/plan.js';
 
 /** How a container is managed: through machinectl (systemd-machined) or systemctl on the template unit. */
 export const CONTAINER_MANAGERS = ['machinectl', 'systemctl'] as const;

@@ -1,9 +1,9 @@
-import { parseProfile } from '@volt/core/profile';
+import { unwrap } from '@volt/core';
 import { describe, expect, it } from 'vitest';
-import { CONFIGURATIONS } from '../test/configurations.js';
-import { isolationFromInstalled } from './parse.js';
-import { type IsolationPlan, renderPlan } from './plan.js';
-import { isolationFromProfile } from './resolve.js';
+import { CONFIGURATIONS } from '../../test/configurations.js';
+import { type IsolationPlan, renderPlan } from '../render/plan.js';
+import { isolationFromInstalled } from './installed.js';
+import { parseIsolation } from './isolation.js';
 
 const target = { landlockAbi: 7, landlockHelper: '/usr/lib/volt/volt-landlock' } as const;
 
@@ -38,7 +38,7 @@ function installedFilesOf(plan: IsolationPlan) {
 describe('render, parse, render', () => {
   for (const [title, document] of CONFIGURATIONS) {
     it(`gives the same files again: ${title}`, () => {
-      const first = renderPlan(isolationFromProfile(parseProfile({ name: 'vtp-web', ...document })), target);
+      const first = renderPlan(unwrap(parseIsolation({ name: 'vtp-web', ...document })), target);
       const parsed = isolationFromInstalled(installedFilesOf(first));
       if (!parsed.ok) throw parsed.error;
       const second = renderPlan(parsed.value, target);
@@ -51,7 +51,7 @@ describe('render, parse, render', () => {
 
   it("reads the bridge's subnet back from the leased container's networkd file (volt start brings the bridge up with it)", () => {
     const network = { mode: 'private', bridge: 'vtpbr9', subnet: '10.213.9.0/24', dns: ['10.213.9.53'] };
-    const config = isolationFromProfile(parseProfile({ name: 'vtp-net', boot: true, network }));
+    const config = unwrap(parseIsolation({ name: 'vtp-net', boot: true, network }));
     const leased = { ...target, containerAddress: '10.213.9.2' };
     const first = renderPlan(config, leased);
     const parsed = isolationFromInstalled(installedFilesOf(first));

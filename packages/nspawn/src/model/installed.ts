@@ -1,10 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
 import { resourceLimitsFromProperties } from '@volt/cgroups';
 import {
   fail,
-  type IsolationConfig,
-  joinUnderRoot,
-  type NetworkConfig,
   ok,
   type PortForward,
   parseIpAddress,
@@ -12,14 +8,16 @@ import {
   parseUnitFile,
   type Result,
   type UnitFile,
+  type ValidIsolation,
   VoltError,
 } from '@volt/core';
+import { type NetworkProfile, safeParseProfile } from '@volt/core/profile';
 import { landlockPolicyFromConfig } from '@volt/landlock';
-import { type ContainerNetworkSubnets, DEFAULT_NETWORK_CONFIG, parseContainerNetworkFile } from '@volt/netns';
+import { networkConfigFromProfile, parseContainerNetworkFile } from '@volt/netns';
 import { seccompConfigFromNspawn } from '@volt/seccomp';
 import { MACHINES_DIR } from './defaults.js';
-import { CONTAINER_VOLT_DIR, containerPaths } from './paths.js';
-import { validateIsolation } from './resolve.js';
+import { checkIsolation } from './isolation.js';
+import { CONTAINER_VOLT_DIR } from './paths.js';
 
 /** The files of an installed container, as text. Only the `.nspawn` file is required. */
 export interface InstalledFiles {
@@ -65,7 +63,7 @@ function parseNetwork(
   file: UnitFile,
   resolvConf: string | undefined,
   containerNetworkFile: string | undefined,
-): Result<NetworkConfig> {
+): Result<NetworkProfile> {
   const isPrivate = entries(file, 'Network', 'Private')[0] === 'yes';
   const veth = entries(file, 'Network', 'VirtualEthernet')[0] === 'yes';
   const bridge = entries(file, 'Network', 'Bridge')[0];
@@ -92,19 +90,18 @@ function parseNetwork(
   }
   const mode = !isPrivate ? 'host' : veth || bridge !== undefined ? 'private' : 'none';
   // Without a lease (no networkd file) nothing installed says the subnet: the default is assumed.
-  let subnets: ContainerNetworkSubnets = { subnet: DEFAULT_NETWORK_CONFIG.subnet };
+  let subnets = {};
   if (containerNetworkFile !== undefined) {
     const parsed = parseContainerNetworkFile(containerNetworkFile);
     if (!parsed.ok) return fail(parsed.error.at(['host0.network']));
     subnets = parsed.value;
   }
   return ok({
-    ...DEFAULT_NETWORK_CONFIG,
     ...subnets,
     mode,
-    bridge: bridge ?? DEFAULT_NETWORK_CONFIG.bridge,
+    ...(bridge === undefined ? {} : { bridge }),
     ports,
-    dns: resolvConf === undefined ? DEFAULT_NETWORK_CONFIG.dns : dns,
+    ...(resolvConf === undefined ? {} : { dns }),
     searchDomains,
   });
 }
@@ -121,7 +118,7 @@ function parseNetwork(
  * const config = isolationFromInstalled({ name: 'web', nspawnFile, serviceDropIn, resolvConf });
  * ```
  */
-export function isolationFromInstalled(files: InstalledFiles): Result<IsolationConfig> {
+export function isolationFromInstalled(files: InstalledFiles): Result<ValidIsolation> {
   const name = parseMachineName(files.name);
   if (!name.ok) return fail(name.error.at(['name']));
   const parsed = parseUnitFile(files.nspawnFile);
@@ -159,10 +156,12 @@ export function isolationFromInstalled(files: InstalledFiles): Result<IsolationC
   );
   const seccomp = seccompConfigFromNspawn(entries(file, 'Exec', 'SystemCallFilter'), serviceEnvironment);
   if (!seccomp.ok) return fail(seccomp.error.at(['Exec', 'SystemCallFilter']));
-  const network = parseNetwork(file, files.resolvConf, files.containerNetworkFile);
+  const networkProfile = parseNetwork(file, files.resolvConf, files.containerNetworkFile);
+  if (!networkProfile.ok) return networkProfile;
+  const network = networkConfigFromProfile(networkProfile.value, ['network']);
   if (!network.ok) return network;
 
-  let landlock: IsolationConfig['landlock'] = null;
+  let landlock: ValidIsolation['landlock'] = null;
   if (files.landlockPolicy !== undefined) {
     const policy = landlockPolicyFromConfig(JSON.parse(files.landlockPolicy) as unknown);
     if (!policy.ok) return fail(policy.error.at(['landlock']));
@@ -178,90 +177,39 @@ export function isolationFromInstalled(files: InstalledFiles): Result<IsolationC
     command = unwrapHelper(execStart.split(' '));
     workloadUnit = files.workload.unit;
   }
-  const environment = entries(file, 'Exec', 'Environment')
-    .map((assignment) => {
-      const equals = assignment.indexOf('=');
-      return [assignment.slice(0, equals), assignment.slice(equals + 1)] as const;
-    })
-    .filter(([key]) => key !== 'VOLT_CONTAINER' && key !== 'VOLT_RUNTIME');
-
-  // The files may have been edited by hand: the result is checked like any other configuration.
-  return validateIsolation({
+  const environment = entries(file, 'Exec', 'Environment').filter(
+    (assignment) => !assignment.startsWith('VOLT_CONTAINER=') && !assignment.startsWith('VOLT_RUNTIME='),
+  );
+  // The files may have been edited by hand: the top-level values go through the profile schema, as a
+  // profile's would, and the whole through the rules that span parts.
+  const topLevel = safeParseProfile({
     name: name.value,
     rootfs: files.rootfs ?? `${MACHINES_DIR}/${name.value}`,
     boot,
-    command,
+    command: command.length === 0 ? undefined : command,
     ...(workloadUnit === undefined ? {} : { workloadUnit }),
-    environment,
+    environment: Object.fromEntries(
+      environment.map((assignment) => {
+        const equals = assignment.indexOf('=');
+        return [assignment.slice(0, equals), assignment.slice(equals + 1)];
+      }),
+    ),
+    privateUsers: entries(file, 'Exec', 'PrivateUsers')[0] === 'pick',
+    readOnlyRoot: entries(file, 'Files', 'ReadOnly')[0] === 'yes',
+  });
+  if (!topLevel.ok) return topLevel;
+  return checkIsolation({
+    name: name.value,
+    rootfs: topLevel.value.rootfs ?? `${MACHINES_DIR}/${name.value}`,
+    boot,
+    command: topLevel.value.command ?? [],
+    ...(workloadUnit === undefined ? {} : { workloadUnit }),
+    environment: topLevel.value.environment ?? [],
     landlock,
     seccomp: seccomp.value,
     resources: resources.value,
     network: network.value,
-    privateUsers: entries(file, 'Exec', 'PrivateUsers')[0] === 'pick',
-    readOnlyRoot: entries(file, 'Files', 'ReadOnly')[0] === 'yes',
+    privateUsers: topLevel.value.privateUsers ?? false,
+    readOnlyRoot: topLevel.value.readOnlyRoot ?? false,
   });
-}
-
-async function readText(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-/**
- * Reads an installed container from disk (under `root`) and parses it with {@link isolationFromInstalled}.
- * The workload drop-in is looked for in the rootfs (`/var/lib/machines/NAME` unless given).
- *
- * @throws {@link VoltError} NOT_FOUND when there is no `.nspawn` file; PARSE_ERROR and validation codes.
- * @example
- * ```ts
- * const config = await readInstalledContainer('web', { root: '/' });
- * ```
- */
-export async function readInstalledContainer(
-  name: string,
-  options: { readonly root?: string; readonly rootfs?: string } = {},
-): Promise<IsolationConfig> {
-  const checked = parseMachineName(name);
-  if (!checked.ok) throw checked.error.at(['name']);
-  const root = options.root ?? '/';
-  const paths = containerPaths(checked.value);
-  const at = (path: string) => joinUnderRoot(root, path);
-  const nspawnFile = await readText(at(paths.settingsFile));
-  if (nspawnFile === undefined) {
-    throw new VoltError('NOT_FOUND', `container ${name} has no settings file ${paths.settingsFile}`, {
-      hint: 'install it with volt apply PROFILE',
-    });
-  }
-  const rootfs = options.rootfs ?? `${MACHINES_DIR}/${checked.value}`;
-  const unitDir = at(joinUnderRoot(rootfs, '/etc/systemd/system'));
-  let workload: InstalledFiles['workload'];
-  for (const entry of await readdir(unitDir).catch(() => [] as string[])) {
-    const dropIn = entry.endsWith('.d')
-      ? await readText(`${unitDir}/${entry}/50-volt-landlock.conf`)
-      : undefined;
-    if (dropIn !== undefined) workload = { unit: entry.slice(0, -2), dropIn };
-  }
-  const optional = async (
-    key: 'serviceDropIn' | 'resolvConf' | 'containerNetworkFile' | 'landlockPolicy',
-    path: string,
-  ) => {
-    const text = await readText(at(path));
-    return text === undefined ? {} : { [key]: text };
-  };
-  const result = isolationFromInstalled({
-    name: checked.value,
-    rootfs,
-    nspawnFile,
-    ...(await optional('serviceDropIn', paths.serviceDropIn)),
-    ...(await optional('resolvConf', paths.resolvConf)),
-    ...(await optional('containerNetworkFile', paths.containerNetworkFile)),
-    ...(await optional('landlockPolicy', paths.landlockPolicy)),
-    ...(workload === undefined ? {} : { workload }),
-  });
-  if (!result.ok) throw result.error;
-  return result.value;
 }

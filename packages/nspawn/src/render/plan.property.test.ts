@@ -1,11 +1,9 @@
-import { type IsolationConfig, parseUnitFile, unwrap, VoltError } from '@volt/core';
-import { parseProfile, safeParseProfile } from '@volt/core/profile';
+import { parseUnitFile, unwrap, VoltError } from '@volt/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CONFIGURATIONS } from '../test/configurations.js';
-import { defaultIsolation } from './defaults.js';
-import { type IsolationPlan, renderPlan } from './plan.js';
-import { isolationFromProfile, validateIsolation } from './resolve.js';
+import { CONFIGURATIONS } from '../../test/configurations.js';
+import { parseIsolation } from '../model/isolation.js';
+import { renderPlan } from './plan.js';
 import { settingsToArguments } from './settings.js';
 
 const target = { landlockAbi: 7, landlockHelper: '/usr/lib/volt/volt-landlock' } as const;
@@ -110,54 +108,45 @@ describe('generated profiles, valid and hostile', () => {
   it('either render or fail with a VoltError; no other exception', () => {
     fc.assert(
       fc.property(document, (input) => {
-        const profile = safeParseProfile(input);
-        if (!profile.ok) {
-          expect(VoltError.isInstance(profile.error)).toBe(true);
+        const config = parseIsolation(input);
+        if (!config.ok) {
+          expect(config.issues.every((issue) => VoltError.isInstance(issue))).toBe(true);
           return;
         }
         try {
-          renderPlan(isolationFromProfile(profile.value), target);
+          renderPlan(config.value, target);
         } catch (error) {
           if (!VoltError.isInstance(error)) throw error;
         }
       }),
-      { numRuns: 400 },
     );
   });
 
-  it('a config of any shape passed straight to renderPlan (a JavaScript caller) renders or fails with a VoltError', () => {
-    const base = defaultIsolation('web') as unknown as Readonly<Record<string, Record<string, unknown>>>;
-    const anything = fc.anything({ maxDepth: 2, withNullPrototype: true, withBigInt: true });
-    const parts = ['landlock', 'seccomp', 'resources', 'network'] as const;
+  it('a document of any shape (a JavaScript caller) gives a Result of VoltErrors, never an exception', () => {
+    const anything = fc.anything({ maxDepth: 3, withNullPrototype: true, withBigInt: true });
+    const fields = [
+      'name',
+      'rootfs',
+      'boot',
+      'command',
+      'workloadUnit',
+      'environment',
+      'landlock',
+      'seccomp',
+      'resources',
+      'network',
+      'privateUsers',
+      'readOnlyRoot',
+    ];
     const damaged = fc.oneof(
-      // one top-level field of any value, several, or a part's own field
-      fc
-        .record({ key: fc.constantFrom(...Object.keys(base)), value: anything })
-        .map(({ key, value }) => ({ ...base, [key]: value })),
-      fc
-        .dictionary(fc.constantFrom(...Object.keys(base)), anything)
-        .map((changes) => ({ ...base, ...changes })),
-      fc
-        .constantFrom(...parts)
-        .chain((part) =>
-          fc.record({
-            part: fc.constant(part),
-            key: fc.constantFrom(...Object.keys(base[part] ?? {})),
-            value: anything,
-          }),
-        )
-        .map(({ part, key, value }) => ({ ...base, [part]: { ...base[part], [key]: value } })),
+      fc.dictionary(fc.constantFrom(...fields), anything).map((changes) => ({ name: 'web', ...changes })),
       anything,
     );
     fc.assert(
-      fc.property(damaged, (config) => {
-        try {
-          renderPlan(config as IsolationConfig, target);
-        } catch (error) {
-          if (!VoltError.isInstance(error)) throw error;
-        }
+      fc.property(damaged, (input) => {
+        const result = parseIsolation(input);
+        if (!result.ok) expect(result.issues.every((issue) => VoltError.isInstance(issue))).toBe(true);
       }),
-      { numRuns: 3000 },
     );
   });
 
@@ -165,11 +154,11 @@ describe('generated profiles, valid and hostile', () => {
     let rendered = 0;
     fc.assert(
       fc.property(document, (input) => {
-        const profile = safeParseProfile(input);
-        if (!profile.ok) return;
+        const config = parseIsolation(input);
+        if (!config.ok) return;
         let plan: ReturnType<typeof renderPlan>;
         try {
-          plan = renderPlan(isolationFromProfile(profile.value), target);
+          plan = renderPlan(config.value, target);
         } catch (error) {
           if (VoltError.isInstance(error)) return;
           throw error;
@@ -204,105 +193,29 @@ describe('generated profiles, valid and hostile', () => {
         expect(plan.direct.argv).toEqual(expectedArgv);
         for (const argument of plan.direct.argv) expect(argument).not.toMatch(/[\n\r\0]/);
       }),
-      { numRuns: 1000 },
     );
-    expect(rendered).toBeGreaterThan(50);
+    expect(rendered).toBeGreaterThan(5);
   });
 });
 
-describe('plans that share parts', () => {
-  // Validated configurations whose parts are shared by identity, as containers made from one profile are.
-  const pool = CONFIGURATIONS.map(([, document], index) =>
-    isolationFromProfile(parseProfile({ name: `web-${index}`, ...document })),
+describe('renderPlan is a pure function of its configuration', () => {
+  const configs = CONFIGURATIONS.map(([, document], index) =>
+    unwrap(parseIsolation({ name: `web-${index}`, ...document })),
   );
-  /** The same configuration with every part new, so that nothing rendered before can be reused. */
-  const fresh = (config: IsolationConfig): IsolationConfig => structuredClone(config);
-  const text = (config: IsolationConfig) => JSON.stringify(renderPlan(config, target));
 
-  it('are what the same configuration renders with no part seen before, in any order (property)', () => {
+  it('renders the same plan for the same configuration, whatever came before, and a plan changed by its caller changes no other', () => {
     fc.assert(
-      fc.property(fc.array(fc.nat(pool.length - 1), { minLength: 1, maxLength: 12 }), (picks) => {
+      fc.property(fc.array(fc.nat(configs.length - 1), { minLength: 1, maxLength: 8 }), (picks) => {
         for (const pick of picks) {
-          const config = pool[pick] as IsolationConfig;
-          expect(text(config)).toBe(text(fresh(config)));
+          const config = configs[pick] as (typeof configs)[number];
+          const first = renderPlan(config, target);
+          (first.properties as [string, string][]).push(['MemoryMax', '1']);
+          (first.direct.environment as Record<string, string>)['SYSTEMD_SECCOMP'] = '0';
+          (first.settings as { value: string }[])[0] = { value: 'changed' };
+          expect(renderPlan(config, target)).toEqual(renderPlan(structuredClone(config), target));
+          expect(renderPlan(config, target).properties).not.toContainEqual(['MemoryMax', '1']);
         }
       }),
-      { numRuns: 300 },
-    );
-  });
-
-  it('share only frozen artifacts, so that a caller changing one plan cannot change another', () => {
-    // Parts validated anew, so never seen before: the first plan's artifacts are its own, not kept.
-    const config = unwrap(validateIsolation(fresh(pool[0] as IsolationConfig)));
-    const once = renderPlan(config, target);
-    expect(Object.isFrozen(once.properties)).toBe(false);
-    (once.properties as [string, string][]).push(['MemoryMax', '1']);
-    (once.direct.environment as Record<string, string>)['SYSTEMD_SECCOMP'] = '0';
-    const shared = [renderPlan(config, target), renderPlan(config, target), renderPlan(config, target)];
-    expect(shared[1]?.properties).toBe(shared[2]?.properties);
-    const last = shared[2] as IsolationPlan;
-    expect(Object.isFrozen(last.properties)).toBe(true);
-    for (const property of last.properties) expect(Object.isFrozen(property)).toBe(true);
-    for (const setting of last.settings.filter((setting) => setting.section === 'Network'))
-      expect(Object.isFrozen(setting)).toBe(true);
-    expect(Object.isFrozen(last.direct.environment)).toBe(true);
-    expect(() => (last.properties as [string, string][]).push(['MemoryMax', '1'])).toThrow(TypeError);
-    expect(() => {
-      (last.properties[0] as unknown as string[])[1] = 'no';
-    }).toThrow(TypeError);
-    expect(JSON.stringify(last)).toBe(text(fresh(config)));
-  });
-});
-
-describe('the field types of a configuration', () => {
-  // The oracle: the type each field must have, as a JavaScript caller may get it wrong.
-  const kinds: Readonly<Record<string, (value: unknown) => boolean>> = {
-    name: (value) => typeof value === 'string',
-    rootfs: (value) => typeof value === 'string',
-    boot: (value) => typeof value === 'boolean',
-    command: Array.isArray,
-    workloadUnit: (value) => value === undefined || typeof value === 'string',
-    environment: Array.isArray,
-    seccomp: (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
-    resources: (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
-    network: (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
-    privateUsers: (value) => typeof value === 'boolean',
-    readOnlyRoot: (value) => typeof value === 'boolean',
-  };
-  const anyValue = fc.constantFrom<unknown>(
-    'x',
-    '',
-    0,
-    1n,
-    true,
-    false,
-    null,
-    undefined,
-    [],
-    ['a'],
-    {},
-    () => 1,
-  );
-  const wrongTypeError = / is not (a string|true or false|a list|an object); /;
-
-  it('are each refused at their path when wrong, and never refused when right (property)', () => {
-    const fields = Object.keys(kinds);
-    const changes = fc.dictionary(fc.constantFrom(...fields), anyValue, { maxKeys: 4 });
-    fc.assert(
-      fc.property(changes, (change) => {
-        const config = { ...defaultIsolation('web'), ...change } as unknown as IsolationConfig;
-        const wrong = fields.filter(
-          (field) => !(kinds[field] as (value: unknown) => boolean)(config[field as keyof IsolationConfig]),
-        );
-        const result = validateIsolation(config);
-        const refusedTypes = result.ok
-          ? []
-          : result.issues
-              .filter((issue) => issue.path.length === 1 && wrongTypeError.test(issue.message))
-              .map((issue) => issue.path[0]);
-        expect(refusedTypes).toEqual(wrong);
-      }),
-      { numRuns: 2000 },
     );
   });
 });

@@ -1,10 +1,7 @@
-import { type IsolationConfig, parseUnitFile, unitFileValues, unwrap, VoltError } from '@volt/core';
-import { parseProfile } from '@volt/core/profile';
-import { landlockPreset } from '@volt/landlock';
+import { parseUnitFile, unitFileValues, unwrap, type ValidIsolation, VoltError } from '@volt/core';
 import { describe, expect, it } from 'vitest';
-import { defaultIsolation } from './defaults.js';
+import { defaultIsolation, parseIsolation } from '../model/isolation.js';
 import { renderPlan } from './plan.js';
-import { isolationFromProfile } from './resolve.js';
 import {
   NSPAWN_SECTIONS,
   NSPAWN_SETTING_ARGUMENTS,
@@ -14,10 +11,10 @@ import {
 } from './settings.js';
 
 const target = { landlockAbi: 7, landlockHelper: '/usr/lib/volt/volt-landlock' } as const;
-const plan = (config: IsolationConfig) => renderPlan(config, target);
-const fromProfile = (document: Record<string, unknown>) =>
-  plan(isolationFromProfile(parseProfile({ name: 'web', ...document })));
-const nspawnFile = (config: IsolationConfig) => unwrap(parseUnitFile(plan(config).nspawnFile));
+const plan = (config: ValidIsolation) => renderPlan(config, target);
+const isolation = (document: Record<string, unknown>) => unwrap(parseIsolation({ name: 'web', ...document }));
+const fromProfile = (document: Record<string, unknown>) => plan(isolation(document));
+const nspawnFile = (config: ValidIsolation) => unwrap(parseUnitFile(plan(config).nspawnFile));
 
 /** The VoltError `run` throws; fails the test when it throws nothing or something else. */
 function voltErrorOf(run: () => unknown): VoltError {
@@ -81,10 +78,7 @@ describe('correction 1: limits go where systemd applies them, never into the .ns
 });
 
 describe('correction 2: every network mode holds against the stock unit (--network-veth -U --settings=override)', () => {
-  const network = (mode: 'private' | 'host' | 'none') => ({
-    ...defaultIsolation('web'),
-    network: { ...defaultIsolation('web').network, mode },
-  });
+  const network = (mode: 'private' | 'host' | 'none') => isolation({ network: { mode } });
 
   it('host mode states Private=no and VirtualEthernet=no, so the unit veth is not added', () => {
     const file = nspawnFile(network('host'));
@@ -173,7 +167,7 @@ describe('correction 4: seccomp profiles mean what they say', () => {
 
 describe('correction 5: private users with a read-only root', () => {
   it('sets an ownership mode that nspawn accepts with ReadOnly=yes', () => {
-    const file = nspawnFile({ ...defaultIsolation('web'), readOnlyRoot: true });
+    const file = nspawnFile(isolation({ readOnlyRoot: true }));
     expect(unitFileValues(file, 'Files', 'ReadOnly')).toEqual(['yes']);
     expect(unitFileValues(file, 'Files', 'PrivateUsersOwnership')).toEqual(['auto']);
   });
@@ -288,56 +282,56 @@ describe('correction 8: unsafe input is refused before anything is rendered', ()
   }
 });
 
-describe('a configuration of the wrong shape, as a JavaScript caller may pass', () => {
-  const wrong: readonly [string, Record<string, unknown>, readonly (string | number)[], string?][] = [
-    ['boot as a string', { boot: 'yes' }, ['boot']],
-    ['privateUsers as a number', { privateUsers: 1 }, ['privateUsers']],
-    ['readOnlyRoot missing', { readOnlyRoot: undefined }, ['readOnlyRoot']],
-    ['a name that is not a string', { name: 42 }, ['name']],
-    ['a command that is a string', { boot: false, command: '/bin/sh -c x' }, ['command']],
-    ['a command argument that is a number', { boot: false, command: ['/bin/sleep', 5] }, ['command', 1]],
-    ['environment as an object', { environment: { A: 'b' } }, ['environment']],
-    ['an environment pair of three', { environment: [['A', 'b', 'c']] }, ['environment', 0]],
-    ['a workload unit that is not a string', { workloadUnit: ['x.service'] }, ['workloadUnit']],
-    ['network missing', { network: undefined }, ['network']],
-    ['landlock as a preset name', { landlock: 'server' }, ['landlock']],
+describe('a configuration of the wrong shape, as a JavaScript caller may pass: the errors a profile gets', () => {
+  const wrong: readonly [string, Record<string, unknown>, readonly (string | number)[], string][] = [
+    ['boot as a string', { boot: 'yes' }, ['boot'], 'INVALID_PROFILE'],
+    ['privateUsers as a number', { privateUsers: 1 }, ['privateUsers'], 'INVALID_PROFILE'],
+    ['a name that is not a string', { name: 42 }, ['name'], 'INVALID_PROFILE'],
+    ['a command that is a string', { boot: false, command: '/bin/sh -c x' }, ['command'], 'INVALID_PROFILE'],
+    [
+      'a command argument that is a number',
+      { boot: false, command: ['/bin/sleep', 5] },
+      ['command', 1],
+      'INVALID_PROFILE',
+    ],
+    ['environment as a list of pairs', { environment: [['A', 'b']] }, ['environment'], 'INVALID_PROFILE'],
+    [
+      'a workload unit that is not a string',
+      { workloadUnit: ['x.service'] },
+      ['workloadUnit'],
+      'INVALID_PROFILE',
+    ],
     [
       'a network field of the wrong type',
-      { network: { ...defaultIsolation('web').network, dns: '1.1.1.1' } },
+      { network: { dns: '1.1.1.1' } },
       ['network', 'dns'],
+      'INVALID_PROFILE',
     ],
-    [
-      'a port forward that is null',
-      { network: { ...defaultIsolation('web').network, ports: [null] } },
-      ['network', 'ports', 0],
-    ],
+    ['a port forward that is null', { network: { ports: [null] } }, ['network', 'ports', 0], 'INVALID_VALUE'],
     [
       'Landlock paths that are not a list',
-      { landlock: { ...landlockPreset('server'), paths: '/usr' } },
+      { landlock: { preset: 'server', paths: '/usr' } },
       ['landlock', 'paths'],
+      'INVALID_PROFILE',
     ],
-    ['a seccomp part that is a string', { seccomp: 'strict' }, ['seccomp']],
+    ['a typo in a key', { resources: { memroy: { max: '1G' } } }, ['resources'], 'INVALID_PROFILE'],
     [
-      'a BigInt where a weight goes',
-      { resources: { ...defaultIsolation('web').resources, cpu: { weight: 10n } } },
-      ['resources', 'cpu', 'weight'],
-      'INVALID_WEIGHT',
+      'a wrong shape of a limit',
+      { resources: { tasks: { max: { max: 256 } } } },
+      ['resources', 'tasks', 'max'],
+      'INVALID_VALUE',
     ],
   ];
-  for (const [what, change, path, code = 'INVALID_VALUE'] of wrong) {
+  for (const [what, change, path, code] of wrong) {
     it(`refuses ${what} with ${code} at its path`, () => {
-      const config = { ...defaultIsolation('web'), ...change } as unknown as IsolationConfig;
-      const error = voltErrorOf(() => plan(config));
-      expect([error.code, error.path]).toEqual([code, path]);
+      const result = parseIsolation({ name: 'web', ...change });
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect([result.error.code, result.error.path]).toEqual([code, path]);
     });
   }
 
   it('refuses a value that is not an object at all', () => {
-    for (const config of [null, 'web', 7, []]) {
-      expect(() => plan(config as unknown as IsolationConfig)).toThrow(
-        expect.objectContaining({ code: 'INVALID_VALUE' }) as Error,
-      );
-    }
+    for (const document of [null, 'web', 7, []]) expect(parseIsolation(document).ok).toBe(false);
   });
 });
 
@@ -346,7 +340,7 @@ describe('the Landlock helper in the target', () => {
     expect(
       renderPlan(defaultIsolation('web'), { landlockAbi: 7 }).files.map((file) => file.path),
     ).not.toContain('/var/lib/volt/containers/web/runtime/volt-landlock');
-    const enforcing = { ...defaultIsolation('web'), boot: false, command: ['/usr/bin/app'] };
+    const enforcing = isolation({ boot: false, command: ['/usr/bin/app'] });
     expect(() => renderPlan(enforcing, { landlockAbi: 7 })).toThrow(
       expect.objectContaining({ code: 'INVALID_VALUE', path: ['landlockHelper'] }),
     );

@@ -1,12 +1,10 @@
 import { systemdProperties } from '@volt/cgroups';
 import {
-  EMPTY_LIST,
   type IsolationConfig,
-  type NetworkConfig,
-  type ResourceLimits,
   renderUnitFile,
   type SeccompConfig,
   type UnitFileEntry,
+  type ValidIsolation,
   VoltError,
 } from '@volt/core';
 import {
@@ -14,7 +12,7 @@ import {
   type LandlockStatus,
   landlockWrapCommand,
   resolveLandlockCompatibility,
-  serializeHelperPolicy,
+  renderHelperPolicy,
 } from '@volt/landlock';
 import {
   CONTAINER_NETWORK_FILE,
@@ -23,9 +21,8 @@ import {
   renderNspawnDns,
   renderResolvConf,
 } from '@volt/netns';
-import { type NspawnSeccompArtifacts, renderNspawnSeccomp } from '@volt/seccomp';
-import { CONTAINER_VOLT_DIR, type ContainerPaths, containerPaths, hostPathInRootfs } from './paths.js';
-import { validateIsolation } from './resolve.js';
+import { renderNspawnSeccomp } from '@volt/seccomp';
+import { CONTAINER_VOLT_DIR, type ContainerPaths, containerPaths, hostPathInRootfs } from '../model/paths.js';
 import { type NspawnSetting, pushSection, renderNspawnFile, settingsToArguments } from './settings.js';
 
 /** A file the plan installs: text, bytes, or a copy of a file on the host (the Landlock helper). */
@@ -60,7 +57,7 @@ export interface DirectCommand {
 
 /** Everything that makes one container's isolation real, on both routes. */
 export interface IsolationPlan {
-  readonly config: IsolationConfig;
+  readonly config: ValidIsolation;
   /** The container settings, from which both the `.nspawn` file and the direct command line are rendered. */
   readonly settings: readonly NspawnSetting[];
   /** The systemd resource-control properties (both routes). */
@@ -133,17 +130,17 @@ interface AddressPart {
   readonly detail: string;
 }
 
-function planAddress(config: IsolationConfig, target: PlanTarget, paths: ContainerPaths): AddressPart {
+function planAddress(config: ValidIsolation, target: PlanTarget, paths: ContainerPaths): AddressPart {
   const { network } = config;
   if (network.mode !== 'private') {
     const detail =
       network.mode === 'host' ? "mode host: the host's network stack is shared" : 'mode none: loopback only';
-    return { settings: EMPTY_LIST, files: EMPTY_LIST, detail };
+    return { settings: [], files: [], detail };
   }
   if (target.containerAddress === undefined) {
     return {
-      settings: EMPTY_LIST,
-      files: EMPTY_LIST,
+      settings: [],
+      files: [],
       detail: `mode private on ${network.bridge}; no address leased yet (volt apply and volt run lease one), so host0 has no IPv4 address until then`,
     };
   }
@@ -182,27 +179,24 @@ export function planEnforcesLandlock(config: IsolationConfig): boolean {
   return config.landlock !== null && (!config.boot || config.workloadUnit !== undefined);
 }
 
-const frozenSetting = (section: NspawnSetting['section'], key: string, value: string): NspawnSetting =>
-  Object.freeze({ section, key, value });
-const frozenEnforcement = (
-  layer: IsolationLayer,
-  status: LayerEnforcement['status'],
-  detail: string,
-): LayerEnforcement => Object.freeze({ layer, status, detail });
+const LANDLOCK_NONE: LayerEnforcement = {
+  layer: 'landlock',
+  status: 'not-enforced',
+  detail: 'no Landlock policy (landlock: none)',
+};
+const LANDLOCK_NO_WORKLOAD: LayerEnforcement = {
+  layer: 'landlock',
+  status: 'not-enforced',
+  detail:
+    'a booting container applies Landlock to its workload unit, and none is named: set workloadUnit and command (a landlocked init could not mount, so the policy never wraps init or systemd-nspawn)',
+};
 
-const LANDLOCK_NONE = frozenEnforcement('landlock', 'not-enforced', 'no Landlock policy (landlock: none)');
-const LANDLOCK_NO_WORKLOAD = frozenEnforcement(
-  'landlock',
-  'not-enforced',
-  'a booting container applies Landlock to its workload unit, and none is named: set workloadUnit and command (a landlocked init could not mount, so the policy never wraps init or systemd-nspawn)',
-);
-
-function planLandlock(config: IsolationConfig, target: PlanTarget, paths: ContainerPaths): LandlockPart {
+function planLandlock(config: ValidIsolation, target: PlanTarget, paths: ContainerPaths): LandlockPart {
   if (config.landlock === null || !planEnforcesLandlock(config)) {
     return {
       parameters: config.command,
-      settings: EMPTY_LIST,
-      files: EMPTY_LIST,
+      settings: [],
+      files: [],
       enforcement: config.landlock === null ? LANDLOCK_NONE : LANDLOCK_NO_WORKLOAD,
     };
   }
@@ -229,7 +223,7 @@ function planLandlock(config: IsolationConfig, target: PlanTarget, paths: Contai
     {
       path: `${paths.runtimeDir}/landlock.policy`,
       mode: 0o644,
-      content: { bytes: serializeHelperPolicy(resolution.value) },
+      content: { bytes: renderHelperPolicy(resolution.value) },
       purpose: 'Landlock policy for the helper (container paths)',
     },
     {
@@ -275,211 +269,91 @@ function planLandlock(config: IsolationConfig, target: PlanTarget, paths: Contai
   };
 }
 
-// Validated parts are frozen, so one part always renders the same artifacts, and containers made from one
-// profile share every part but their name and rootfs. A part's artifacts are kept for the plans that follow
-// once the same part comes twice in a row: one of each kind, so bounded with nothing to evict. What is
-// kept is frozen, so that one plan's caller cannot change another plan; a part seen once is rendered
-// without freezing anything.
-
-/** Freezes what a plan may share with other plans, or returns it as it is when it is not shared. */
-type Freeze = <T>(value: T) => T;
-const share: Freeze = (value) => Object.freeze(value);
-const doNotShare: Freeze = (value) => value;
-
-/** The artifacts kept for one kind of part, and the part seen last. */
-interface KeptArtifacts<Part extends object, Variant, Artifacts> {
-  seen?: { readonly part: Part; readonly variant: Variant };
-  kept?: { readonly part: Part; readonly variant: Variant; readonly artifacts: Artifacts };
-}
-
-function artifactsOf<Part extends object, Variant, Artifacts>(
-  store: KeptArtifacts<Part, Variant, Artifacts>,
-  part: Part,
-  variant: Variant,
-  render: (part: Part, variant: Variant, freeze: Freeze) => Artifacts,
-): Artifacts {
-  const kept = store.kept;
-  if (kept !== undefined && kept.part === part && kept.variant === variant) return kept.artifacts;
-  const seen = store.seen;
-  if (seen === undefined || seen.part !== part || seen.variant !== variant) {
-    store.seen = { part, variant };
-    return render(part, variant, doNotShare);
-  }
-  const artifacts = render(part, variant, share);
-  store.kept = { part, variant, artifacts };
-  return artifacts;
-}
-
 /** What the resource limits and systemd-nspawn's own environment give both routes. */
-interface ServiceArtifacts {
-  readonly properties: readonly UnitFileEntry[];
-  readonly propertyArguments: readonly string[];
-  readonly environment: Readonly<Record<string, string>>;
-  readonly serviceDropIn: string;
-  readonly enforcement: LayerEnforcement;
-}
-const keptService: KeptArtifacts<ResourceLimits, Readonly<Record<string, string>>, ServiceArtifacts> = {};
-
-function renderService(
-  resources: ResourceLimits,
-  seccompEnvironment: Readonly<Record<string, string>>,
-  freeze: Freeze,
-): ServiceArtifacts {
-  const properties = systemdProperties(resources) as UnitFileEntry[];
-  const propertyArguments: string[] = [];
-  for (const property of properties) {
-    freeze(property);
-    propertyArguments.push(`--property=${property[0]}=${property[1]}`);
-  }
+function renderService(config: ValidIsolation, nspawnEnvironment: Readonly<Record<string, string>>) {
+  const properties = systemdProperties(config.resources);
   // The unified cgroup hierarchy for every payload (nspawn 252 otherwise gives a container without
   // systemd inside a legacy name=systemd tree), and seccomp's.
-  const environment: Record<string, string> = { SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: '1' };
-  for (const name of Object.keys(seccompEnvironment)) environment[name] = seccompEnvironment[name] as string;
-  const serviceEntries: UnitFileEntry[] = properties.slice();
-  for (const name of Object.keys(environment))
-    serviceEntries.push(['Environment', `${name}=${environment[name]}`]);
-  return freeze({
-    properties: freeze(properties),
-    propertyArguments: freeze(propertyArguments),
-    environment: freeze(environment),
-    serviceDropIn: renderUnitFile(
-      { sections: [{ name: 'Service', entries: serviceEntries }] },
-      GENERATED_HEADER,
-    ),
-    enforcement: freeze<LayerEnforcement>({
+  const environment = { SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: '1', ...nspawnEnvironment };
+  const entries: UnitFileEntry[] = [
+    ...properties,
+    ...Object.entries(environment).map(([name, value]): UnitFileEntry => ['Environment', `${name}=${value}`]),
+  ];
+  return {
+    properties,
+    propertyArguments: properties.map(([key, value]) => `--property=${key}=${value}`),
+    environment,
+    serviceDropIn: renderUnitFile({ sections: [{ name: 'Service', entries }] }, GENERATED_HEADER),
+    enforcement: {
       layer: 'resources',
       status: 'enforced',
       detail: `${properties.length} systemd properties on both routes`,
-    }),
-  });
+    } satisfies LayerEnforcement,
+  };
 }
-
-/** What the seccomp configuration gives the container settings. */
-interface SeccompArtifacts {
-  readonly rendered: NspawnSeccompArtifacts;
-  readonly settings: readonly NspawnSetting[];
-  readonly enforcement: LayerEnforcement;
-}
-const keptSeccomp: KeptArtifacts<SeccompConfig, boolean, SeccompArtifacts> = {};
-
-function renderSeccomp(seccomp: SeccompConfig, boot: boolean, freeze: Freeze): SeccompArtifacts {
-  const rendered = renderNspawnSeccomp(seccomp, { boot, settingsTrusted: true });
-  if (!rendered.ok) throw rendered.error.at(['seccomp']);
-  const settings: NspawnSetting[] = [];
-  for (const value of rendered.value.systemCallFilter)
-    settings.push(freeze({ section: 'Exec', key: 'SystemCallFilter', value }));
-  return freeze({
-    rendered: rendered.value,
-    settings: freeze(settings),
-    enforcement: freeze(
-      seccompEnforcement(seccomp, rendered.value.systemCallFilter.length, rendered.value.notes),
-    ),
-  });
-}
-
-/** What the network configuration gives the container settings and files, apart from its address. */
-interface NetworkArtifacts {
-  readonly settings: readonly NspawnSetting[];
-  readonly resolvConf: string;
-}
-const keptNetwork: KeptArtifacts<NetworkConfig, undefined, NetworkArtifacts> = {};
-
-function renderNetwork(network: NetworkConfig, _: undefined, freeze: Freeze): NetworkArtifacts {
-  const settings: NspawnSetting[] = [];
-  for (const [key, value] of nspawnNetworkSection(network))
-    settings.push(freeze({ section: 'Network', key, value }));
-  return freeze({ settings: freeze(settings), resolvConf: renderResolvConf(network) });
-}
-
-/** Appends `items` to `list`; by index, which is much faster than an iterator over a frozen list. */
-function appendAll<T>(list: T[], items: readonly T[]): void {
-  for (let index = 0; index < items.length; index++) list.push(items[index] as T);
-}
-
-// Settings and reports that are the same in every plan that has them.
-const BOOT_YES = frozenSetting('Exec', 'Boot', 'yes');
-const BOOT_NO = frozenSetting('Exec', 'Boot', 'no');
-const VOLT_RUNTIME = frozenSetting('Exec', 'Environment', 'VOLT_RUNTIME=hybrid');
-const PRIVATE_USERS_PICK = frozenSetting('Exec', 'PrivateUsers', 'pick');
-const PRIVATE_USERS_NO = frozenSetting('Exec', 'PrivateUsers', 'no');
-const READ_ONLY = frozenSetting('Files', 'ReadOnly', 'yes');
-const PRIVATE_USERS_OWNERSHIP_AUTO = frozenSetting('Files', 'PrivateUsersOwnership', 'auto');
-const PRIVATE_USERS = frozenEnforcement('users', 'enforced', 'private user namespace (PrivateUsers=pick)');
-const HOST_USERS = frozenEnforcement(
-  'users',
-  'not-enforced',
-  'container root is host root (privateUsers: false)',
-);
-const READ_ONLY_ROOT = frozenEnforcement('root', 'enforced', 'root directory is read-only');
-const WRITABLE_ROOT = frozenEnforcement(
-  'root',
-  'not-enforced',
-  'root directory is writable (readOnlyRoot: false)',
-);
 
 /**
  * Renders the complete isolation plan of one container: the settings (one list, from which the `.nspawn`
  * file and the direct command line are both rendered), the resource properties (`--property=` and the
  * service drop-in), the files to install, and an honest report of what each layer enforces.
  *
- * Pure: it reads nothing and writes nothing. The caller probes the host for {@link PlanTarget}. The
- * configuration is validated first ({@link validateIsolation}; free for one that came from it).
+ * Pure: it reads nothing, writes nothing and keeps nothing. It takes a configuration made by
+ * {@link parseIsolation} and checks nothing again; the caller probes the host for {@link PlanTarget}.
  *
- * What a validated part renders is kept once the same part comes twice in a row (containers made from one
- * profile), and shared, frozen, with the plans that follow: treat a plan as read-only, as its types say.
- *
- * @throws {@link VoltError} the first problem {@link validateIsolation} finds, with its input path.
+ * @throws {@link VoltError} when systemd-nspawn or the target cannot carry the plan: no Landlock helper for
+ * a plan that applies Landlock; a hard-requirement policy on a kernel that cannot enforce it; a seccomp
+ * setting nspawn cannot express (`unconfined` with a deny list).
  * @example
  * ```ts
  * const plan = renderPlan(defaultIsolation('web'), { landlockAbi: 7, landlockHelper: '/usr/lib/volt/volt-landlock' });
- * plan.nspawnFile; // '[Exec]\nBoot=yes\n...'
+ * plan.nspawnFile; // '# Generated by Volt isolation. ...\n\n[Exec]\nBoot=yes\n...'
  * plan.direct.argv[0]; // 'systemd-nspawn'
  * ```
  */
-export function renderPlan(input: IsolationConfig, target: PlanTarget): IsolationPlan {
-  const valid = validateIsolation(input);
-  if (!valid.ok) throw valid.error;
-  const config = valid.value;
+export function renderPlan(config: ValidIsolation, target: PlanTarget): IsolationPlan {
   const paths = containerPaths(config.name);
-  const network = artifactsOf(keptNetwork, config.network, undefined, renderNetwork);
   const dns = renderNspawnDns(paths.resolvConf);
-  const seccomp = artifactsOf(keptSeccomp, config.seccomp, config.boot, renderSeccomp);
+  const rendered = renderNspawnSeccomp(config.seccomp, { boot: config.boot, settingsTrusted: true });
+  if (!rendered.ok) throw rendered.error.at(['seccomp']);
+  const seccomp = rendered.value;
+  const seccompSettings = seccomp.systemCallFilter.map(
+    (value): NspawnSetting => ({ section: 'Exec', key: 'SystemCallFilter', value }),
+  );
   const landlock = planLandlock(config, target, paths);
   const address = planAddress(config, target, paths);
-  const service = artifactsOf(keptService, config.resources, seccomp.rendered.environment, renderService);
+  const service = renderService(config, seccomp.environment);
 
-  const settings: NspawnSetting[] = [config.boot ? BOOT_YES : BOOT_NO];
+  const settings: NspawnSetting[] = [{ section: 'Exec', key: 'Boot', value: config.boot ? 'yes' : 'no' }];
   if (landlock.parameters.length > 0)
     settings.push({ section: 'Exec', key: 'Parameters', value: landlock.parameters.join(' ') });
   settings.push(
     { section: 'Exec', key: 'Environment', value: `VOLT_CONTAINER=${config.name}` },
-    VOLT_RUNTIME,
+    { section: 'Exec', key: 'Environment', value: 'VOLT_RUNTIME=hybrid' },
+    ...config.environment.map(
+      ([name, value]): NspawnSetting => ({ section: 'Exec', key: 'Environment', value: `${name}=${value}` }),
+    ),
+    { section: 'Exec', key: 'PrivateUsers', value: config.privateUsers ? 'pick' : 'no' },
+    ...seccompSettings,
   );
-  const environment = config.environment;
-  for (let index = 0; index < environment.length; index++) {
-    const [name, value] = environment[index] as readonly [string, string];
-    settings.push({ section: 'Exec', key: 'Environment', value: `${name}=${value}` });
-  }
-  settings.push(config.privateUsers ? PRIVATE_USERS_PICK : PRIVATE_USERS_NO);
-  appendAll(settings, seccomp.settings);
   pushSection(settings, 'Exec', dns.execSection);
-  if (config.readOnlyRoot) settings.push(READ_ONLY);
-  if (config.privateUsers) settings.push(PRIVATE_USERS_OWNERSHIP_AUTO);
+  if (config.readOnlyRoot) settings.push({ section: 'Files', key: 'ReadOnly', value: 'yes' });
+  if (config.privateUsers) settings.push({ section: 'Files', key: 'PrivateUsersOwnership', value: 'auto' });
   pushSection(settings, 'Files', dns.filesSection);
-  appendAll(settings, landlock.settings);
-  appendAll(settings, address.settings);
-  appendAll(settings, network.settings);
+  settings.push(...landlock.settings, ...address.settings);
+  pushSection(settings, 'Network', nspawnNetworkSection(config.network));
 
   const nspawnFile = renderNspawnFile(settings, GENERATED_HEADER);
-  const argv = settingsToArguments(settings, [
-    'systemd-nspawn',
-    '--quiet',
-    `--machine=${config.name}`,
-    `--directory=${config.rootfs}`,
-    '--settings=no',
-  ]);
-  appendAll(argv, service.propertyArguments);
-  appendAll(argv, landlock.parameters);
+  const argv = [
+    ...settingsToArguments(settings, [
+      'systemd-nspawn',
+      '--quiet',
+      `--machine=${config.name}`,
+      `--directory=${config.rootfs}`,
+      '--settings=no',
+    ]),
+    ...service.propertyArguments,
+    ...landlock.parameters,
+  ];
 
   const files: PlannedFile[] = [
     {
@@ -497,12 +371,12 @@ export function renderPlan(input: IsolationConfig, target: PlanTarget): Isolatio
     {
       path: paths.resolvConf,
       mode: 0o644,
-      content: { text: network.resolvConf },
+      content: { text: renderResolvConf(config.network) },
       purpose: 'DNS for the container',
     },
+    ...landlock.files,
+    ...address.files,
   ];
-  appendAll(files, landlock.files);
-  appendAll(files, address.files);
 
   return {
     config,
@@ -514,11 +388,23 @@ export function renderPlan(input: IsolationConfig, target: PlanTarget): Isolatio
     files,
     enforcement: [
       landlock.enforcement,
-      seccomp.enforcement,
+      seccompEnforcement(config.seccomp, seccomp.systemCallFilter.length, seccomp.notes),
       service.enforcement,
       { layer: 'network', status: 'enforced', detail: address.detail },
-      config.privateUsers ? PRIVATE_USERS : HOST_USERS,
-      config.readOnlyRoot ? READ_ONLY_ROOT : WRITABLE_ROOT,
+      config.privateUsers
+        ? { layer: 'users', status: 'enforced', detail: 'private user namespace (PrivateUsers=pick)' }
+        : {
+            layer: 'users',
+            status: 'not-enforced',
+            detail: 'container root is host root (privateUsers: false)',
+          },
+      config.readOnlyRoot
+        ? { layer: 'root', status: 'enforced', detail: 'root directory is read-only' }
+        : {
+            layer: 'root',
+            status: 'not-enforced',
+            detail: 'root directory is writable (readOnlyRoot: false)',
+          },
     ],
   };
 }

@@ -3,9 +3,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseProfile } from '@volt/core/profile';
+import { unwrap } from '@volt/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type IsolationPlan, isolationFromProfile, recoverInstall, renderPlan } from '../src/index.js';
+import { type IsolationPlan, parseIsolation, recoverInstall, renderPlan } from '../src/index.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'vtp-crash-'));
 const helper = join(scratch, 'volt-landlock');
@@ -25,15 +25,14 @@ const documents = [
   },
 ] as const;
 const plans: IsolationPlan[] = documents.map((document) =>
-  renderPlan(isolationFromProfile(parseProfile(document)), target),
+  renderPlan(unwrap(parseIsolation(document)), target),
 );
 
 const CHILD_PRELUDE = `
-const { applyPlan, renderPlan, isolationFromProfile } = await import(process.env.VOLT_NSPAWN);
-const { parseProfile } = await import(process.env.VOLT_CORE_PROFILE);
+const { applyPlan, renderPlan, parseIsolation } = await import(process.env.VOLT_NSPAWN);
 const documents = JSON.parse(process.env.VOLT_DOCUMENTS);
 const target = { landlockAbi: 7, landlockHelper: process.env.VOLT_HELPER };
-const plans = documents.map((d) => renderPlan(isolationFromProfile(parseProfile(d)), target));
+const plans = documents.map((d) => { const c = parseIsolation(d); if (!c.ok) throw c.error; return renderPlan(c.value, target); });
 `;
 
 /** A child that applies one of the two plans once (argv: its index). */
@@ -114,7 +113,6 @@ function childEnvironment(root: string): NodeJS.ProcessEnv {
     VOLT_HELPER: helper,
     VOLT_DOCUMENTS: JSON.stringify(documents),
     VOLT_NSPAWN: new URL('../dist/index.js', import.meta.url).href,
-    VOLT_CORE_PROFILE: import.meta.resolve('@volt/core/profile'),
   };
 }
 
