@@ -118,7 +118,7 @@ describe.skipIf(!isRoot)('direct sandboxes on a bridge, for real (needs root; sk
   });
 
   it('sets the bridge up in two processes at once without error, and a third run changes nothing', async () => {
-    const entry = new URL('../dist/index.js', import.meta.url).href;
+    const entry = new URL('../../dist/index.js', import.meta.url).href;
     const program = `import(${JSON.stringify(entry)}).then((m) => m.bridgeUp(${JSON.stringify(network)}, ${JSON.stringify(options)})).catch((e) => { console.error(e.message); process.exit(1); });`;
     await Promise.all([0, 1].map(() => sh([process.execPath, '-e', program])));
     const before = await hostState();
@@ -131,7 +131,7 @@ describe.skipIf(!isRoot)('direct sandboxes on a bridge, for real (needs root; sk
   });
 
   it('sets sandboxes up in parallel processes with distinct addresses, then tears them down', async () => {
-    const entry = new URL('../dist/index.js', import.meta.url).href;
+    const entry = new URL('../../dist/index.js', import.meta.url).href;
     const results = await Promise.all(
       parallelNames.map((name) =>
         sh([
