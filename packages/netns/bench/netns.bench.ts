@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { bridgeDown, bridgeUp, DEFAULT_NETWORK_CONFIG, sandboxDown, sandboxUp } from '../src/index.js';
+import { unwrap } from '@volt/core';
+import { bridgeDown, bridgeUp, parseNetworkConfig, sandboxDown, sandboxUp } from '../src/index.js';
 
 if (process.getuid?.() !== 0) {
   console.error('netns bench: needs root (network namespaces, bridges, nftables)');
@@ -17,12 +18,8 @@ const suffix = (process.pid % 46656).toString(36);
 const hostNs = `vtn-hb${suffix}`;
 const stateDir = mkdtempSync(join(tmpdir(), 'vtn-bench-'));
 const options = { host: { namespace: hostNs }, table: `volt_test_b${suffix}`, stateDir, vethPrefix: 'vtn' };
-const network = {
-  ...DEFAULT_NETWORK_CONFIG,
-  bridge: `vtnbrb${suffix}`,
-  subnet: '10.235.0.0/24',
-  ports: [{ protocol: 'tcp' as const, hostPort: 18080, containerPort: 80 }],
-};
+const networkInput = { bridge: `vtnbrb${suffix}`, subnet: '10.235.0.0/24' };
+const network = unwrap(parseNetworkConfig({ ...networkInput, ports: ['tcp:18080:80'] }));
 const name = (index: number) => `vtn-b${index}-${suffix}`;
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
@@ -36,10 +33,8 @@ async function oneContainer(): Promise<number> {
 
 async function manyContainers(count: number, parallel: boolean): Promise<number> {
   const names = Array.from({ length: count }, (_, index) => name(index));
-  const withPort = (index: number) => ({
-    ...network,
-    ports: [{ protocol: 'tcp' as const, hostPort: 18080 + index, containerPort: 80 }],
-  });
+  const withPort = (index: number) =>
+    unwrap(parseNetworkConfig({ ...networkInput, ports: [`tcp:${18080 + index}:80`] }));
   const start = performance.now();
   if (parallel) {
     await Promise.all(names.map((each, index) => sandboxUp(each, withPort(index), options)));

@@ -1,40 +1,27 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type NetworkConfig, parseMachineName, unwrap, VoltError } from '@volt/core';
+import { type NetworkConfig, parseMachineName, unwrap, type Valid, VoltError } from '@volt/core';
+import { planBridge } from '../model/bridge-plan.js';
+import {
+  type NetOptions,
+  parseNetOptions,
+  type ResolvedNetOptions,
+  sandboxVethName,
+} from '../model/options.js';
+import { parseSandboxRecord, type SandboxRecord } from '../model/sandbox-record.js';
+import type { SandboxStatus } from '../model/status.js';
+import { renderForwardElements } from '../render/nft.js';
+import { renderResolvConf } from '../render/resolv-conf.js';
 import { bridgeIsUp, bridgeUp, readForwards } from './bridge.js';
 import { inHost, isMissing, runCommand } from './exec.js';
-import {
-  leaseAddress,
-  readRecord,
-  removeRecord,
-  type SandboxRecord,
-  withStateLock,
-  writeRecord,
-} from './leases.js';
-import { planBridge, validateNetworkConfig } from './model.js';
-import { renderForwardElements } from './nft.js';
-import { renderResolvConf } from './nspawn.js';
-import { type NetOptions, type ResolvedNetOptions, resolveNetOptions, sandboxVethName } from './options.js';
+import { makeDirectory, writeFileWhole } from './files.js';
+import { leaseAddress, readRecord, removeRecord, withStateLock, writeRecord } from './lease-records.js';
 
 /** Options for {@link sandboxUp}. */
 export interface SandboxUpOptions extends NetOptions {
   /** A fixed IPv4 address from the bridge's lease range instead of the next free one. */
   readonly address?: string;
-}
-
-/** What is in place for a direct sandbox. */
-export interface SandboxStatus {
-  readonly name: string;
-  /** The namespace exists under /run/netns. */
-  readonly exists: boolean;
-  readonly record: SandboxRecord | null;
-  /** Interfaces inside the namespace with their state and addresses. */
-  readonly interfaces: readonly {
-    readonly name: string;
-    readonly up: boolean;
-    readonly addresses: readonly string[];
-  }[];
 }
 
 /**
@@ -68,17 +55,16 @@ async function ensureNamespace(name: string): Promise<void> {
   await runCommand(['ip', 'netns', 'add', name]);
 }
 
+/** `/etc/netns/NAME/resolv.conf`, which `ip netns exec` binds over /etc/resolv.conf: readable by all. */
 async function writeResolvConf(options: ResolvedNetOptions, name: string, text: string): Promise<void> {
   const dir = join(options.etcNetnsDir, name);
-  await mkdir(dir, { recursive: true });
-  const temporary = join(dir, `.resolv.conf.${process.pid}.tmp`);
-  await writeFile(temporary, text, { mode: 0o644 });
-  await rename(temporary, join(dir, 'resolv.conf'));
+  await makeDirectory(dir, 0o755);
+  await writeFileWhole(join(dir, 'resolv.conf'), text, 0o644);
 }
 
 async function applyPrivate(
   options: ResolvedNetOptions,
-  record: SandboxRecord,
+  record: Valid<SandboxRecord>,
   gateway: string,
   gateway6?: string,
 ): Promise<void> {
@@ -152,23 +138,23 @@ async function applyPrivate(
  * Port forwards reach the sandbox from other hosts and namespaces, and from this host through its own
  * non-loopback addresses; connections to 127.0.0.1 on the host are not forwarded (as with nspawn).
  *
- * @throws {@link VoltError} validation codes (path under `network`), `INVALID_MACHINE_NAME` (path
- *   `name`), `UNSUPPORTED` for host mode, `CONFLICT` for a host port in use, `COMMAND_FAILED`.
+ * @throws {@link VoltError} `INVALID_MACHINE_NAME` (path `name`), option codes (`parseNetOptions`),
+ *   `UNSUPPORTED` for host mode, `CONFLICT` for a host port in use, `COMMAND_FAILED`, `PARSE_ERROR` for
+ *   a bad record file.
  * @example
  * ```ts
- * const record = await sandboxUp('web-1', { ...DEFAULT_NETWORK_CONFIG, ports: [{ protocol: 'tcp', hostPort: 8080, containerPort: 80 }] });
+ * const record = await sandboxUp('web-1', unwrap(parseNetworkConfig({ ports: ['8080:80'] })));
  * record.address; // '10.87.0.2'
  * ```
  */
 export async function sandboxUp(
   name: string,
-  network: NetworkConfig,
+  network: Valid<NetworkConfig>,
   options: SandboxUpOptions = {},
-): Promise<SandboxRecord> {
+): Promise<Valid<SandboxRecord>> {
   const sandbox = checkName(name);
-  const resolved = resolveNetOptions(options);
-  const valid = unwrap(validateNetworkConfig(network));
-  if (valid.mode === 'host') {
+  const resolved = unwrap(parseNetOptions(options));
+  if (network.mode === 'host') {
     throw new VoltError(
       'UNSUPPORTED',
       'a sandbox in host mode shares the host network and needs no namespace',
@@ -178,19 +164,24 @@ export async function sandboxUp(
       },
     );
   }
-  if (valid.mode === 'none') {
-    const record: SandboxRecord = {
-      name: sandbox,
-      mode: 'none',
-      bridge: null,
-      table: null,
-      address: null,
-      prefixLength: null,
-      address6: null,
-      prefixLength6: null,
-      hostInterface: null,
-      ports: [],
-    };
+  if (network.mode === 'none') {
+    const record = parseSandboxRecord(
+      {
+        name: sandbox,
+        mode: 'none',
+        bridge: null,
+        table: null,
+        address: null,
+        prefixLength: null,
+        address6: null,
+        prefixLength6: null,
+        hostInterface: null,
+        ports: [],
+      },
+      sandbox,
+    );
+    // Built from a checked name: a record this refuses would be a bug, never written.
+    if (!record.ok) throw record.error;
     const existing = await readRecord(resolved.stateDir, sandbox);
     if (existing !== null && existing.mode !== 'none') {
       throw new VoltError('CONFLICT', `sandbox ${sandbox} is already set up in mode ${existing.mode}`, {
@@ -201,16 +192,16 @@ export async function sandboxUp(
     try {
       await ensureNamespace(sandbox);
       await runCommand(['ip', '-n', sandbox, 'link', 'set', 'lo', 'up']);
-      await withStateLock(resolved.stateDir, () => writeRecord(resolved.stateDir, record));
+      await withStateLock(resolved.stateDir, () => writeRecord(resolved.stateDir, record.value));
     } catch (error) {
       await sandboxDown(sandbox, options);
       throw error;
     }
-    return record;
+    return record.value;
   }
 
-  const plan = planBridge(valid);
-  if (!(await bridgeIsUp(resolved, plan.bridge))) await bridgeUp(valid, options);
+  const plan = planBridge(network);
+  if (!(await bridgeIsUp(resolved, plan.bridge))) await bridgeUp(network, options);
   const record = await leaseAddress(
     resolved.stateDir,
     plan,
@@ -220,13 +211,13 @@ export async function sandboxUp(
       bridge: plan.bridge,
       table: resolved.table,
       hostInterface: sandboxVethName(resolved.vethPrefix, sandbox),
-      ports: valid.ports,
+      ports: network.ports,
     },
     options.address,
   );
   try {
     await applyPrivate(resolved, record, plan.gateway.text, plan.gateway6?.text);
-    await writeResolvConf(resolved, sandbox, renderResolvConf(valid));
+    await writeResolvConf(resolved, sandbox, renderResolvConf(network));
   } catch (error) {
     await sandboxDown(sandbox, options);
     throw error;
@@ -248,7 +239,7 @@ export async function sandboxUp(
  */
 export async function sandboxDown(name: string, options: NetOptions = {}): Promise<void> {
   const sandbox = checkName(name);
-  const resolved = resolveNetOptions(options);
+  const resolved = unwrap(parseNetOptions(options));
   const record = await readRecord(resolved.stateDir, sandbox);
   if (record !== null && record.table !== null && record.address !== null && record.ports.length > 0) {
     const ours = ((await readForwards(resolved.host, record.table)) ?? []).filter(
@@ -292,7 +283,7 @@ interface IpAddressListing {
  */
 export async function sandboxStatus(name: string, options: NetOptions = {}): Promise<SandboxStatus> {
   const sandbox = checkName(name);
-  const resolved = resolveNetOptions(options);
+  const resolved = unwrap(parseNetOptions(options));
   const record = await readRecord(resolved.stateDir, sandbox);
   const exists = existsSync(join(NETNS_DIR, sandbox));
   let interfaces: SandboxStatus['interfaces'] = [];

@@ -1,35 +1,21 @@
-import { type NetworkConfig, VoltError } from '@volt/core';
-import { type HostContext, inHost, isMissing, runCommand } from './exec.js';
-import { readRecords, type SandboxRecord, withStateLock } from './leases.js';
-import { type BridgePlan, checkBridgeName, planBridge } from './model.js';
-import { checkTableName, forwardMapName, renderBridgeRuleset } from './nft.js';
-import { type NetOptions, type ResolvedNetOptions, resolveNetOptions } from './options.js';
+import { type NetworkConfig, parseInterfaceName, unwrap, type Valid, VoltError } from '@volt/core';
+import { type BridgeConfig, type BridgePlan, planBridge } from '../model/bridge-plan.js';
+import {
+  type HostContext,
+  type NetOptions,
+  parseNetOptions,
+  type ResolvedNetOptions,
+} from '../model/options.js';
+import type { ActiveForward, BridgeStatus } from '../model/status.js';
+import { forwardMapName, renderBridgeRuleset } from '../render/nft.js';
+import { inHost, isMissing, runCommand } from './exec.js';
+import { readRecords, withStateLock } from './lease-records.js';
 
-/** The bridge part of a network configuration. */
-export type BridgeConfig = Pick<NetworkConfig, 'bridge' | 'subnet' | 'subnet6'>;
-
-/** One active port forward, as read back from the kernel. */
-export interface ActiveForward {
-  readonly protocol: 'tcp' | 'udp';
-  readonly hostPort: number;
-  readonly address: string;
-  readonly containerPort: number;
-}
-
-/** What is in place for a bridge. */
-export interface BridgeStatus {
-  readonly bridge: string;
-  readonly exists: boolean;
-  readonly up: boolean;
-  /** Addresses on the bridge in CIDR form. */
-  readonly addresses: readonly string[];
-  /** Interfaces attached to the bridge. */
-  readonly members: readonly string[];
-  readonly table: string;
-  readonly tableExists: boolean;
-  readonly forwards: readonly ActiveForward[];
-  /** Direct sandboxes recorded on this bridge. */
-  readonly sandboxes: readonly SandboxRecord[];
+/** A bridge name from the command line or a caller, checked at this boundary. */
+function checkBridgeName(bridge: string): string {
+  const parsed = parseInterfaceName(bridge);
+  if (!parsed.ok) throw parsed.error.at(['network', 'bridge']);
+  return parsed.value;
 }
 
 interface IpLink {
@@ -111,22 +97,17 @@ async function configureBridge(
  * {@link renderBridgeRuleset}). Serialised across processes by the state lock, so concurrent calls do
  * not race. Forwarding is a host-wide switch and stays on after {@link bridgeDown}.
  *
- * @throws {@link VoltError} validation codes (path under `network`), `CONFLICT` when an interface of that
- *   name is not a bridge, `COMMAND_FAILED` / `NOT_FOUND` from ip, sysctl or nft, `BUSY` from the lock.
+ * @throws {@link VoltError} option codes (`parseNetOptions`), `CONFLICT` when an interface of that name
+ *   is not a bridge, `COMMAND_FAILED` / `NOT_FOUND` from ip, sysctl or nft, `BUSY` from the lock.
  * @example
  * ```ts
- * const plan = await bridgeUp({ bridge: 'voltbr0', subnet: '10.87.0.0/16' });
+ * const plan = await bridgeUp(DEFAULT_NETWORK_CONFIG);
  * plan.gateway.text; // '10.87.0.1'
  * ```
  */
-export async function bridgeUp(network: BridgeConfig, options: NetOptions = {}): Promise<BridgePlan> {
-  const resolved = resolveNetOptions(options);
-  let plan: BridgePlan;
-  try {
-    plan = planBridge(network);
-  } catch (error) {
-    throw VoltError.isInstance(error) ? error.at(['network']) : error;
-  }
+export async function bridgeUp(network: Valid<BridgeConfig>, options: NetOptions = {}): Promise<BridgePlan> {
+  const resolved = unwrap(parseNetOptions(options));
+  const plan = planBridge(network);
   await withStateLock(resolved.stateDir, () => applyBridge(resolved, plan));
   return plan;
 }
@@ -135,17 +116,18 @@ export async function bridgeUp(network: BridgeConfig, options: NetOptions = {}):
  * Removes the bridge and Volt's nftables table. Refuses while direct sandboxes are recorded on the bridge
  * unless `force` (their namespaces stay; their forwards go with the table). Missing pieces are fine.
  *
- * @throws {@link VoltError} `BUSY` when sandboxes still use the bridge; `COMMAND_FAILED` from ip or nft.
+ * @throws {@link VoltError} `INVALID_INTERFACE_NAME` (path `network.bridge`), `BUSY` when sandboxes still
+ *   use the bridge; `COMMAND_FAILED` from ip or nft.
  * @example
  * ```ts
- * await bridgeDown({ bridge: 'voltbr0', subnet: '10.87.0.0/16' });
+ * await bridgeDown({ bridge: 'voltbr0' });
  * ```
  */
 export async function bridgeDown(
   network: Pick<NetworkConfig, 'bridge'>,
   options: NetOptions & { readonly force?: boolean } = {},
 ): Promise<void> {
-  const resolved = resolveNetOptions(options);
+  const resolved = unwrap(parseNetOptions(options));
   const bridge = checkBridgeName(network.bridge);
   await withStateLock(resolved.stateDir, async () => {
     const users = (await readRecords(resolved.stateDir)).filter((record) => record.bridge === bridge);
@@ -179,8 +161,8 @@ interface NftListing {
 }
 
 /**
- * Reads the active port forwards from the maps of Volt's nftables table, sorted by host port; null when
- * the table does not exist.
+ * Reads the active port forwards from the maps of Volt's nftables table (`table`, a checked name), sorted
+ * by host port; null when the table does not exist.
  *
  * @throws {@link VoltError} `COMMAND_FAILED` / `NOT_FOUND` from nft.
  * @example
@@ -191,9 +173,7 @@ interface NftListing {
 export async function readForwards(host: HostContext, table: string): Promise<ActiveForward[] | null> {
   let stdout: string;
   try {
-    ({ stdout } = await runCommand(
-      inHost(host, ['nft', '-json', 'list', 'table', 'inet', checkTableName(table)]),
-    ));
+    ({ stdout } = await runCommand(inHost(host, ['nft', '-json', 'list', 'table', 'inet', table])));
   } catch (error) {
     if (isMissing(error)) return null;
     throw error;
@@ -216,7 +196,7 @@ export async function readForwards(host: HostContext, table: string): Promise<Ac
  * @throws {@link VoltError} `COMMAND_FAILED` / `NOT_FOUND` from ip.
  * @example
  * ```ts
- * await bridgeIsUp(resolveNetOptions({}), 'voltbr0'); // false before bridgeUp
+ * await bridgeIsUp(unwrap(parseNetOptions({})), 'voltbr0'); // false before bridgeUp
  * ```
  */
 export async function bridgeIsUp(options: ResolvedNetOptions, bridge: string): Promise<boolean> {
@@ -228,7 +208,8 @@ export async function bridgeIsUp(options: ResolvedNetOptions, bridge: string): P
  * Reads what is in place for a bridge: the link, its addresses and members, Volt's table, the active
  * port forwards and the sandboxes recorded on it.
  *
- * @throws {@link VoltError} `COMMAND_FAILED` / `NOT_FOUND` from ip or nft.
+ * @throws {@link VoltError} `INVALID_INTERFACE_NAME` (path `network.bridge`), `COMMAND_FAILED` /
+ *   `NOT_FOUND` from ip or nft, `PARSE_ERROR` for a bad record file.
  * @example
  * ```ts
  * const status = await bridgeStatus({ bridge: 'voltbr0' });
@@ -239,7 +220,7 @@ export async function bridgeStatus(
   network: Pick<NetworkConfig, 'bridge'>,
   options: NetOptions = {},
 ): Promise<BridgeStatus> {
-  const resolved = resolveNetOptions(options);
+  const resolved = unwrap(parseNetOptions(options));
   const bridge = checkBridgeName(network.bridge);
   const link = await readLink(resolved, bridge);
   let members: string[] = [];

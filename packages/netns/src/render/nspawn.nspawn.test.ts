@@ -1,12 +1,15 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NetworkConfig } from '@volt/core';
+import { type NetworkConfig, unwrap, type Valid } from '@volt/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bridgeDown, bridgeUp } from './bridge.js';
-import { DEFAULT_NETWORK_CONFIG } from './model.js';
-import { renderNspawnDns, renderNspawnNetwork, renderResolvConf, type SettingsEntry } from './nspawn.js';
+import { bridgeDown, bridgeUp } from '../host/bridge.js';
+import { parseNetworkConfig } from '../model/config.js';
+import type { SettingsEntry } from '../model/nspawn-settings.js';
+import { renderNspawnDns, renderNspawnNetwork } from './nspawn.js';
+import { renderResolvConf } from './resolv-conf.js';
 
 // Runs the real systemd-nspawn on a busybox tree, the safe way (shared facts): its own child cgroup of
 // the cgroup2 mount, a private mount namespace with cgroup2 at /sys/fs/cgroup, --register=no
@@ -45,7 +48,6 @@ const netOptions = {
   table: `volt_test_${suffix}`,
   stateDir: join(base, 'state'),
 };
-let runs = 0;
 
 function settingsText(sections: Record<string, readonly SettingsEntry[]>): string {
   return Object.entries(sections)
@@ -61,7 +63,7 @@ interface Run {
 
 /** Runs nspawn with a payload that lists the container's interfaces and resolv.conf, and watches the bridge. */
 async function runNspawn(args: readonly string[], settings: string | null): Promise<Run> {
-  const cgroup = `vtn-nspawn-${process.pid}-${runs++}`;
+  const cgroup = `vtn-nspawn-${process.pid}-${randomBytes(4).toString('hex')}`;
   const settingsFile = join(base, `${machine}.nspawn`);
   if (settings !== null) writeFileSync(settingsFile, settings);
   const payload =
@@ -119,14 +121,15 @@ async function runNspawn(args: readonly string[], settings: string | null): Prom
   return { stdout: stdout.replaceAll('\r\n', '\n'), stderr, bridgeMembers: [...members] };
 }
 
-const privateNetwork: NetworkConfig = {
-  ...DEFAULT_NETWORK_CONFIG,
+const privateInput = {
   bridge,
   subnet: '10.234.0.0/24',
-  ports: [{ protocol: 'tcp', hostPort: 18080, containerPort: 80 }],
+  ports: ['tcp:18080:80'],
   dns: ['9.9.9.9', '2620:fe::fe'],
   searchDomains: ['corp.example'],
 };
+const privateNetwork = unwrap(parseNetworkConfig(privateInput));
+const otherMode = (mode: 'none' | 'host') => unwrap(parseNetworkConfig({ ...privateInput, mode, ports: [] }));
 
 describe.skipIf(!canRun)(
   'the rendered network against the real systemd-nspawn (root, nspawn and busybox needed)',
@@ -150,7 +153,7 @@ describe.skipIf(!canRun)(
       rmSync(base, { recursive: true, force: true });
     });
 
-    const routes = (network: NetworkConfig) => {
+    const routes = (network: Valid<NetworkConfig>) => {
       const rendered = renderNspawnNetwork(network, machine);
       const dns = renderNspawnDns(resolvConf);
       return {
@@ -177,7 +180,7 @@ describe.skipIf(!canRun)(
       });
 
       it(`none mode leaves only loopback (${routeName})`, async () => {
-        const route = routes({ ...privateNetwork, mode: 'none', ports: [] })[routeName];
+        const route = routes(otherMode('none'))[routeName];
         const run = await runNspawn(route.args, route.settings);
         expect(run.stderr).toBe('');
         expect(run.stdout.split('\n')[0]).toBe('lo ');
@@ -185,7 +188,7 @@ describe.skipIf(!canRun)(
       });
 
       it(`host mode shares the host network, overriding the unit's --network-veth (${routeName})`, async () => {
-        const route = routes({ ...privateNetwork, mode: 'host', ports: [] })[routeName];
+        const route = routes(otherMode('host'))[routeName];
         const run = await runNspawn(route.args, route.settings);
         expect(run.stderr).toBe('');
         expect(run.stdout.split('\n')[0]).toBe(`lo ${bridge} ${marker} ${marker}p `);

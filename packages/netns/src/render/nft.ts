@@ -1,35 +1,5 @@
-import { type PortForward, type PortProtocol, parseIpAddress, unwrap, VoltError } from '@volt/core';
-import type { BridgePlan } from './model.js';
-
-/**
- * The nftables table Volt keeps its rules in unless told otherwise (family `inet`).
- *
- * @example
- * ```ts
- * renderBridgeRuleset(DEFAULT_NFT_TABLE, planBridge(DEFAULT_NETWORK_CONFIG)).startsWith('add table inet volt'); // true
- * ```
- */
-export const DEFAULT_NFT_TABLE = 'volt';
-
-const TABLE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
-
-/**
- * Checks an nftables table name: a letter, then letters, digits and `_`, at most 32 characters.
- *
- * @throws {@link VoltError} `INVALID_VALUE` (path `table`) for anything else.
- * @example
- * ```ts
- * checkTableName('volt_test_a'); // 'volt_test_a'
- * ```
- */
-export function checkTableName(table: string): string {
-  if (TABLE_NAME.test(table)) return table;
-  throw new VoltError(
-    'INVALID_VALUE',
-    `${JSON.stringify(table)} is not an nftables table name; accepted: a letter, then up to 31 letters, digits and '_'`,
-    { path: ['table'] },
-  );
-}
+import type { PortForward, PortProtocol } from '@volt/core';
+import type { BridgePlan } from '../model/bridge-plan.js';
 
 /**
  * The map holding the port forwards of one protocol: host port → container address . container port.
@@ -51,16 +21,16 @@ export function forwardMapName(protocol: PortProtocol): string {
  * maps' elements.
  *
  * Connections to the host's own addresses other than loopback are forwarded too (the `output` chain);
- * connections to 127.0.0.0/8 are not, as with nspawn's `--port`.
+ * connections to 127.0.0.0/8 are not, as with nspawn's `--port`. `table` is a checked table name
+ * (`parseNetOptions`).
  *
- * @throws {@link VoltError} `INVALID_VALUE` for a bad table name.
  * @example
  * ```ts
  * renderBridgeRuleset('volt', planBridge(DEFAULT_NETWORK_CONFIG)).includes('masquerade'); // true
  * ```
  */
 export function renderBridgeRuleset(table: string, plan: BridgePlan): string {
-  const t = `inet ${checkTableName(table)}`;
+  const t = `inet ${table}`;
   const br = plan.bridge;
   const lines = [
     `add table ${t}`,
@@ -96,9 +66,9 @@ export function renderBridgeRuleset(table: string, plan: BridgePlan): string {
 /**
  * Renders the nftables commands that add (or delete) a sandbox's port forwards to the bridge table's
  * maps. Adding an element whose host port another sandbox holds fails in the kernel (`File exists`), so
- * two sandboxes never share a host port; adding the same element again changes nothing.
+ * two sandboxes never share a host port; adding the same element again changes nothing. The table,
+ * address and forwards come from a checked lease record (`parseSandboxRecord`).
  *
- * @throws {@link VoltError} `INVALID_IP_ADDRESS` when `address` is not IPv4, `INVALID_VALUE` for a bad table.
  * @example
  * ```ts
  * renderForwardElements('volt', 'add', '10.87.0.2', [{ protocol: 'tcp', hostPort: 8080, containerPort: 80 }]);
@@ -111,12 +81,13 @@ export function renderForwardElements(
   address: string,
   ports: readonly PortForward[],
 ): string {
-  const t = `inet ${checkTableName(table)}`;
-  const ip = unwrap(parseIpAddress(address, 4)).text;
+  const t = `inet ${table}`;
   return ports
     .map((forward) => {
       const element =
-        action === 'add' ? `${forward.hostPort} : ${ip} . ${forward.containerPort}` : `${forward.hostPort}`;
+        action === 'add'
+          ? `${forward.hostPort} : ${address} . ${forward.containerPort}`
+          : `${forward.hostPort}`;
       return `${action} element ${t} ${forwardMapName(forward.protocol)} { ${element} }\n`;
     })
     .join('');

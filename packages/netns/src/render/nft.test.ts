@@ -1,9 +1,13 @@
+import { unwrap } from '@volt/core';
 import { describe, expect, it } from 'vitest';
-import { planBridge } from './model.js';
-import { checkTableName, renderBridgeRuleset, renderForwardElements } from './nft.js';
+import { planBridge } from '../model/bridge-plan.js';
+import { parseNetworkConfig } from '../model/config.js';
+import { renderBridgeRuleset, renderForwardElements } from './nft.js';
+
+const planOf = (input: unknown) => planBridge(unwrap(parseNetworkConfig(input)));
 
 describe('renderBridgeRuleset', () => {
-  const plan = planBridge({ bridge: 'voltbr0', subnet: '10.87.0.0/16' });
+  const plan = planOf({});
 
   it('masquerades the subnet, forwards the bridge and keeps the forward maps across re-runs', () => {
     const script = renderBridgeRuleset('volt', plan);
@@ -25,17 +29,9 @@ describe('renderBridgeRuleset', () => {
   it('masquerades the IPv6 subnet when there is one', () => {
     const script = renderBridgeRuleset(
       'volt',
-      planBridge({ bridge: 'b', subnet: '10.0.0.0/24', subnet6: 'fd00::/64' }),
+      planOf({ bridge: 'b', subnet: '10.0.0.0/24', subnet6: 'fd00::/64' }),
     );
     expect(script).toContain('ip6 saddr fd00::/64 oifname != "b" masquerade');
-  });
-
-  it('refuses table names nft would misread', () => {
-    for (const table of ['', '1volt', 'volt table', 'volt;flush ruleset', 'x'.repeat(33)]) {
-      expect(() => checkTableName(table)).toThrow(
-        expect.objectContaining({ code: 'INVALID_VALUE', path: ['table'] }),
-      );
-    }
   });
 });
 
@@ -50,9 +46,6 @@ describe('renderForwardElements', () => {
     );
     expect(renderForwardElements('volt', 'delete', '10.87.0.2', ports)).toBe(
       'delete element inet volt forward_tcp { 8080 }\ndelete element inet volt forward_udp { 5353 }\n',
-    );
-    expect(() => renderForwardElements('volt', 'add', '10.87.0.2 }; flush ruleset', ports)).toThrow(
-      expect.objectContaining({ code: 'INVALID_IP_ADDRESS' }),
     );
   });
 });

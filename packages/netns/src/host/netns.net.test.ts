@@ -1,15 +1,15 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, rmdir } from 'node:fs/promises';
+import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { VoltError } from '@volt/core';
+import { unwrap, VoltError } from '@volt/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseNetworkConfig } from '../model/config.js';
+import type { NetOptions } from '../model/options.js';
 import { bridgeDown, bridgeStatus, bridgeUp } from './bridge.js';
-import { readRecords } from './leases.js';
-import { DEFAULT_NETWORK_CONFIG } from './model.js';
-import type { NetOptions } from './options.js';
+import { readRecords } from './lease-records.js';
 import { sandboxDown, sandboxStatus, sandboxUp } from './sandbox.js';
 
 // The whole "host" of these tests is a network namespace of their own (vtn-h…): the bridge, Volt's
@@ -25,11 +25,13 @@ const clientNs = `vtn-c${suffix}`;
 const bridge = `vtnbr${suffix}`;
 const table = `volt_test_${suffix}`;
 const subnet = '10.231.0.0/24';
-const network = { ...DEFAULT_NETWORK_CONFIG, bridge, subnet, subnet6: 'fd87:231::/64' };
+const networkInput = { bridge, subnet, subnet6: 'fd87:231::/64' };
+const network = unwrap(parseNetworkConfig(networkInput));
+const withNetwork = (more: object) => unwrap(parseNetworkConfig({ ...networkInput, ...more }));
 const names = { a: `vtn-a${suffix}`, b: `vtn-b${suffix}`, n: `vtn-n${suffix}`, x: `vtn-x${suffix}` };
 const parallelNames = Array.from({ length: 6 }, (_, index) => `vtn-p${index}${suffix}`);
-let stateDir = '';
-let options: NetOptions = {};
+const stateDir = join(tmpdir(), `vtn-state-${process.pid}`);
+const options: NetOptions = { host: { namespace: hostNs }, table, stateDir, vethPrefix: 'vtn' };
 
 async function sh(argv: readonly string[]): Promise<string> {
   const [program, ...args] = argv;
@@ -56,7 +58,7 @@ u.on('message', (m, r) => u.send('udp-' + m, r.port, r.address)); u.bind(5353, '
 
 const tcpClient = (host: string, port: number) => `
 const s = require('node:net').connect(${port}, '${host}');
-let out = ''; s.on('data', (d) => out += d); s.on('end', () => { process.stdout.write(out); });
+const out = []; s.on('data', (d) => out.push(d)); s.on('end', () => { process.stdout.write(out.join('')); });
 s.on('error', (e) => { process.stdout.write('error ' + e.code); });
 s.setTimeout(3000, () => { process.stdout.write('timeout'); s.destroy(); });
 `;
@@ -80,8 +82,7 @@ async function removeEverything(): Promise<void> {
 
 describe.skipIf(!isRoot)('direct sandboxes on a bridge, for real (needs root; skipped otherwise)', () => {
   beforeAll(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'vtn-state-'));
-    options = { host: { namespace: hostNs }, table, stateDir, vethPrefix: 'vtn' };
+    await mkdir(stateDir, { mode: 0o700 });
     await sh(['ip', 'netns', 'add', hostNs]);
     await sh(['ip', '-n', hostNs, 'link', 'set', 'lo', 'up']);
     // A client namespace routed to the test host, standing in for a machine on the outside.
@@ -117,7 +118,7 @@ describe.skipIf(!isRoot)('direct sandboxes on a bridge, for real (needs root; sk
   });
 
   it('sets the bridge up in two processes at once without error, and a third run changes nothing', async () => {
-    const entry = new URL('../dist/index.js', import.meta.url).href;
+    const entry = new URL('../../dist/index.js', import.meta.url).href;
     const program = `import(${JSON.stringify(entry)}).then((m) => m.bridgeUp(${JSON.stringify(network)}, ${JSON.stringify(options)})).catch((e) => { console.error(e.message); process.exit(1); });`;
     await Promise.all([0, 1].map(() => sh([process.execPath, '-e', program])));
     const before = await hostState();
@@ -130,7 +131,7 @@ describe.skipIf(!isRoot)('direct sandboxes on a bridge, for real (needs root; sk
   });
 
   it('sets sandboxes up in parallel processes with distinct addresses, then tears them down', async () => {
-    const entry = new URL('../dist/index.js', import.meta.url).href;
+    const entry = new URL('../../dist/index.js', import.meta.url).href;
     const results = await Promise.all(
       parallelNames.map((name) =>
         sh([
@@ -167,13 +168,7 @@ describe.skipIf(!isRoot)('direct sandboxes on a bridge, for real (needs root; sk
   });
 
   it('forwards tcp and udp host ports to a sandbox, from another namespace; not from host loopback', async () => {
-    const withPorts = {
-      ...network,
-      ports: [
-        { protocol: 'tcp' as const, hostPort: 18080, containerPort: 8080 },
-        { protocol: 'udp' as const, hostPort: 15353, containerPort: 5353 },
-      ],
-    };
+    const withPorts = withNetwork({ ports: ['tcp:18080:8080', 'udp:15353:5353'] });
     const sandbox = await sandboxUp(names.x, withPorts, options);
     const server = spawn('ip', ['netns', 'exec', names.x, process.execPath, '-e', SERVER], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -206,7 +201,7 @@ describe.skipIf(!isRoot)('direct sandboxes on a bridge, for real (needs root; sk
   });
 
   it('refuses a host port another sandbox holds, undoing everything of the refused one', async () => {
-    const clash = { ...network, ports: [{ protocol: 'tcp' as const, hostPort: 18080, containerPort: 80 }] };
+    const clash = withNetwork({ ports: ['tcp:18080:80'] });
     const error = await sandboxUp(names.b.replace('-b', '-d'), clash, options).catch((e: unknown) => e);
     expect(VoltError.isInstance(error) && error.code).toBe('CONFLICT');
     expect(existsSync(`/run/netns/${names.b.replace('-b', '-d')}`)).toBe(false);
@@ -216,7 +211,7 @@ describe.skipIf(!isRoot)('direct sandboxes on a bridge, for real (needs root; sk
   });
 
   it('gives mode none only loopback', async () => {
-    await sandboxUp(names.n, { ...network, mode: 'none' }, options);
+    await sandboxUp(names.n, withNetwork({ mode: 'none' }), options);
     const links = JSON.parse(await sh(['ip', '-n', names.n, '-json', 'address', 'show'])) as {
       ifname: string;
       flags: string[];
@@ -226,7 +221,7 @@ describe.skipIf(!isRoot)('direct sandboxes on a bridge, for real (needs root; sk
     const routes = await sh(['ip', '-n', names.n, 'route', 'show']);
     expect(routes.trim()).toBe('');
     // Switching an existing private sandbox to none is refused and leaves it as it was.
-    await expect(sandboxUp(names.a, { ...network, mode: 'none' }, options)).rejects.toMatchObject({
+    await expect(sandboxUp(names.a, withNetwork({ mode: 'none' }), options)).rejects.toMatchObject({
       code: 'CONFLICT',
     });
     expect((await sandboxStatus(names.a, options)).interfaces.map((link) => link.name)).toEqual([

@@ -1,5 +1,4 @@
-import type { BridgeStatus } from './bridge.js';
-import type { SandboxStatus } from './sandbox.js';
+import type { BridgeStatus, SandboxStatus } from '../model/status.js';
 
 /**
  * Formats a bridge status for a terminal, one fact a line.

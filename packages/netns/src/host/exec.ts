@@ -1,15 +1,6 @@
 import { execFile } from 'node:child_process';
 import { VoltError } from '@volt/core';
-
-/**
- * Where the "host" side of Volt's networking lives. Empty for the real host. Tests set `namespace` to a
- * network namespace of their own, so the bridge, nftables table and forwarding switch never touch the
- * machine's own network.
- */
-export interface HostContext {
-  /** A named network namespace (under /run/netns) standing in for the host, or undefined for the host. */
-  readonly namespace?: string;
-}
+import type { HostContext } from '../model/options.js';
 
 /** What a finished command printed. */
 export interface CommandOutput {
