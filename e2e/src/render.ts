@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { ociLinuxResources } from '@volt/cgroups';
-import { VoltError } from '@volt/core';
-import { parseProfile } from '@volt/core/profile';
+import { unwrap, VoltError } from '@volt/core';
 import { landlockHelperPath } from '@volt/landlock';
+import { parseContainerLease, planBridge } from '@volt/netns';
 import {
   type IsolationPlan,
-  isolationFromProfile,
   type PlannedFile,
   type PlanTarget,
+  parseIsolation,
+  renderPlan,
   renderPlanFromDocument,
 } from '@volt/nspawn';
 import { renderOciSeccomp } from '@volt/seccomp';
@@ -84,7 +85,7 @@ export const OCI_BUNDLES = '/var/lib/vtv/oci';
  * ```
  */
 export function ociCheckPlan(check: CheckSpec): CheckSpec {
-  const config = isolationFromProfile(parseProfile(check.profile));
+  const config = unwrap(parseIsolation(check.profile));
   const capabilities = ['CAP_SYS_ADMIN'];
   const runtimeConfig = {
     ociVersion: '1.0.2',
@@ -157,12 +158,14 @@ export async function renderCheckPlans(
       rendered.push(ociCheckPlan(check));
       continue;
     }
-    const plan = await renderPlanFromDocument(check.profile, {
-      target:
-        check.containerAddress === undefined
-          ? target
-          : { ...target, containerAddress: check.containerAddress },
-    });
+    const config = unwrap(parseIsolation(check.profile));
+    const address = check.containerAddress;
+    const plan = renderPlan(
+      config,
+      address === undefined
+        ? target
+        : { ...target, containerLease: unwrap(parseContainerLease(planBridge(config.network), { address })) },
+    );
     rendered.push(await checkWithPlan(check, plan));
   }
   return rendered;

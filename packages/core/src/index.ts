@@ -1,6 +1,5 @@
 export * from './errors.js';
 export * from './formats/unit-file.js';
-export * from './frozen.js';
 export * from './model/resources.js';
 export * from './model/types.js';
 export * from './model/valid.js';

@@ -20,8 +20,6 @@ export {
   MAX_SEARCH_DOMAINS,
   networkConfigFromProfile,
   parseNetworkConfig,
-  resolveNetworkConfig,
-  validateNetworkConfig,
 } from './model/config.js';
 export type { ContainerLease } from './model/leases.js';
 export { parseContainerLease } from './model/leases.js';

@@ -1,4 +1,5 @@
 import { unwrap } from '@volt/core';
+import { parseContainerLease, planBridge } from '@volt/netns';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultIsolation, parseIsolation } from '../src/model/isolation.js';
 import { renderPlan } from '../src/render/plan.js';
@@ -24,7 +25,14 @@ describe.skipIf(!isRoot)(
         const config = unwrap(parseIsolation({ name: 'vtp-web', ...document, rootfs: scratch.root }));
         const plan = renderPlan(
           config,
-          config.network.mode === 'private' ? { ...target, containerAddress: '10.87.0.9' } : target,
+          config.network.mode === 'private'
+            ? {
+                ...target,
+                containerLease: unwrap(
+                  parseContainerLease(planBridge(config.network), { address: '10.87.0.9' }),
+                ),
+              }
+            : target,
         );
 
         it('the direct command line draws no warning or error', () => {

@@ -30,9 +30,7 @@ export {
   DEFAULT_SECCOMP_ACTION,
   DEFAULT_SECCOMP_CONFIG,
   parseSeccompConfig,
-  seccompConfigFrom,
   seccompConfigFromProfile,
-  validateSeccompConfig,
 } from './model/config.js';
 export { seccompConfigFromNspawn } from './model/from-nspawn.js';
 export {

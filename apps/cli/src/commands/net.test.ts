@@ -20,7 +20,7 @@ describe('volt net (validation only)', () => {
     [
       ['net', 'sandbox', 'up', 'vtn-x', '--port', '8080:80', '--port', 'tcp:8080:81'],
       'CONFLICT',
-      ['network', 'ports', 1, 'hostPort'],
+      ['network', 'ports', 1],
     ],
     [['net', 'sandbox', 'up', 'vtn/x', '--mode', 'none'], 'INVALID_MACHINE_NAME', ['name']],
     [['net', 'status', '--table', 'volt;flush'], 'INVALID_VALUE', ['table']],

@@ -49,10 +49,8 @@ async function loadNetns(options: CommonOptions) {
 }
 
 async function loadNetwork(options: NetworkOptions) {
-  const [{ parseProfile }, loaded] = await Promise.all([import('../deps/net.js'), loadNetns(options)]);
-  const network = loaded.netns.resolveNetworkConfig(
-    parseProfile({ network: flagsAsNetwork(options) }).network,
-  );
+  const [{ unwrap }, loaded] = await Promise.all([import('../deps/net.js'), loadNetns(options)]);
+  const network = unwrap(loaded.netns.parseNetworkConfig(flagsAsNetwork(options)));
   return { ...loaded, network };
 }
 

@@ -60,21 +60,6 @@ function flagsAsProfile(options: RenderOptions, command: readonly string[]): Rec
   });
 }
 
-/** The profile file, with the flags on top. */
-export function mergeDocuments(base: unknown, overlay: Record<string, unknown>): unknown {
-  if (typeof base !== 'object' || base === null || Array.isArray(base)) return overlay;
-  const merged: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  for (const [key, value] of Object.entries(overlay)) {
-    const current = merged[key];
-    const bothObjects = typeof value === 'object' && value !== null && !Array.isArray(value);
-    merged[key] =
-      bothObjects && typeof current === 'object'
-        ? mergeDocuments(current, value as Record<string, unknown>)
-        : value;
-  }
-  return merged;
-}
-
 /**
  * Registers `volt render`: prints the whole isolation plan of one container.
  *
@@ -114,10 +99,18 @@ export function registerRenderCommands(program: Command): void {
     .option('--json', 'print the plan as JSON')
     .option('--only <artifact>', 'print one artifact: args, nspawn, dropin, resolv, files or enforcement')
     .action(async (command: string[], options: RenderOptions) => {
-      const { renderPlanFromDocument, formatPlan, formatPlanArtifact, planToJson, readProfileDocument } =
-        await import('../deps/render.js');
+      const {
+        renderPlanFromDocument,
+        formatPlan,
+        formatPlanArtifact,
+        mergeProfileDocuments,
+        planToJson,
+        readProfileDocument,
+      } = await import('../deps/render.js');
       const document = options.profile === undefined ? {} : await readProfileDocument(options.profile);
-      const plan = await renderPlanFromDocument(mergeDocuments(document, flagsAsProfile(options, command)));
+      const plan = await renderPlanFromDocument(
+        mergeProfileDocuments(document, flagsAsProfile(options, command)),
+      );
       if (options.only !== undefined) {
         process.stdout.write(formatPlanArtifact(plan, options.only, options.json === true));
         return;

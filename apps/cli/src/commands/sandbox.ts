@@ -79,9 +79,7 @@ export function registerSandboxCommands(program: Command): void {
       let seccompFilter: Uint8Array | undefined;
       if (options.seccomp !== undefined) {
         const { seccomp, unwrap } = await import('../deps/sandbox-seccomp.js');
-        const config = unwrap(
-          seccomp.validateSeccompConfig(seccomp.seccompConfigFrom({ profile: options.seccomp as 'default' })),
-        );
+        const config = unwrap(seccomp.parseSeccompConfig({ profile: options.seccomp }));
         seccompFilter = seccomp.compileSeccompBpf(config, unwrap(seccomp.seccompArchOfNode(process.arch)));
       }
       const compatibility: 'best-effort' | 'hard-requirement' | undefined =

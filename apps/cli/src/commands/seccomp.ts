@@ -54,7 +54,7 @@ export function registerSeccompCommands(program: Command): void {
     .option('--boot', 'nspawn: the container boots systemd (Boot=yes)')
     .option('-o, --output <file>', 'write to FILE (atomically) instead of stdout')
     .action(async (options: ExportOptions) => {
-      const { parseProfile, core, seccompPackage } = await import('../deps/seccomp.js');
+      const { core, seccompPackage } = await import('../deps/seccomp.js');
       const chosen = [options.errno !== undefined, options.kill === true, options.log === true].filter(
         Boolean,
       );
@@ -70,17 +70,18 @@ export function registerSeccompCommands(program: Command): void {
           : options.errno === undefined
             ? undefined
             : { errno: options.errno };
-      const part = parseProfile({
-        seccomp: Object.fromEntries(
-          Object.entries({
-            profile: options.profile,
-            allow: options.allow,
-            deny: options.deny,
-            action,
-          }).filter(([, value]) => value !== undefined),
+      const config = core.unwrap(
+        seccompPackage.parseSeccompConfig(
+          Object.fromEntries(
+            Object.entries({
+              profile: options.profile,
+              allow: options.allow,
+              deny: options.deny,
+              action,
+            }).filter(([, value]) => value !== undefined),
+          ),
         ),
-      }).seccomp;
-      const config = seccompPackage.seccompConfigFrom(part);
+      );
       const format = core.unwrap(seccompPackage.parseSeccompExportFormat(options.format));
       const arch = core.unwrap(
         options.arch === undefined

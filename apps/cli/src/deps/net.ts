@@ -1,3 +1,3 @@
 // What `volt net` uses of the packages (see scripts/bundle.mjs).
-export { parseProfile } from '@volt/core/profile';
+export { unwrap } from '@volt/core';
 export * as netns from '@volt/netns';

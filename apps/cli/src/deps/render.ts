@@ -3,6 +3,7 @@
 export {
   formatPlan,
   formatPlanArtifact,
+  mergeProfileDocuments,
   planToJson,
   readProfileDocument,
   renderPlanFromDocument,

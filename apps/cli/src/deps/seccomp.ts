@@ -1,4 +1,3 @@
 // What `volt seccomp` uses of the packages (see scripts/bundle.mjs).
 export * as core from '@volt/core';
-export { parseProfile } from '@volt/core/profile';
 export * as seccompPackage from '@volt/seccomp';

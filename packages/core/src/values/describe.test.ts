@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseByteSize, parseIpAddress, parseMachineName, parsePort } from '../index.js';
-import { describeValue, fieldTypeChecker, isRecord, wrongType } from './describe.js';
+import { describeValue, isRecord } from './describe.js';
 
 describe('describeValue', () => {
   it('prints any value without throwing, in at most 80 characters', () => {
@@ -29,37 +29,6 @@ describe('describeValue', () => {
     for (const [value, text] of cases) expect(describeValue(value)).toBe(text);
     expect(describeValue('x'.repeat(500)).length).toBeLessThanOrEqual(80);
     expect(describeValue({ long: 'x'.repeat(500) }).length).toBeLessThanOrEqual(80);
-  });
-});
-
-describe('fieldTypeChecker', () => {
-  it('names each field of the wrong type at its path, and allows undefined only where marked', () => {
-    const check = fieldTypeChecker({
-      mode: 'string',
-      ports: 'list',
-      dns: 'list',
-      subnet6: 'string?',
-      flag: 'boolean',
-    });
-    const problems = check({ mode: 1, ports: 'x', dns: [], subnet6: undefined }, ['network']);
-    expect(problems.map((problem) => [problem.code, problem.path])).toEqual([
-      ['INVALID_VALUE', ['network', 'mode']],
-      ['INVALID_VALUE', ['network', 'ports']],
-      ['INVALID_VALUE', ['network', 'flag']],
-    ]);
-    expect(problems[2]?.message).toBe('undefined is not true or false; accepted: true or false');
-  });
-
-  it('gives one error at the path for something that is not a record', () => {
-    for (const value of [null, [], 'x', 3n]) {
-      expect(fieldTypeChecker({ a: 'string' })(value, ['part']).map((problem) => problem.path)).toEqual([
-        ['part'],
-      ]);
-    }
-    expect(fieldTypeChecker({ a: 'string' })({ a: 'x' }, [])).toEqual([]);
-    expect(isRecord({})).toBe(true);
-    expect(isRecord([])).toBe(false);
-    expect(wrongType(['a'], 'a string', 1).message).toBe('1 is not a string; accepted: a string');
   });
 });
 

@@ -165,7 +165,7 @@ export function resolveLandlockCompatibility(
   }
 
   // A valid policy with handled rights, scopes and flags taken away, and the rules cut to match, is valid.
-  const resolved = {
+  const cut: LandlockPolicy = {
     ...policy,
     handledFs,
     handledNet,
@@ -174,7 +174,8 @@ export function resolveLandlockCompatibility(
     threadSync,
     paths,
     ports,
-  } as Valid<LandlockPolicy>;
+  };
+  const resolved = cut as Valid<LandlockPolicy>;
   return ok({
     policy: resolved,
     requiredAbi: requiredLandlockAbi(resolved),

@@ -21,9 +21,9 @@ describe('leaseContainerAddress', () => {
         hostInterface: 'vh3vh3-direct',
         ports: [],
       });
-      const record = await leaseContainerAddress('web', network, { stateDir });
-      expect(record).toMatchObject({
-        name: 'web',
+      const lease = await leaseContainerAddress('web', network, { stateDir });
+      expect(lease.address.text).toBe('10.87.0.3');
+      expect((await readRecords(stateDir)).find((each) => each.name === 'web')).toMatchObject({
         address: '10.87.0.3',
         hostInterface: 'vb-web',
         table: null,

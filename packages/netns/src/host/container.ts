@@ -1,8 +1,8 @@
 import { type NetworkConfig, parseMachineName, unwrap, type Valid, VoltError } from '@volt/core';
 import { planBridge } from '../model/bridge-plan.js';
+import { type ContainerLease, parseContainerLease } from '../model/leases.js';
 import { nspawnHostInterface } from '../model/nspawn-settings.js';
 import { type NetOptions, parseNetOptions } from '../model/options.js';
-import type { SandboxRecord } from '../model/sandbox-record.js';
 import { leaseAddress, removeRecord, withStateLock } from './lease-records.js';
 
 /**
@@ -14,15 +14,15 @@ import { leaseAddress, removeRecord, withStateLock } from './lease-records.js';
  *   option codes (`parseNetOptions`), `CONFLICT`, `BUSY`, `PARSE_ERROR` for a bad record file.
  * @example
  * ```ts
- * const record = await leaseContainerAddress('web', DEFAULT_NETWORK_CONFIG);
- * record.address; // '10.87.0.2'
+ * const lease = await leaseContainerAddress('web', DEFAULT_NETWORK_CONFIG);
+ * lease.address.text; // '10.87.0.2'
  * ```
  */
 export async function leaseContainerAddress(
   machineName: string,
   network: Valid<NetworkConfig>,
   options: NetOptions = {},
-): Promise<Valid<SandboxRecord>> {
+): Promise<Valid<ContainerLease>> {
   const name = parseMachineName(machineName);
   if (!name.ok) throw name.error.at(['name']);
   if (network.mode !== 'private') {
@@ -32,7 +32,7 @@ export async function leaseContainerAddress(
   }
   const resolved = unwrap(parseNetOptions(options));
   const plan = planBridge(network);
-  return leaseAddress(resolved.stateDir, plan, {
+  const record = await leaseAddress(resolved.stateDir, plan, {
     name: name.value,
     mode: 'private',
     bridge: plan.bridge,
@@ -40,6 +40,13 @@ export async function leaseContainerAddress(
     hostInterface: nspawnHostInterface(name.value),
     ports: [],
   });
+  // The record was written for this bridge a moment ago: its addresses are the bridge's by construction.
+  return unwrap(
+    parseContainerLease(plan, {
+      address: record.address ?? '',
+      ...(record.address6 === null ? {} : { address6: record.address6 }),
+    }),
+  );
 }
 
 /**

@@ -301,34 +301,3 @@ export function parseNetworkConfig(
   const [first, ...rest] = profile.issues.map((issue) => inTypedSpelling(issue, path, typed));
   return fail(first ?? profile.error, ...rest);
 }
-
-/**
- * Validates a typed network configuration (one built in TypeScript, or read back from installed files):
- * {@link parseNetworkConfig}, with the same rules and the same errors.
- *
- * @example
- * ```ts
- * validateNetworkConfig(DEFAULT_NETWORK_CONFIG).ok; // true
- * const bad = validateNetworkConfig({ ...DEFAULT_NETWORK_CONFIG, dns: ['dns.example'] });
- * bad.ok === false && bad.error.path; // ['network', 'dns', 0]
- * ```
- */
-export function validateNetworkConfig(
-  network: NetworkConfig,
-  path: InputPath = ['network'],
-): Result<Valid<NetworkConfig>> {
-  return parseNetworkConfig(network, path);
-}
-
-/**
- * {@link networkConfigFromProfile} for a caller that stops at the first problem (the CLI's flags).
- *
- * @throws {@link VoltError} the first problem {@link networkConfigFromProfile} finds.
- * @example
- * ```ts
- * resolveNetworkConfig({ mode: 'none' }).bridge; // 'voltbr0'
- * ```
- */
-export function resolveNetworkConfig(profile: NetworkProfile = {}): Valid<NetworkConfig> {
-  return unwrap(networkConfigFromProfile(profile));
-}

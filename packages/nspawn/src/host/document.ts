@@ -48,10 +48,10 @@ export async function renderPlanFromDocument(
   if (
     options.leaseAddress === true &&
     config.network.mode === 'private' &&
-    target.containerAddress === undefined
+    target.containerLease === undefined
   ) {
-    const lease = await leaseContainerAddress(config.name, config.network);
-    if (lease.address !== null) return renderPlan(config, { ...target, containerAddress: lease.address });
+    const containerLease = await leaseContainerAddress(config.name, config.network);
+    return renderPlan(config, { ...target, containerLease });
   }
   return renderPlan(config, target);
 }
@@ -78,4 +78,3 @@ export async function readProfileDocument(file: string): Promise<unknown> {
   }
   return loadProfileDocument(text, file);
 }
-

@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
-import { type IsolationConfig, parseMachineName, VoltError } from '@volt/core';
+import { parseMachineName, type ValidIsolation, VoltError } from '@volt/core';
 import { bridgeUp, releaseContainerAddress } from '@volt/netns';
-import { type InstallOptions, removeContainerFiles } from './install.js';
 import type { IsolationPlan } from '../render/plan.js';
+import { type InstallOptions, removeContainerFiles } from './install.js';
 
 /** How a container is managed: through machinectl (systemd-machined) or systemctl on the template unit. */
 export const CONTAINER_MANAGERS = ['machinectl', 'systemctl'] as const;
@@ -191,7 +191,7 @@ export function runDirect(
  * await prepareHostNetwork(config);
  * ```
  */
-export async function prepareHostNetwork(config: Pick<IsolationConfig, 'network'>): Promise<void> {
+export async function prepareHostNetwork(config: Pick<ValidIsolation, 'network'>): Promise<void> {
   if (config.network.mode === 'private') await bridgeUp(config.network);
 }
 

@@ -14,11 +14,18 @@ export const MACHINES_DIR = '/var/lib/machines';
  * DEFAULT_PROFILE.landlock; // 'server'
  * ```
  */
-export const DEFAULT_PROFILE = {
+export const DEFAULT_PROFILE: {
+  readonly boot: true;
+  readonly landlock: 'server';
+  readonly seccomp: 'default';
+  readonly resources: typeof DEFAULT_RESOURCES;
+  readonly privateUsers: true;
+  readonly readOnlyRoot: false;
+} = {
   boot: true,
   landlock: 'server',
   seccomp: 'default',
   resources: DEFAULT_RESOURCES,
   privateUsers: true,
   readOnlyRoot: false,
-} as const;
+};

@@ -1,4 +1,5 @@
 import { unwrap } from '@volt/core';
+import { parseContainerLease, planBridge } from '@volt/netns';
 import { describe, expect, it } from 'vitest';
 import { CONFIGURATIONS } from '../../test/configurations.js';
 import { type IsolationPlan, renderPlan } from '../render/plan.js';
@@ -52,7 +53,10 @@ describe('render, parse, render', () => {
   it("reads the bridge's subnet back from the leased container's networkd file (volt start brings the bridge up with it)", () => {
     const network = { mode: 'private', bridge: 'vtpbr9', subnet: '10.213.9.0/24', dns: ['10.213.9.53'] };
     const config = unwrap(parseIsolation({ name: 'vtp-net', boot: true, network }));
-    const leased = { ...target, containerAddress: '10.213.9.2' };
+    const leased = {
+      ...target,
+      containerLease: unwrap(parseContainerLease(planBridge(config.network), { address: '10.213.9.2' })),
+    };
     const first = renderPlan(config, leased);
     const parsed = isolationFromInstalled(installedFilesOf(first));
     if (!parsed.ok) throw parsed.error;
@@ -66,7 +70,8 @@ describe('render, parse, render', () => {
   it('checks what it read like any configuration: a hand-edited unsafe value is refused', () => {
     const result = isolationFromInstalled({
       name: 'web',
-      nspawnFile: '[Exec]\nBoot=no\nParameters=/bin/app\nEnvironment=MODE=$(reboot)\n[Network]\nPrivate=no\n',
+      nspawnFile:
+        '[Exec]\nBoot=no\nParameters=/bin/app\nEnvironment=MODE=$(reboot)\n[Network]\nPrivate=no\nVirtualEthernet=no\n',
     });
     expect(result.ok).toBe(false);
     if (!result.ok)

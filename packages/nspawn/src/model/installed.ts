@@ -1,9 +1,6 @@
 import { resourceLimitsFromProperties } from '@volt/cgroups';
 import {
   fail,
-  ok,
-  type PortForward,
-  parseIpAddress,
   parseMachineName,
   parseUnitFile,
   type Result,
@@ -11,9 +8,9 @@ import {
   type ValidIsolation,
   VoltError,
 } from '@volt/core';
-import { type NetworkProfile, safeParseProfile } from '@volt/core/profile';
+import { safeParseProfile } from '@volt/core/profile';
 import { landlockPolicyFromConfig } from '@volt/landlock';
-import { networkConfigFromProfile, parseContainerNetworkFile } from '@volt/netns';
+import { NSPAWN_NETWORK_KEYS, networkConfigFromInstalled } from '@volt/netns';
 import { seccompConfigFromNspawn } from '@volt/seccomp';
 import { MACHINES_DIR } from './defaults.js';
 import { checkIsolation } from './isolation.js';
@@ -38,7 +35,7 @@ export interface InstalledFiles {
 const READ_KEYS: Readonly<Record<string, readonly string[]>> = {
   Exec: ['Boot', 'Parameters', 'Environment', 'PrivateUsers', 'SystemCallFilter', 'ResolvConf'],
   Files: ['ReadOnly', 'PrivateUsersOwnership', 'BindReadOnly'],
-  Network: ['Private', 'VirtualEthernet', 'Bridge', 'Port'],
+  Network: NSPAWN_NETWORK_KEYS,
 };
 
 function entries(file: UnitFile, section: string, key: string): string[] {
@@ -51,59 +48,6 @@ function unwrapHelper(argv: readonly string[]): readonly string[] {
   if (argv[0] !== `${CONTAINER_VOLT_DIR}/volt-landlock`) return argv;
   const separator = argv.indexOf('--');
   return separator < 0 ? argv : argv.slice(separator + 1);
-}
-
-function parsePort(text: string): PortForward | undefined {
-  const match = /^(tcp|udp):(\d{1,5}):(\d{1,5})$/.exec(text);
-  if (match === null) return undefined;
-  return { protocol: match[1] as 'tcp' | 'udp', hostPort: Number(match[2]), containerPort: Number(match[3]) };
-}
-
-function parseNetwork(
-  file: UnitFile,
-  resolvConf: string | undefined,
-  containerNetworkFile: string | undefined,
-): Result<NetworkProfile> {
-  const isPrivate = entries(file, 'Network', 'Private')[0] === 'yes';
-  const veth = entries(file, 'Network', 'VirtualEthernet')[0] === 'yes';
-  const bridge = entries(file, 'Network', 'Bridge')[0];
-  const ports: PortForward[] = [];
-  for (const text of entries(file, 'Network', 'Port')) {
-    const port = parsePort(text);
-    if (port === undefined)
-      return fail(
-        new VoltError('PARSE_ERROR', `Port=${text} is not PROTOCOL:HOST:CONTAINER`, {
-          path: ['Network', 'Port'],
-        }),
-      );
-    ports.push(port);
-  }
-  const dns: string[] = [];
-  const searchDomains: string[] = [];
-  for (const line of (resolvConf ?? '').split('\n')) {
-    const [keyword, ...values] = line.trim().split(/\s+/);
-    if (keyword === 'nameserver' && values[0] !== undefined) {
-      const address = parseIpAddress(values[0]);
-      if (!address.ok) return fail(address.error.at(['resolv.conf']));
-      dns.push(address.value.text);
-    } else if (keyword === 'search') searchDomains.push(...values);
-  }
-  const mode = !isPrivate ? 'host' : veth || bridge !== undefined ? 'private' : 'none';
-  // Without a lease (no networkd file) nothing installed says the subnet: the default is assumed.
-  let subnets = {};
-  if (containerNetworkFile !== undefined) {
-    const parsed = parseContainerNetworkFile(containerNetworkFile);
-    if (!parsed.ok) return fail(parsed.error.at(['host0.network']));
-    subnets = parsed.value;
-  }
-  return ok({
-    ...subnets,
-    mode,
-    ...(bridge === undefined ? {} : { bridge }),
-    ports,
-    ...(resolvConf === undefined ? {} : { dns }),
-    searchDomains,
-  });
 }
 
 /**
@@ -156,9 +100,18 @@ export function isolationFromInstalled(files: InstalledFiles): Result<ValidIsola
   );
   const seccomp = seccompConfigFromNspawn(entries(file, 'Exec', 'SystemCallFilter'), serviceEnvironment);
   if (!seccomp.ok) return fail(seccomp.error.at(['Exec', 'SystemCallFilter']));
-  const networkProfile = parseNetwork(file, files.resolvConf, files.containerNetworkFile);
-  if (!networkProfile.ok) return networkProfile;
-  const network = networkConfigFromProfile(networkProfile.value, ['network']);
+  const network = networkConfigFromInstalled(
+    {
+      networkSection: file.sections
+        .filter((section) => section.name === 'Network')
+        .flatMap((section) => section.entries),
+      ...(files.resolvConf === undefined ? {} : { resolvConf: files.resolvConf }),
+      ...(files.containerNetworkFile === undefined
+        ? {}
+        : { containerNetworkFile: files.containerNetworkFile }),
+    },
+    ['network'],
+  );
   if (!network.ok) return network;
 
   let landlock: ValidIsolation['landlock'] = null;

@@ -84,7 +84,9 @@ export function checkIsolation(config: CheckedParts, path: InputPath = []): Resu
  * ```
  */
 export function parseIsolation(document: unknown): Result<ValidIsolation> {
-  const profile = safeParseProfile(isRecord(document) ? mergeProfileDocuments(DEFAULT_PROFILE, document) : document);
+  const profile = safeParseProfile(
+    isRecord(document) ? mergeProfileDocuments(DEFAULT_PROFILE, document) : document,
+  );
   if (!profile.ok) return profile;
   const { name } = profile.value;
   if (name === undefined) {

@@ -211,7 +211,7 @@ describe('renderPlan is a pure function of its configuration', () => {
           const first = renderPlan(config, target);
           (first.properties as [string, string][]).push(['MemoryMax', '1']);
           (first.direct.environment as Record<string, string>)['SYSTEMD_SECCOMP'] = '0';
-          (first.settings as { value: string }[])[0] = { value: 'changed' };
+          (first.settings as unknown as { value: string }[])[0] = { value: 'changed' };
           expect(renderPlan(config, target)).toEqual(renderPlan(structuredClone(config), target));
           expect(renderPlan(config, target).properties).not.toContainEqual(['MemoryMax', '1']);
         }

@@ -1,4 +1,5 @@
 import { parseUnitFile, unitFileValues, unwrap, type ValidIsolation, VoltError } from '@volt/core';
+import { parseContainerLease, planBridge } from '@volt/netns';
 import { describe, expect, it } from 'vitest';
 import { defaultIsolation, parseIsolation } from '../model/isolation.js';
 import { renderPlan } from './plan.js';
@@ -107,7 +108,10 @@ describe('correction 2: every network mode holds against the stock unit (--netwo
 describe('a private container gets its leased address, since nothing on the bridge answers DHCP', () => {
   it('binds a networkd file for host0 when an address is leased, and says so when none is', () => {
     const config = defaultIsolation('web');
-    const leased = renderPlan(config, { ...target, containerAddress: '10.87.0.5' });
+    const leased = renderPlan(config, {
+      ...target,
+      containerLease: unwrap(parseContainerLease(planBridge(config.network), { address: '10.87.0.5' })),
+    });
     const file = leased.files.find(
       (candidate) => candidate.path === '/var/lib/volt/containers/web/host0.network',
     );

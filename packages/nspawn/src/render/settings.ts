@@ -1,4 +1,5 @@
 import { renderSectionedUnitFile, type UnitFileEntry, VoltError } from '@volt/core';
+import { NSPAWN_NETWORK_ARGUMENTS } from '@volt/netns';
 
 /** The three sections a `.nspawn` file may have; nspawn ignores any other section. */
 export const NSPAWN_SECTIONS = ['Exec', 'Files', 'Network'] as const;
@@ -58,13 +59,8 @@ export const NSPAWN_SETTING_ARGUMENTS: Readonly<
     BindReadOnly: { form: 'value', option: 'bind-ro' },
     TemporaryFileSystem: { form: 'value', option: 'tmpfs' },
   },
-  Network: {
-    Private: { form: 'switch', option: 'private-network' },
-    VirtualEthernet: { form: 'switch', option: 'network-veth' },
-    Bridge: { form: 'value', option: 'network-bridge' },
-    Zone: { form: 'value', option: 'network-zone' },
-    Port: { form: 'value', option: 'port' },
-  },
+  // The [Network] keys are @volt/netns's table, which its own renderer and read-back use.
+  Network: NSPAWN_NETWORK_ARGUMENTS,
 };
 
 /** {@link NSPAWN_SETTING_ARGUMENTS} by key (no key is in two sections): its section, form and option text. */

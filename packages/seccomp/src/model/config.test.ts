@@ -3,13 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SYSCALL_GROUPS } from './catalog.generated.js';
 import { knownSyscalls } from './catalog.js';
-import {
-  DEFAULT_SECCOMP_CONFIG,
-  parseSeccompConfig,
-  seccompConfigFrom,
-  seccompConfigFromProfile,
-  validateSeccompConfig,
-} from './config.js';
+import { DEFAULT_SECCOMP_CONFIG, parseSeccompConfig, seccompConfigFromProfile } from './config.js';
 
 const EPERM = { kind: 'errno', errno: 1 } as const;
 
@@ -144,20 +138,5 @@ describe('parseSeccompConfig', () => {
   it('gives the same configuration as seccompConfigFromProfile for the same part', () => {
     const part = { profile: 'strict', allow: ['@mount'], deny: ['umount2'] } as const;
     expect(parseSeccompConfig(part)).toEqual(seccompConfigFromProfile(part));
-  });
-});
-
-describe('deprecated entry points (until @volt/nspawn and the CLI move)', () => {
-  it('validateSeccompConfig checks a typed configuration with paths relative to it', () => {
-    const config: SeccompConfig = { profile: 'strict', allow: [], deny: ['@nope'], action: { kind: 'log' } };
-    const result = validateSeccompConfig(config);
-    expect(result.ok ? undefined : result.error.path).toEqual(['deny', 0]);
-  });
-
-  it('seccompConfigFrom fills the defaults and throws the first problem', () => {
-    expect(seccompConfigFrom()).toEqual(DEFAULT_SECCOMP_CONFIG);
-    expect(() => seccompConfigFrom({ deny: ['nope'] })).toThrow(
-      expect.objectContaining({ code: 'INVALID_SYSCALL', path: ['seccomp', 'deny', 0] }),
-    );
   });
 });

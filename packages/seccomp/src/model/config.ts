@@ -148,35 +148,3 @@ export function parseSeccompConfig(
  * ```
  */
 export const DEFAULT_SECCOMP_CONFIG: Valid<SeccompConfig> = unwrap(seccompConfigFromProfile({}));
-
-/**
- * Checks a typed configuration: {@link seccompConfigFromProfile} with the paths relative to the
- * configuration.
- *
- * @deprecated Use {@link seccompConfigFromProfile} (or {@link parseSeccompConfig} for untyped input); kept
- *   until `@volt/nspawn` and the CLI have moved to it.
- * @example
- * ```ts
- * validateSeccompConfig({ profile: 'strict', allow: [], deny: ['@nope'], action: { kind: 'log' } }).ok; // false, at ['deny', 0]
- * ```
- */
-export function validateSeccompConfig(
-  config: SeccompConfig,
-  path: InputPath = [],
-): Result<Valid<SeccompConfig>> {
-  return seccompConfigFromProfile(config, path);
-}
-
-/**
- * The configuration of a seccomp part, thrown on error: {@link seccompConfigFromProfile}, unwrapped.
- *
- * @deprecated Use {@link seccompConfigFromProfile}; kept until the CLI has moved to it.
- * @throws {@link VoltError} `INVALID_SYSCALL` or `INVALID_VALUE` at the path under `seccomp`.
- * @example
- * ```ts
- * seccompConfigFrom({ profile: 'strict' }); // { profile: 'strict', allow: [], deny: [], action: { kind: 'errno', errno: 1 } }
- * ```
- */
-export function seccompConfigFrom(part: SeccompProfile = {}): Valid<SeccompConfig> {
-  return unwrap(seccompConfigFromProfile(part));
-}
