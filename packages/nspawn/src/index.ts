@@ -1,11 +1,78 @@
-export * from './host/document.js';
-export * from './host/install.js';
-export * from './host/installed.js';
-export * from './host/lifecycle.js';
-export * from './model/defaults.js';
-export * from './model/installed.js';
-export * from './model/isolation.js';
-export * from './model/paths.js';
-export * from './render/plan.js';
-export * from './render/present.js';
-export * from './render/settings.js';
+// The public API of @volt/nspawn, by layer: the model (parse a container's isolation), render (the plan:
+// command line, .nspawn file, drop-in, files, enforcement report) and host (install, start, stop).
+
+export type {
+  IsolationConfig,
+  LandlockPolicy,
+  NetworkConfig,
+  ResourceLimits,
+  SeccompConfig,
+  Valid,
+  ValidIsolation,
+} from '@volt/core';
+export {
+  DEMO_CONTAINER_NAME,
+  hostPlanTarget,
+  readProfileDocument,
+  renderPlanFromDocument,
+} from './host/document.js';
+export {
+  applyPlan,
+  type FileChange,
+  type InstallOptions,
+  planChanges,
+  recoverInstall,
+  removeContainerFiles,
+} from './host/install.js';
+export { readInstalledContainer } from './host/installed.js';
+export {
+  CONTAINER_MANAGERS,
+  type ContainerManager,
+  type ContainerStatus,
+  containerStatus,
+  containerUnit,
+  controlContainer,
+  type ManagerCommand,
+  managerCommand,
+  prepareHostNetwork,
+  removeContainer,
+  runDirect,
+} from './host/lifecycle.js';
+export { DEFAULT_PROFILE, MACHINES_DIR } from './model/defaults.js';
+export { type InstalledFiles, isolationFromInstalled } from './model/installed.js';
+export { defaultIsolation, mergeProfileDocuments, parseIsolation } from './model/isolation.js';
+export {
+  CONTAINER_VOLT_DIR,
+  type ContainerPaths,
+  containerPaths,
+  NSPAWN_SETTINGS_DIR,
+  SYSTEMD_UNIT_DIR,
+  VOLT_STATE_DIR,
+} from './model/paths.js';
+export {
+  type DirectCommand,
+  ISOLATION_LAYERS,
+  type IsolationLayer,
+  type IsolationPlan,
+  type LayerEnforcement,
+  type PlannedFile,
+  type PlanTarget,
+  planEnforcesLandlock,
+  renderPlan,
+} from './render/plan.js';
+export {
+  formatPlan,
+  formatPlanArtifact,
+  PLAN_ARTIFACTS,
+  type PlanArtifact,
+  planToJson,
+} from './render/present.js';
+export {
+  NSPAWN_SECTIONS,
+  NSPAWN_SETTING_ARGUMENTS,
+  type NspawnSection,
+  type NspawnSetting,
+  renderNspawnFile,
+  type SettingArgument,
+  settingsToArguments,
+} from './render/settings.js';

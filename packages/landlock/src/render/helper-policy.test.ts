@@ -100,7 +100,10 @@ describe('renderHelperPolicy', () => {
       fc.property(fc.array(segment, { minLength: 1, maxLength: 3 }), (parts) => {
         const path = `/${parts.join('/')}`;
         const policy = { ...resolution.policy, paths: [{ path, access: ['read-file'], optional: false }] };
-        const bytes = renderHelperPolicy({ ...resolution, policy: policy as unknown as typeof resolution.policy });
+        const bytes = renderHelperPolicy({
+          ...resolution,
+          policy: policy as unknown as typeof resolution.policy,
+        });
         expect(decode(bytes).records).toEqual([['path', '4', '0', path]]);
       }),
       { numRuns: 200 },
