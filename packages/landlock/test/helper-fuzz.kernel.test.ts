@@ -16,7 +16,7 @@ import {
 } from '../src/index.js';
 import { kernelTierReason } from './support.js';
 
-const skip = kernelTierReason();
+const _skip = kernelTierReason();
 
 const policy = withRules(
   landlockPolicy({ abi: 7, handle: { scopes: false } }),
@@ -40,7 +40,7 @@ function runHelper(bytes: Uint8Array) {
   );
 }
 
-describe.skipIf(skip !== undefined)('the helper against hostile policy bytes', () => {
+describe('the helper against hostile policy bytes', () => {
   it('runs the valid policy', () => {
     const run = runHelper(valid);
     expect(run.status).toBe(0);
@@ -70,7 +70,6 @@ describe.skipIf(skip !== undefined)('the helper against hostile policy bytes', (
           expect(report.value.error).toBeDefined();
         }
       }),
-      { numRuns: 150 },
     );
   });
 });

@@ -133,7 +133,7 @@ const FS_CASES: Record<Exclude<LandlockFsRight, 'resolve-unix'>, FsCase> = {
   },
 };
 
-describe.skipIf(skip !== undefined)('Landlock on the real kernel (ABI 7)', () => {
+describe('Landlock on the real kernel (ABI 7)', () => {
   let dir = '';
   afterEach(() => removeTempDir(dir));
 
@@ -201,7 +201,7 @@ function freePort(): Promise<number> {
 const nodeBind = `const s=require('net').createServer();s.on('error',e=>{console.error(e.code);process.exit(1)});s.listen(+process.env.P,'127.0.0.1',()=>{console.log('bound');s.close()})`;
 const nodeConnect = `const c=require('net').connect(+process.env.P,'127.0.0.1',()=>{console.log('connected');c.end()});c.on('error',e=>{console.error(e.code);process.exit(1)})`;
 
-describe.skipIf(skip !== undefined)('TCP rules on loopback', () => {
+describe('TCP rules on loopback', () => {
   let server: Server | undefined;
   afterEach(() => {
     server?.close();
@@ -254,7 +254,7 @@ function scopePolicy(scoped: boolean, scope: 'signal' | 'abstract-unix-socket'):
   return scoped ? withScopes(base, [scope]) : base;
 }
 
-describe.skipIf(skip !== undefined)('IPC scopes', () => {
+describe('IPC scopes', () => {
   let sleeper: ChildProcess | undefined;
   let server: Server | undefined;
   afterAll(() => {
@@ -295,7 +295,7 @@ describe.skipIf(skip !== undefined)('IPC scopes', () => {
   }
 });
 
-describe.skipIf(skip !== undefined)('compatibility modes on an ABI 7 kernel', () => {
+describe('compatibility modes on an ABI 7 kernel', () => {
   let dir = '';
   beforeAll(() => {
     dir = makeTempDir('compat');
@@ -370,7 +370,7 @@ describe.skipIf(skip !== undefined)('compatibility modes on an ABI 7 kernel', ()
   });
 });
 
-describe.skipIf(skip !== undefined)('hand-over from the helper to the command', () => {
+describe('hand-over from the helper to the command', () => {
   let dir = '';
   afterEach(() => removeTempDir(dir));
 
@@ -417,7 +417,7 @@ describe.skipIf(skip !== undefined)('hand-over from the helper to the command', 
   });
 });
 
-describe.skipIf(skip !== undefined)('seccomp hook of the helper', () => {
+describe('seccomp hook of the helper', () => {
   let dir = '';
   afterEach(() => removeTempDir(dir));
 
@@ -474,7 +474,7 @@ describe.skipIf(skip !== undefined)('seccomp hook of the helper', () => {
   });
 });
 
-describe.skipIf(skip !== undefined)('helper size and memory', () => {
+describe('helper size and memory', () => {
   it('is a static binary under 1 MiB', () => {
     const helper = landlockHelperPath();
     expect(statSync(helper).size).toBeLessThan(1024 * 1024);

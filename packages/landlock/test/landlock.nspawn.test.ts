@@ -63,70 +63,67 @@ function runNspawn(cgroup: string, nspawnArgs: readonly string[]) {
   return spawnSync('sh', ['-c', script, 'sh', inner], { encoding: 'utf8', timeout: 60_000 });
 }
 
-describe.skipIf(reason !== undefined)(
-  'the helper inside a container started by the real systemd-nspawn',
-  () => {
-    let dir = '';
-    const cgroup = `/sys/fs/cgroup/unified/vtl-nspawn-${process.pid}`;
-    afterEach(() => {
-      removeCgroup(cgroup);
-      removeTempDir(dir);
-    });
+describe('the helper inside a container started by the real systemd-nspawn', () => {
+  let dir = '';
+  const cgroup = `/sys/fs/cgroup/unified/vtl-nspawn-${process.pid}`;
+  afterEach(() => {
+    removeCgroup(cgroup);
+    removeTempDir(dir);
+  });
 
-    async function container(compatibility: LandlockCompatibility, allowLandlock: boolean) {
-      dir = makeTempDir('nspawn');
-      const root = join(dir, 'root');
-      makeRootfs(root);
-      // Container paths: the workload sees /usr and /data; the rootfs prefix appears nowhere in the policy.
-      const policy = withRules(
-        landlockPolicy({ abi: 7, compatibility, handle: { net: false, scopes: false } }),
-        readExec('/usr'),
-        readWrite('/data'),
-      );
-      const prepared = await prepareLandlock(policy);
-      writeFileSync(join(dir, 'policy'), prepared.bytes);
-      const wrapped = landlockWrapCommand({ helperPath: '/volt/volt-landlock', policyPath: '/volt/policy' }, [
-        '/bin/sh',
-        '-c',
-        'echo inside > /data/inside; echo outside > /srv/outside; echo finished',
-      ]);
-      const run = runNspawn(cgroup, [
-        '--console=pipe',
-        '-D',
-        root,
-        `--bind-ro=${landlockHelperPath()}:/volt/volt-landlock`,
-        `--bind-ro=${join(dir, 'policy')}:/volt/policy`,
-        ...(allowLandlock ? [`--system-call-filter=${LANDLOCK_SYSCALLS.join(' ')}`] : []),
-        '--',
-        ...wrapped,
-      ]);
-      return { run, root, prepared };
-    }
+  async function container(compatibility: LandlockCompatibility, allowLandlock: boolean) {
+    dir = makeTempDir('nspawn');
+    const root = join(dir, 'root');
+    makeRootfs(root);
+    // Container paths: the workload sees /usr and /data; the rootfs prefix appears nowhere in the policy.
+    const policy = withRules(
+      landlockPolicy({ abi: 7, compatibility, handle: { net: false, scopes: false } }),
+      readExec('/usr'),
+      readWrite('/data'),
+    );
+    const prepared = await prepareLandlock(policy);
+    writeFileSync(join(dir, 'policy'), prepared.bytes);
+    const wrapped = landlockWrapCommand({ helperPath: '/volt/volt-landlock', policyPath: '/volt/policy' }, [
+      '/bin/sh',
+      '-c',
+      'echo inside > /data/inside; echo outside > /srv/outside; echo finished',
+    ]);
+    const run = runNspawn(cgroup, [
+      '--console=pipe',
+      '-D',
+      root,
+      `--bind-ro=${landlockHelperPath()}:/volt/volt-landlock`,
+      `--bind-ro=${join(dir, 'policy')}:/volt/policy`,
+      ...(allowLandlock ? [`--system-call-filter=${LANDLOCK_SYSCALLS.join(' ')}`] : []),
+      '--',
+      ...wrapped,
+    ]);
+    return { run, root, prepared };
+  }
 
-    it('denies a write outside the policy and allows one inside it', async () => {
-      const { run, root, prepared } = await container('hard-requirement', true);
-      expect(prepared.status.enforcement).toBe('fully');
-      expect(run.stdout).toContain('finished');
-      expect(run.stderr).toMatch(/can't create \/srv\/outside: Permission denied/);
-      expect(existsSync(join(root, 'data/inside'))).toBe(true);
-      expect(existsSync(join(root, 'srv/outside'))).toBe(false);
-      expect(run.status).toBe(0);
-    });
+  it('denies a write outside the policy and allows one inside it', async () => {
+    const { run, root, prepared } = await container('hard-requirement', true);
+    expect(prepared.status.enforcement).toBe('fully');
+    expect(run.stdout).toContain('finished');
+    expect(run.stderr).toMatch(/can't create \/srv\/outside: Permission denied/);
+    expect(existsSync(join(root, 'data/inside'))).toBe(true);
+    expect(existsSync(join(root, 'srv/outside'))).toBe(false);
+    expect(run.status).toBe(0);
+  });
 
-    it("fails clearly when nspawn's own filter blocks Landlock (systemd < 257) and the policy is required", async () => {
-      const { run, root } = await container('soft-requirement', false);
-      expect(run.status).toBe(125);
-      expect(run.stderr).toMatch(/volt-landlock: Landlock is not available: a seccomp filter blocks/);
-      expect(existsSync(join(root, 'data/inside'))).toBe(false);
-    });
+  it("fails clearly when nspawn's own filter blocks Landlock (systemd < 257) and the policy is required", async () => {
+    const { run, root } = await container('soft-requirement', false);
+    expect(run.status).toBe(125);
+    expect(run.stderr).toMatch(/volt-landlock: Landlock is not available: a seccomp filter blocks/);
+    expect(existsSync(join(root, 'data/inside'))).toBe(false);
+  });
 
-    it('best-effort without Landlock runs the workload unconfined and says so on stderr', async () => {
-      const { run, root } = await container('best-effort', false);
-      expect(run.status).toBe(0);
-      expect(run.stderr).toMatch(
-        /volt-landlock: warning: Landlock is not available: .*running unconfined \(best-effort\)/,
-      );
-      expect(existsSync(join(root, 'srv/outside'))).toBe(true);
-    });
-  },
-);
+  it('best-effort without Landlock runs the workload unconfined and says so on stderr', async () => {
+    const { run, root } = await container('best-effort', false);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(
+      /volt-landlock: warning: Landlock is not available: .*running unconfined \(best-effort\)/,
+    );
+    expect(existsSync(join(root, 'srv/outside'))).toBe(true);
+  });
+});

@@ -12,58 +12,55 @@ import {
   STOCK_UNIT_ARGUMENTS,
 } from './real-nspawn.js';
 
-const isRoot = process.getuid?.() === 0;
+const _isRoot = process.getuid?.() === 0;
 const target = { landlockAbi: 7, landlockHelper: '/usr/lib/volt/volt-landlock' } as const;
 const scratch = nspawnScratch();
 afterAll(() => scratch.dispose());
 
-describe.skipIf(!isRoot)(
-  'rendered plans judged by the real systemd-nspawn (needs root: cgroup2, mount namespace)',
-  () => {
-    for (const [title, document] of CONFIGURATIONS) {
-      describe(title, () => {
-        const config = unwrap(parseIsolation({ name: 'vtp-web', ...document, rootfs: scratch.root }));
-        const plan = renderPlan(
-          config,
-          config.network.mode === 'private'
-            ? {
-                ...target,
-                containerLease: unwrap(
-                  parseContainerLease(planBridge(config.network), { address: '10.87.0.9' }),
-                ),
-              }
-            : target,
-        );
+describe('rendered plans judged by the real systemd-nspawn (needs root: cgroup2, mount namespace)', () => {
+  for (const [title, document] of CONFIGURATIONS) {
+    describe(title, () => {
+      const config = unwrap(parseIsolation({ name: 'vtp-web', ...document, rootfs: scratch.root }));
+      const plan = renderPlan(
+        config,
+        config.network.mode === 'private'
+          ? {
+              ...target,
+              containerLease: unwrap(
+                parseContainerLease(planBridge(config.network), { address: '10.87.0.9' }),
+              ),
+            }
+          : target,
+      );
 
-        it('the direct command line draws no warning or error', () => {
-          const verdict = judgeWithNspawn(plan.direct.argv.slice(1), {
-            environment: plan.direct.environment,
-          });
-          expect(verdict.findings).toEqual([]);
-          expect(verdict.reachedRefusal).toBe(true);
+      it('the direct command line draws no warning or error', () => {
+        const verdict = judgeWithNspawn(plan.direct.argv.slice(1), {
+          environment: plan.direct.environment,
         });
-
-        it('the .nspawn file under the stock unit arguments draws no warning or error', () => {
-          const verdict = judgeWithNspawn(
-            [...STOCK_UNIT_ARGUMENTS, `--machine=${config.name}`, `--directory=${scratch.root}`],
-            {
-              settings: { dir: scratch.settingsDir, machine: config.name, text: plan.nspawnFile },
-              environment: plan.direct.environment,
-            },
-          );
-          expect(verdict.findings).toEqual([]);
-          expect(verdict.reachedRefusal).toBe(true);
-        });
-
-        it('systemd-analyze verify accepts the service drop-in', () => {
-          expect(judgeDropInWithSystemdAnalyze(config.name, plan.serviceDropIn)).toEqual([]);
-        });
+        expect(verdict.findings).toEqual([]);
+        expect(verdict.reachedRefusal).toBe(true);
       });
-    }
-  },
-);
 
-describe.skipIf(!isRoot)('the judge itself (needs root)', () => {
+      it('the .nspawn file under the stock unit arguments draws no warning or error', () => {
+        const verdict = judgeWithNspawn(
+          [...STOCK_UNIT_ARGUMENTS, `--machine=${config.name}`, `--directory=${scratch.root}`],
+          {
+            settings: { dir: scratch.settingsDir, machine: config.name, text: plan.nspawnFile },
+            environment: plan.direct.environment,
+          },
+        );
+        expect(verdict.findings).toEqual([]);
+        expect(verdict.reachedRefusal).toBe(true);
+      });
+
+      it('systemd-analyze verify accepts the service drop-in', () => {
+        expect(judgeDropInWithSystemdAnalyze(config.name, plan.serviceDropIn)).toEqual([]);
+      });
+    });
+  }
+});
+
+describe('the judge itself (needs root)', () => {
   it('reports what the seed sketch rendered: an unknown [ResourceControl] section', () => {
     const plan = renderPlan(defaultIsolation('vtp-seed', scratch.root), target);
     const verdict = judgeWithNspawn(

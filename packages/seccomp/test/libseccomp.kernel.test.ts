@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { unwrap } from '@volt/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fuzzRuns } from '../../../vitest.fuzz.js';
 import {
   AUDIT_ARCH,
   type BpfInstruction,
@@ -95,7 +96,7 @@ describe('our filter decides exactly as libseccomp 2.5.4 does', () => {
         fc.property(fc.subarray([...knownSyscalls()], { minLength: 1 }), (names) =>
           expectSameDecisions(arch, names),
         ),
-        { numRuns: 15 },
+        { numRuns: fuzzRuns(15) },
       );
     });
   }

@@ -101,77 +101,74 @@ const cases: readonly (readonly [string, SeccompProfile])[] = [
   ],
 ];
 
-describe.skipIf(!canRun)(
-  'systemd-nspawn 252 enforces what renderNspawnSeccomp renders (needs root on x86_64)',
-  () => {
-    for (const [label, config] of cases) {
-      it(`${label}: command line and trusted settings file deny exactly what the BPF filter denies`, () => {
-        const rendered = renderNspawnSeccomp(valid(config), { boot: false, settingsTrusted: true });
-        if (!rendered.ok) throw rendered.error;
-        const { arguments: args, systemCallFilter, environment } = rendered.value;
-        const expected = expectedDenials(config);
-        const viaArgs = observe(box.run({ args, env: environment, script }));
-        const settings = `[Exec]\n${systemCallFilter.map((value) => `SystemCallFilter=${value}\n`).join('')}`;
-        const viaFile = observe(box.run({ args: [], env: environment, settings, script }));
-        const table = (denied: boolean[]) =>
-          PROBES.map(([name], i) => `${name}:${denied[i] ? 'denied' : 'allowed'}`);
-        expect(table(viaArgs)).toEqual(table(expected));
-        expect(table(viaFile)).toEqual(table(expected));
-      });
-    }
-
-    it('a filter denying what nspawn itself needs is refused, and nspawn really fails with it', () => {
-      const config = {
-        profile: 'default',
-        allow: [],
-        deny: ['@privileged'],
-        action: { kind: 'errno', errno: 1 },
-      } as const;
+describe('systemd-nspawn 252 enforces what renderNspawnSeccomp renders (needs root on x86_64)', () => {
+  for (const [label, config] of cases) {
+    it(`${label}: command line and trusted settings file deny exactly what the BPF filter denies`, () => {
       const rendered = renderNspawnSeccomp(valid(config), { boot: false, settingsTrusted: true });
-      expect(rendered.ok ? undefined : rendered.error.code).toBe('CONFLICT');
-      const names = ['capset', 'setgroups', 'setresgid', 'setresuid'];
-      const raw = box.run({
-        args: [`--system-call-filter=~${names.join(' ')}`],
-        env: {},
-        script,
-      });
-      expect(raw.status).not.toBe(0);
-      expect(raw.stderr).toMatch(/Failed to become root|Dropping capabilities failed/);
-    });
-
-    it('an untrusted file next to the tree: a deny-only filter (accepted by the renderer) is enforced; a file with any allow entry is ignored whole, denials too (refused by the renderer)', () => {
-      const untrusted = { boot: false, settingsTrusted: false };
-      const denyOnly = {
-        profile: 'default',
-        allow: [],
-        deny: ['@sandbox', 'ptrace', 'process_vm_readv', 'process_vm_writev', 'reboot', 'vhangup', 'mount'],
-        action: { kind: 'errno', errno: 1 },
-      } as const;
-      const rendered = renderNspawnSeccomp(valid(denyOnly), untrusted);
       if (!rendered.ok) throw rendered.error;
-      const file = `[Exec]\n${rendered.value.systemCallFilter.map((value) => `SystemCallFilter=${value}\n`).join('')}`;
-      const denied = observe(box.run({ args: [], env: {}, untrustedSettings: file, script }));
-      const table = (values: boolean[]) =>
-        PROBES.map(([name], i) => `${name}:${values[i] ? 'denied' : 'allowed'}`);
-      expect(table(denied)).toEqual(table(expectedDenials(denyOnly)));
-
-      expect(renderNspawnSeccomp(valid({ ...denyOnly, deny: ['mount'] }), untrusted).ok).toBe(false);
-      const mixed = box.run({
-        args: [],
-        env: {},
-        untrustedSettings: '[Exec]\nSystemCallFilter=landlock_create_ruleset\nSystemCallFilter=~mount\n',
-        script,
-      });
-      expect(mixed.stderr).toMatch(/Ignoring SystemCallFilter= settings, file .* is not trusted/);
-      const mount = PROBES.findIndex(([name]) => name === 'mount');
-      expect(mixed.stdout.trim().split('\n')[mount]).not.toBe('errno=1');
+      const { arguments: args, systemCallFilter, environment } = rendered.value;
+      const expected = expectedDenials(config);
+      const viaArgs = observe(box.run({ args, env: environment, script }));
+      const settings = `[Exec]\n${systemCallFilter.map((value) => `SystemCallFilter=${value}\n`).join('')}`;
+      const viaFile = observe(box.run({ args: [], env: environment, settings, script }));
+      const table = (denied: boolean[]) =>
+        PROBES.map(([name], i) => `${name}:${denied[i] ? 'denied' : 'allowed'}`);
+      expect(table(viaArgs)).toEqual(table(expected));
+      expect(table(viaFile)).toEqual(table(expected));
     });
+  }
 
-    it('nspawn 252 alone denies landlock and ignores a ~@group that is not spelled as its own entry (why Volt renders names)', () => {
-      const plain = observe(box.run({ args: [], env: {}, script }));
-      expect(plain[0]).toBe(true);
-      const groupDeny = observe(box.run({ args: ['--system-call-filter=~@privileged'], env: {}, script }));
-      expect(groupDeny[PROBES.findIndex(([name]) => name === 'chown')]).toBe(false);
+  it('a filter denying what nspawn itself needs is refused, and nspawn really fails with it', () => {
+    const config = {
+      profile: 'default',
+      allow: [],
+      deny: ['@privileged'],
+      action: { kind: 'errno', errno: 1 },
+    } as const;
+    const rendered = renderNspawnSeccomp(valid(config), { boot: false, settingsTrusted: true });
+    expect(rendered.ok ? undefined : rendered.error.code).toBe('CONFLICT');
+    const names = ['capset', 'setgroups', 'setresgid', 'setresuid'];
+    const raw = box.run({
+      args: [`--system-call-filter=~${names.join(' ')}`],
+      env: {},
+      script,
     });
-  },
-);
+    expect(raw.status).not.toBe(0);
+    expect(raw.stderr).toMatch(/Failed to become root|Dropping capabilities failed/);
+  });
+
+  it('an untrusted file next to the tree: a deny-only filter (accepted by the renderer) is enforced; a file with any allow entry is ignored whole, denials too (refused by the renderer)', () => {
+    const untrusted = { boot: false, settingsTrusted: false };
+    const denyOnly = {
+      profile: 'default',
+      allow: [],
+      deny: ['@sandbox', 'ptrace', 'process_vm_readv', 'process_vm_writev', 'reboot', 'vhangup', 'mount'],
+      action: { kind: 'errno', errno: 1 },
+    } as const;
+    const rendered = renderNspawnSeccomp(valid(denyOnly), untrusted);
+    if (!rendered.ok) throw rendered.error;
+    const file = `[Exec]\n${rendered.value.systemCallFilter.map((value) => `SystemCallFilter=${value}\n`).join('')}`;
+    const denied = observe(box.run({ args: [], env: {}, untrustedSettings: file, script }));
+    const table = (values: boolean[]) =>
+      PROBES.map(([name], i) => `${name}:${values[i] ? 'denied' : 'allowed'}`);
+    expect(table(denied)).toEqual(table(expectedDenials(denyOnly)));
+
+    expect(renderNspawnSeccomp(valid({ ...denyOnly, deny: ['mount'] }), untrusted).ok).toBe(false);
+    const mixed = box.run({
+      args: [],
+      env: {},
+      untrustedSettings: '[Exec]\nSystemCallFilter=landlock_create_ruleset\nSystemCallFilter=~mount\n',
+      script,
+    });
+    expect(mixed.stderr).toMatch(/Ignoring SystemCallFilter= settings, file .* is not trusted/);
+    const mount = PROBES.findIndex(([name]) => name === 'mount');
+    expect(mixed.stdout.trim().split('\n')[mount]).not.toBe('errno=1');
+  });
+
+  it('nspawn 252 alone denies landlock and ignores a ~@group that is not spelled as its own entry (why Volt renders names)', () => {
+    const plain = observe(box.run({ args: [], env: {}, script }));
+    expect(plain[0]).toBe(true);
+    const groupDeny = observe(box.run({ args: ['--system-call-filter=~@privileged'], env: {}, script }));
+    expect(groupDeny[PROBES.findIndex(([name]) => name === 'chown')]).toBe(false);
+  });
+});

@@ -145,7 +145,7 @@ describe.each(RUNTIMES)('OCI seccomp run by $name', (runtime) => {
   const skipReason = skipReasonFor(runtime);
   const runProbeIn = (args: readonly string[], seccomp: OciSeccomp | undefined) =>
     runProbe(runtime, args, seccomp);
-  describe.skipIf(skipReason !== undefined)(`(${skipReason ?? `root, ${runtime.name}`})`, () => {
+  describe(`(${skipReason ?? `root, ${runtime.name}`})`, () => {
     const munlockall = String(syscallNumber(arch, 'munlockall'));
 
     it('without a filter the probe mounts and calls munlockall (the container itself is sound)', () => {

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { registerCgroupCommands } from './cgroup.js';
 
-const hasCgroup2 = (await import('node:fs'))
+const _hasCgroup2 = (await import('node:fs'))
   .readFileSync('/proc/self/mountinfo', 'utf8')
   .includes(' - cgroup2 ');
 
@@ -24,7 +24,7 @@ async function volt(...args: string[]): Promise<void> {
 
 afterEach(() => vi.restoreAllMocks());
 
-describe.skipIf(!hasCgroup2)('volt cgroup stats (needs a cgroup2 mount)', () => {
+describe('volt cgroup stats (needs a cgroup2 mount)', () => {
   it('prints the root group as text, with absent controllers shown as absent', async () => {
     const { findCgroup2Mount } = await import('@volt/cgroups');
     const mount = await findCgroup2Mount();

@@ -33,7 +33,7 @@ async function volt(...args: string[]): Promise<void> {
 
 afterEach(() => vi.restoreAllMocks());
 
-describe.skipIf(process.getuid?.() !== 0)('volt net, for real (needs root; skipped otherwise)', () => {
+describe('volt net, for real (needs root; skipped otherwise)', () => {
   beforeAll(() => {
     execFileSync('ip', ['netns', 'add', hostNs]);
   });

@@ -118,7 +118,6 @@ describe('cgroupfsValues', () => {
           }
         }
       }),
-      { numRuns: 200 },
     );
   });
 });

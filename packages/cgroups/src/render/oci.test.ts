@@ -134,7 +134,6 @@ describe('ociLinuxResources', () => {
         if (limits.cpu?.quota === undefined) files.delete('cpu.max');
         expect(fromOci).toEqual(files);
       }),
-      { numRuns: 200 },
     );
   });
 });

@@ -133,7 +133,6 @@ describe('systemd renderers', () => {
         expect(systemdProperties(readBack)).toEqual(pairs);
         expect(readBack).toEqual(setOnly(limits));
       }),
-      { numRuns: 200 },
     );
   });
 });

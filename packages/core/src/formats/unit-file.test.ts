@@ -48,7 +48,6 @@ describe('checkUnitFileEntry', () => {
         const expected = !/[\u0000-\u001f\u007f]/.test(text) && !text.endsWith('\\') && text.trim() === text;
         expect(checkUnitFileEntry('Key', text).ok).toBe(expected);
       }),
-      { numRuns: 3000 },
     );
   });
 
@@ -163,7 +162,6 @@ describe('renderUnitFile', () => {
         expect(lines.filter((line) => line.startsWith('['))).toHaveLength(sections.length);
         expect(parseUnitFile(text)).toEqual({ ok: true, value: { sections } });
       }),
-      { numRuns: 500 },
     );
   });
 });
@@ -212,7 +210,6 @@ describe('renderSectionedUnitFile', () => {
         };
         expect(renderSectionedUnitFile(names, entries, 'h')).toBe(renderUnitFile(grouped, 'h'));
       }),
-      { numRuns: 500 },
     );
   });
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   LANDLOCK_FS_RIGHTS,
@@ -34,19 +34,16 @@ describe('shared constant tables', () => {
     expect(LANDLOCK_LOG_FLAGS).toEqual(['same-exec-off', 'new-exec-on', 'subdomains-off']);
   });
 
-  it.skipIf(!existsSync(HEADER))(
-    'agree with the bits of the installed linux/landlock.h (skipped only when the kernel headers are missing)',
-    () => {
-      const fs = headerBits('LANDLOCK_ACCESS_FS_');
-      expect(fs.length).toBeGreaterThanOrEqual(13);
-      for (const [name, bit] of fs)
-        expect([name, LANDLOCK_FS_RIGHTS.indexOf(name as never)]).toEqual([name, bit]);
-      for (const [name, bit] of headerBits('LANDLOCK_ACCESS_NET_'))
-        expect([name, LANDLOCK_NET_RIGHTS.indexOf(name as never)]).toEqual([name, bit]);
-      for (const [name, bit] of headerBits('LANDLOCK_SCOPE_'))
-        expect([name, LANDLOCK_SCOPES.indexOf(name as never)]).toEqual([name, bit]);
-    },
-  );
+  it('agree with the bits of the installed linux/landlock.h (skipped only when the kernel headers are missing)', () => {
+    const fs = headerBits('LANDLOCK_ACCESS_FS_');
+    expect(fs.length).toBeGreaterThanOrEqual(13);
+    for (const [name, bit] of fs)
+      expect([name, LANDLOCK_FS_RIGHTS.indexOf(name as never)]).toEqual([name, bit]);
+    for (const [name, bit] of headerBits('LANDLOCK_ACCESS_NET_'))
+      expect([name, LANDLOCK_NET_RIGHTS.indexOf(name as never)]).toEqual([name, bit]);
+    for (const [name, bit] of headerBits('LANDLOCK_SCOPE_'))
+      expect([name, LANDLOCK_SCOPES.indexOf(name as never)]).toEqual([name, bit]);
+  });
 
   it('have no duplicates', () => {
     for (const table of [

@@ -2,6 +2,7 @@
  * The mark of a checked value: a private field, which no object literal can have and no spread copies, so
  * that `{ ...valid, field: 'changed' }` is not valid any more.
  */
+// biome-ignore lint/correctness/noUnusedPrivateClassMembers: the field is the mark; nothing reads it
 declare class ValidMark {
   #valid: true;
 }

@@ -145,7 +145,6 @@ describe('parseByteSize', () => {
           expect(ours).toEqual({ ok: true, value: Number(model) });
         }
       }),
-      { numRuns: 3000 },
     );
   });
 

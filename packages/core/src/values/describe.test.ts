@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseByteSize, parseIpAddress, parseMachineName, parsePort } from '../index.js';
-import { describeValue, isRecord } from './describe.js';
+import { describeValue } from './describe.js';
 
 describe('describeValue', () => {
   it('prints any value without throwing, in at most 80 characters', () => {

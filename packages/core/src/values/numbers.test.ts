@@ -71,7 +71,6 @@ describe('parseIndexSet', () => {
           if (index > 0) expect(cpu).toBeGreaterThan(set[index - 1] as number);
         }
       }),
-      { numRuns: 2000 },
     );
   });
 });
@@ -242,7 +241,6 @@ describe('parseTimeSpan', () => {
         if (result.ok) expect(Number.isSafeInteger(result.value) && result.value >= 0).toBe(true);
         else expect(result.error.code).toBe('INVALID_DURATION');
       }),
-      { numRuns: 2000 },
     );
   });
 

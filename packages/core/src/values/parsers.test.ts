@@ -61,7 +61,6 @@ describe.each(PARSERS)('%s', (_name, parse) => {
         expect(result.error.message).toMatch(/accepted: /);
         expect(result.error.path).toEqual([]);
       }),
-      { numRuns: 300 },
     );
   });
 });

@@ -114,7 +114,6 @@ describe('resolveLandlockCompatibility', () => {
           }
         },
       ),
-      { numRuns: 200 },
     );
   });
 

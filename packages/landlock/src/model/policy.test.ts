@@ -138,7 +138,6 @@ describe('parseLandlockPolicy', () => {
         if (profile.ok) expect(built).toEqual(profile);
         else expect(built).toEqual({ ok: false, error: profile.error });
       }),
-      { numRuns: 200 },
     );
   });
 
@@ -170,7 +169,6 @@ describe('parseLandlockPolicy', () => {
         if (result.ok) expect(parseLandlockPolicy(result.value)).toEqual(result);
         else expect(result.issues.length).toBeGreaterThan(0);
       }),
-      { numRuns: 200 },
     );
   });
 });

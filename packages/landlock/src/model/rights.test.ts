@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { LANDLOCK_FS_RIGHTS, LANDLOCK_NET_RIGHTS } from '@volt/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ import {
 const UAPI_HEADER = '/usr/include/linux/landlock.h';
 
 describe('kernel bit values', () => {
-  it.skipIf(!existsSync(UAPI_HEADER))('agree with every constant the installed UAPI header defines', () => {
+  it('agree with every constant the installed UAPI header defines', () => {
     const header = readFileSync(UAPI_HEADER, 'utf8');
     const defined = [
       ...header.matchAll(/#define LANDLOCK_(ACCESS_FS|ACCESS_NET|SCOPE)_(\w+)\s+\(1ULL << (\d+)\)/g),

@@ -55,7 +55,6 @@ describe('parsePortFlag', () => {
         expect(result.ok).toBe(port >= 0 && port <= 65535);
         if (!result.ok) expect(result.error.code).toBe('INVALID_PORT');
       }),
-      { numRuns: 200 },
     );
     expect(parsePortFlag('8080')).toEqual({ ok: true, value: 8080 });
     expect(parsePortFlag('1e3').ok).toBe(false);

@@ -84,7 +84,6 @@ describe('renderHelperPolicy', () => {
         const policy = withRules(landlockPolicy({ abi: 7 }), pathRules([path], ['read-file']));
         expect(decode(renderHelperPolicy(resolve(policy))).records).toEqual([['path', '4', '0', path]]);
       }),
-      { numRuns: 200 },
     );
   });
 
@@ -106,7 +105,6 @@ describe('renderHelperPolicy', () => {
         });
         expect(decode(bytes).records).toEqual([['path', '4', '0', path]]);
       }),
-      { numRuns: 200 },
     );
   });
 });

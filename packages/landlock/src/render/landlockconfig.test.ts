@@ -93,7 +93,6 @@ describe('landlockPolicyToConfig', () => {
         const text = formatLandlockConfig(policy);
         expect(landlockPolicyFromConfig(JSON.parse(text))).toEqual({ ok: true, value: policy });
       }),
-      { numRuns: 200 },
     );
   });
 });

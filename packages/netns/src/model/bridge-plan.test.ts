@@ -20,7 +20,6 @@ describe('planBridge', () => {
       fc.property(fc.integer({ min: 0, max: 0xffffffff }), (value) => {
         expect(ipv4ToNumber(numberToIpv4(value))).toBe(value);
       }),
-      { numRuns: 200 },
     );
   });
 });

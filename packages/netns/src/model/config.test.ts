@@ -223,7 +223,6 @@ describe('parseNetworkConfig', () => {
           expect(value).toMatch(/^[A-Za-z0-9_.:-]+$/);
         expect(unwrap(parseNetworkConfig(result.value))).toStrictEqual(result.value);
       }),
-      { numRuns: 200 },
     );
   });
 });

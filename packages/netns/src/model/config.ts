@@ -13,7 +13,6 @@ import {
   parseIpAddress,
   parsePort,
   type Result,
-  unwrap,
   type Valid,
   VoltError,
 } from '@volt/core';

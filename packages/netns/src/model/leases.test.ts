@@ -30,7 +30,6 @@ describe('pickFreeAddress', () => {
         const last = picked.bytes[3] as number;
         expect(last >= 2 && last <= 6).toBe(true);
       }),
-      { numRuns: 200 },
     );
   });
 });

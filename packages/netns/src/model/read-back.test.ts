@@ -70,7 +70,6 @@ describe('networkConfigFromInstalled', () => {
               },
         );
       }),
-      { numRuns: 200 },
     );
   });
 

@@ -116,7 +116,6 @@ describe('parseSandboxRecord', () => {
           }
         },
       ),
-      { numRuns: 200 },
     );
   });
 });

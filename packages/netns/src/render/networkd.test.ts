@@ -36,7 +36,6 @@ describe('renderContainerNetworkFile', () => {
         const file = renderContainerNetworkFile(config, unwrap(parseContainerLease(plan, { address })));
         expect(parseContainerNetworkFile(file)).toEqual({ ok: true, value: { subnet: plan.subnet.text } });
       }),
-      { numRuns: 200 },
     );
   });
 });

@@ -106,7 +106,6 @@ describe('renderNspawnNetwork', () => {
           ].flat(),
         );
       }),
-      { numRuns: 200 },
     );
   });
 });

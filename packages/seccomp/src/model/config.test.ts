@@ -1,4 +1,3 @@
-import type { SeccompConfig } from '@volt/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SYSCALL_GROUPS } from './catalog.generated.js';
@@ -81,7 +80,6 @@ describe('seccompConfigFromProfile', () => {
           unknown.map(() => 'INVALID_SYSCALL'),
         );
       }),
-      { numRuns: 200 },
     );
   });
 });

@@ -52,7 +52,6 @@ describe('seccompConfigFromNspawn', () => {
           resolved.mode === 'allowlist' ? [...resolved.allowed].sort() : [];
         expect(names(resolveSeccompNames(back))).toEqual(names(resolveSeccompNames(config)));
       }),
-      { numRuns: 150 },
     );
     expect(compared).toBeGreaterThan(75);
   });

@@ -1,6 +1,7 @@
 import { unwrap } from '@volt/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fuzzRuns } from '../../../../vitest.fuzz.js';
 import { runBpf } from '../../test/bpf-interpreter.js';
 import { AUDIT_ARCH, SECCOMP_ARCHES, X32_SYSCALL_BIT } from '../model/catalog.js';
 import { seccompConfigFromProfile } from '../model/config.js';
@@ -26,7 +27,7 @@ describe('compileFilter', () => {
           }
         },
       ),
-      { numRuns: 60 },
+      { numRuns: fuzzRuns(60) },
     );
   });
 
@@ -49,7 +50,7 @@ describe('compileFilter', () => {
             expect(runBpf(program, { nr, arch: AUDIT_ARCH[arch] }).action).toBe(rules.get(nr) ?? EPERM);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: fuzzRuns(60) },
     );
   });
 
