@@ -1,6 +1,8 @@
+#!/usr/bin/env node
+// The `volt` executable, bundled into dist/volt.cjs (scripts/bundle.mjs). Each command module registers
+// its sub-commands and imports its packages only inside the action (dist/deps/NAME.cjs, through Node's
+// require), so that `volt X` loads only what X needs.
 import { Command, CommanderError } from 'commander';
-// Each command module registers its sub-commands and imports its packages only inside the action, so
-// that `volt X` loads only what X needs.
 import { COMMAND_GROUPS } from './commands/groups.js';
 import { exitCodeFor, printError } from './output.js';
 

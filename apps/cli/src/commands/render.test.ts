@@ -83,22 +83,4 @@ describe('volt render', () => {
     expect(volt('render', '--profile', '/nonexistent/profile.yaml').status).toBe(1);
     expect(volt('--version').stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
-
-  it('compiles from the code caches the build wrote, with the same output as from source', () => {
-    const withEnv = (value: string) =>
-      spawnSync(process.execPath, [main, 'render', '--name', 'demo', '--json'], {
-        encoding: 'utf8',
-        timeout: 60_000,
-        env: { ...process.env, VOLT_CODE_CACHE: value },
-      });
-    const reported = withEnv('report');
-    expect(reported.status).toBe(0);
-    expect(reported.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^volt: code cache .*\/dist\/main\.cjs: accepted$/),
-      expect.stringMatching(/^volt: code cache .*\/dist\/deps\/render\.cjs: accepted$/),
-    ]);
-    const fromSource = withEnv('off');
-    expect(fromSource.stderr).toBe('');
-    expect(fromSource.stdout).toBe(reported.stdout);
-  });
 });
