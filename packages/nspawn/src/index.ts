@@ -10,12 +10,7 @@ export type {
   Valid,
   ValidIsolation,
 } from '@volt/core';
-export {
-  DEMO_CONTAINER_NAME,
-  hostPlanTarget,
-  readProfileDocument,
-  renderPlanFromDocument,
-} from './host/document.js';
+export { DEMO_CONTAINER_NAME, readProfileDocument, renderPlanFromDocument } from './host/document.js';
 export {
   applyPlan,
   type FileChange,
@@ -38,6 +33,7 @@ export {
   removeContainer,
   runDirect,
 } from './host/lifecycle.js';
+export { hostPlanTarget, planTargetFor } from './host/target.js';
 export { DEFAULT_PROFILE, MACHINES_DIR } from './model/defaults.js';
 export { type InstalledFiles, isolationFromInstalled } from './model/installed.js';
 export { defaultIsolation, mergeProfileDocuments, parseIsolation } from './model/isolation.js';

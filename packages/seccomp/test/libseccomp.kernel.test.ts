@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { unwrap } from '@volt/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fuzzRuns } from '../../../vitest.fuzz.js';
 import {
   AUDIT_ARCH,
   type BpfInstruction,
@@ -96,7 +95,7 @@ describe('our filter decides exactly as libseccomp 2.5.4 does', () => {
         fc.property(fc.subarray([...knownSyscalls()], { minLength: 1 }), (names) =>
           expectSameDecisions(arch, names),
         ),
-        { numRuns: fuzzRuns(15) },
+        { numRuns: Math.ceil((15 * (fc.readConfigureGlobal().numRuns ?? 100)) / 100) },
       );
     });
   }

@@ -100,17 +100,27 @@ export function registerRenderCommands(program: Command): void {
     .option('--only <artifact>', 'print one artifact: args, nspawn, dropin, resolv, files or enforcement')
     .action(async (command: string[], options: RenderOptions) => {
       const {
-        renderPlanFromDocument,
+        DEMO_CONTAINER_NAME,
         formatPlan,
         formatPlanArtifact,
         mergeProfileDocuments,
+        parseIsolation,
+        planTargetFor,
         planToJson,
         readProfileDocument,
+        renderPlan,
+        unwrap,
       } = await import('../deps/render.js');
       const document = options.profile === undefined ? {} : await readProfileDocument(options.profile);
-      const plan = await renderPlanFromDocument(
-        mergeProfileDocuments(document, flagsAsProfile(options, command)),
+      const config = unwrap(
+        parseIsolation(
+          mergeProfileDocuments(
+            { name: DEMO_CONTAINER_NAME },
+            mergeProfileDocuments(document, flagsAsProfile(options, command)),
+          ),
+        ),
       );
+      const plan = renderPlan(config, await planTargetFor(config));
       if (options.only !== undefined) {
         process.stdout.write(formatPlanArtifact(plan, options.only, options.json === true));
         return;

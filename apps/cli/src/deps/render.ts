@@ -1,10 +1,14 @@
-// What `volt render` uses of the packages, by name: bundled into dist/deps/render.js with nothing else, so
+// What `volt render` uses of the packages, by name: bundled into dist/deps/render.cjs with nothing else, so
 // the command loads only the modules that render a plan (see scripts/bundle.mjs).
+export { unwrap } from '@volt/core';
 export {
+  DEMO_CONTAINER_NAME,
   formatPlan,
   formatPlanArtifact,
   mergeProfileDocuments,
+  parseIsolation,
+  planTargetFor,
   planToJson,
   readProfileDocument,
-  renderPlanFromDocument,
+  renderPlan,
 } from '@volt/nspawn';

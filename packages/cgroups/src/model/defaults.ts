@@ -29,4 +29,6 @@ export const DEFAULT_RESOURCES = {
  * //  '--property=CPUWeight=100', '--property=IOWeight=100', '--property=TasksMax=4096']
  * ```
  */
-export const DEFAULT_RESOURCE_LIMITS: Valid<ResourceLimits> = unwrap(parseResourceLimits(DEFAULT_RESOURCES));
+export const DEFAULT_RESOURCE_LIMITS: Valid<ResourceLimits> = /* @__PURE__ */ unwrap(
+  parseResourceLimits(DEFAULT_RESOURCES),
+);

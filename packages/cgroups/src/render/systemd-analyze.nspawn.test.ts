@@ -30,7 +30,6 @@ import {
 import { parseResourceLimits } from '@volt/core/profile';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fuzzRuns } from '../../../../vitest.fuzz.js';
 import { resourceDocuments } from '../../test/arbitraries.js';
 import { readHostResources } from '../host/resources.js';
 import type { HostResources } from './cgroupfs.js';
@@ -94,7 +93,10 @@ const REFUSED: readonly (readonly [key: string, value: string])[] = [
   ['tasks.max', '-1'],
 ];
 
-const GENERATED = fc.sample(resourceDocuments, { numRuns: fuzzRuns(120), seed: 20261202 });
+const GENERATED = fc.sample(resourceDocuments, {
+  numRuns: Math.ceil((120 * (fc.readConfigureGlobal().numRuns ?? 100)) / 100),
+  seed: 20261202,
+});
 
 interface Rendered {
   readonly document: unknown;

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fuzzRuns } from '../../../../vitest.fuzz.js';
 import {
   checkUnitFileEntry,
   parseUnitFile,
@@ -589,7 +588,10 @@ function generated(key: string, alphabet: string | fc.Arbitrary<string>, seed: n
     typeof alphabet === 'string'
       ? fc.string({ unit: fc.constantFrom(...alphabet), minLength: 1, maxLength: 9 })
       : alphabet;
-  const values = fc.sample(arbitrary, { seed, numRuns: fuzzRuns(160) });
+  const values = fc.sample(arbitrary, {
+    seed,
+    numRuns: Math.ceil((160 * (fc.readConfigureGlobal().numRuns ?? 100)) / 100),
+  });
   const unique = [...new Set(values.map((value) => value.trim()).filter((value) => value !== ''))];
   return unique.map((value) => ({ target, value, line: `${key}=${value}` }));
 }
@@ -772,7 +774,7 @@ describe(`core's value parsers and formatters against systemd 252 (${UNIT}; need
         ),
         weight: fc.integer({ min: 1, max: 10000 }),
       }),
-      { seed: 20261128, numRuns: fuzzRuns(40) },
+      { seed: 20261128, numRuns: Math.ceil((40 * (fc.readConfigureGlobal().numRuns ?? 100)) / 100) },
     );
     const mismatches: string[] = [];
     for (const values of sample) {

@@ -1,25 +1,12 @@
 import { unwrap, VoltError } from '@volt/core';
 import { loadProfileDocument } from '@volt/core/profile';
-import { landlockHelperPath, probeLandlock } from '@volt/landlock';
 import { leaseContainerAddress } from '@volt/netns';
 import { parseIsolation } from '../model/isolation.js';
-import { type IsolationPlan, type PlanTarget, planEnforcesLandlock, renderPlan } from '../render/plan.js';
+import { type IsolationPlan, type PlanTarget, renderPlan } from '../render/plan.js';
+import { planTargetFor } from './target.js';
 
 /** The name used when neither the profile nor the caller names the container. */
 export const DEMO_CONTAINER_NAME = 'demo';
-
-/**
- * Facts about this host for {@link renderPlan}: its Landlock ABI and the helper binary's path.
- *
- * @example
- * ```ts
- * const target = await hostPlanTarget(); // { landlockAbi: 7, landlockHelper: '/…/volt-landlock' }
- * ```
- */
-export async function hostPlanTarget(): Promise<PlanTarget> {
-  const landlockHelper = landlockHelperPath();
-  return { landlockAbi: (await probeLandlock(landlockHelper)).abi, landlockHelper };
-}
 
 /**
  * Validates an untrusted profile document, fills the defaults and renders the plan for this host. With
@@ -41,10 +28,7 @@ export async function renderPlanFromDocument(
       ? { ...document, name: DEMO_CONTAINER_NAME }
       : document;
   const config = unwrap(parseIsolation(named));
-  // Probe the kernel only when the plan enforces Landlock (a booting container without a workload unit
-  // does not), so a command loads and runs only what it needs.
-  const target =
-    options.target ?? (planEnforcesLandlock(config) ? await hostPlanTarget() : { landlockAbi: 0 });
+  const target = options.target ?? (await planTargetFor(config));
   if (
     options.leaseAddress === true &&
     config.network.mode === 'private' &&

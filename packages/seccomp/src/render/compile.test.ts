@@ -1,7 +1,6 @@
 import { unwrap } from '@volt/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fuzzRuns } from '../../../../vitest.fuzz.js';
 import { runBpf } from '../../test/bpf-interpreter.js';
 import { AUDIT_ARCH, SECCOMP_ARCHES, X32_SYSCALL_BIT } from '../model/catalog.js';
 import { seccompConfigFromProfile } from '../model/config.js';
@@ -27,7 +26,7 @@ describe('compileFilter', () => {
           }
         },
       ),
-      { numRuns: fuzzRuns(60) },
+      { numRuns: Math.ceil((60 * (fc.readConfigureGlobal().numRuns ?? 100)) / 100) },
     );
   });
 
@@ -50,7 +49,7 @@ describe('compileFilter', () => {
             expect(runBpf(program, { nr, arch: AUDIT_ARCH[arch] }).action).toBe(rules.get(nr) ?? EPERM);
         },
       ),
-      { numRuns: fuzzRuns(60) },
+      { numRuns: Math.ceil((60 * (fc.readConfigureGlobal().numRuns ?? 100)) / 100) },
     );
   });
 
