@@ -29,6 +29,7 @@ export const DEFAULT_RESOURCES = {
  * //  '--property=CPUWeight=100', '--property=IOWeight=100', '--property=TasksMax=4096']
  * ```
  */
+// Pure, so that a bundle which does not use it does not parse it when it loads.
 export const DEFAULT_RESOURCE_LIMITS: Valid<ResourceLimits> = /* @__PURE__ */ unwrap(
-  parseResourceLimits(DEFAULT_RESOURCES),
+  /* @__PURE__ */ parseResourceLimits(DEFAULT_RESOURCES),
 );
