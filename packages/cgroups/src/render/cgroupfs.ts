@@ -52,42 +52,29 @@ function missingHostFact(what: string, path: InputPath, hint: string): VoltError
   return new VoltError('INVALID_VALUE', `${what} needs a host fact that was not given`, { path, hint });
 }
 
-function scale(total: number, permyriad: number): number {
-  return Number((BigInt(total) * BigInt(permyriad)) / 10000n);
+/** A share of a host total, as systemd scales it; the total is a host fact the caller must give. */
+function scaled(
+  permyriad: number,
+  total: number | undefined,
+  what: string,
+  fact: 'memoryBytes' | 'tasksMax',
+  path: InputPath,
+): string {
+  if (total === undefined)
+    throw missingHostFact(what, path, `pass host.${fact} (readHostResources() reads it)`);
+  return String(Number((BigInt(total) * BigInt(permyriad)) / 10000n));
 }
 
 function memoryValue(limit: ByteLimit, host: HostResources, path: InputPath): string {
-  switch (limit.kind) {
-    case 'bytes':
-      return String(limit.bytes);
-    case 'infinity':
-      return 'max';
-    case 'percent':
-      if (host.memoryBytes === undefined)
-        throw missingHostFact(
-          'a memory percentage',
-          path,
-          'pass host.memoryBytes (readHostResources() reads it)',
-        );
-      return String(scale(host.memoryBytes, limit.permyriad));
-  }
+  if (limit.kind === 'bytes') return String(limit.bytes);
+  if (limit.kind === 'infinity') return 'max';
+  return scaled(limit.permyriad, host.memoryBytes, 'a memory percentage', 'memoryBytes', path);
 }
 
 function pidsValue(limit: TasksLimit, host: HostResources, path: InputPath): string {
-  switch (limit.kind) {
-    case 'count':
-      return String(limit.count);
-    case 'infinity':
-      return 'max';
-    case 'percent':
-      if (host.tasksMax === undefined)
-        throw missingHostFact(
-          'a TasksMax percentage',
-          path,
-          'pass host.tasksMax (readHostResources() reads it)',
-        );
-      return String(scale(host.tasksMax, limit.permyriad));
-  }
+  if (limit.kind === 'count') return String(limit.count);
+  if (limit.kind === 'infinity') return 'max';
+  return scaled(limit.permyriad, host.tasksMax, 'a TasksMax percentage', 'tasksMax', path);
 }
 
 /**

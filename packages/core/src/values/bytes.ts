@@ -10,26 +10,16 @@ export type ByteLimit =
   | { readonly kind: 'percent'; readonly permyriad: number }
   | { readonly kind: 'infinity' };
 
-const SUFFIXES_1024: readonly (readonly [string, number])[] = [
-  ['E', 1024 ** 6],
-  ['P', 1024 ** 5],
-  ['T', 1024 ** 4],
-  ['G', 1024 ** 3],
-  ['M', 1024 ** 2],
-  ['K', 1024],
-  ['B', 1],
-  ['', 1],
-];
-const SUFFIXES_1000: readonly (readonly [string, number])[] = [
-  ['E', 1000 ** 6],
-  ['P', 1000 ** 5],
-  ['T', 1000 ** 4],
-  ['G', 1000 ** 3],
-  ['M', 1000 ** 2],
-  ['K', 1000],
-  ['B', 1],
-  ['', 1],
-];
+/** The size suffixes largest first, each with its factor in `base`; a bare number or `B` counts bytes. */
+function suffixTable(base: 1024 | 1000): readonly (readonly [string, number])[] {
+  return [
+    ...['E', 'P', 'T', 'G', 'M', 'K'].map((suffix, index) => [suffix, base ** (6 - index)] as const),
+    ['B', 1],
+    ['', 1],
+  ];
+}
+const SUFFIXES_1024 = suffixTable(1024);
+const SUFFIXES_1000 = suffixTable(1000);
 
 const UINT64_MAX = 2n ** 64n - 1n;
 const COMPONENT = /^[ \t]*\+?(\d+)(?:\.(\d*))?[ \t]*/;
