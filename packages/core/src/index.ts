@@ -9,3 +9,4 @@ export * from './values/errno.js';
 export * from './values/ip.js';
 export * from './values/names.js';
 export * from './values/numbers.js';
+export { ARGUMENT_BYTES_MAX, parseFreeText } from './values/text.js';
