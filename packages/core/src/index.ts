@@ -1,5 +1,16 @@
 export * from './errors.js';
+export {
+  NSPAWN_BIND_OPTIONS,
+  type NspawnBind,
+  type NspawnBindOption,
+  nspawnBindSpec,
+  nspawnCommandArguments,
+  nspawnSetenvArgument,
+  nspawnSettingsWord,
+  nspawnSettingsWords,
+} from './formats/nspawn.js';
 export * from './formats/unit-file.js';
+export { unitEnvironmentValue, unitExecStartValue, unitFileWord } from './formats/unit-values.js';
 export * from './model/resources.js';
 export * from './model/types.js';
 export * from './model/valid.js';

@@ -1,0 +1,220 @@
+// Proof against systemd itself (252 here) that unitEnvironmentValue and unitExecStartValue write free text
+// that systemd reads back exactly. One oneshot unit gets a drop-in (rendered by renderUnitFile) with an
+// Environment= line per variable and an ExecStart= line per command; `systemd-analyze verify` must not
+// complain about it, and `systemd --test` (run as nobody, with SYSTEMD_UNIT_PATH=DIR: so that nothing else
+// is loaded) dumps what systemd parsed: every variable and every command line must equal the input. The
+// dump quotes a command line like a shell (shell_maybe_quote: `"…"` with `\` before `"`, `\`, `` ` `` and
+// `$`, control characters as C escapes), which readCommandLine undoes. The other direction: programs systemd cannot run by name are refused
+// by unitExecStartValue, and systemd is shown to refuse them too.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fuzzRuns } from '../../../../vitest.fuzz.js';
+import { EDGE_TEXT, freeTextArbitrary } from '../../test/text-arbitraries.js';
+import { renderUnitFile, type UnitFileEntry } from './unit-file.js';
+import { unitEnvironmentValue, unitExecStartValue, unitFileWord } from './unit-values.js';
+
+const ANALYZE = '/usr/bin/systemd-analyze';
+const SYSTEMD = '/lib/systemd/systemd';
+const UNIT = 'vtcore18-values.service';
+const refusedUnit = (index: number) => `vtcore18-refused-${index}.service`;
+const SEED = 20261219;
+
+const values = [...EDGE_TEXT, ...fc.sample(freeTextArbitrary, { numRuns: fuzzRuns(80), seed: SEED })];
+const generatedArguments = fc.sample(fc.array(freeTextArbitrary, { maxLength: 5 }), {
+  numRuns: fuzzRuns(40),
+  seed: SEED + 1,
+});
+
+let workDir = '';
+/** An executable whose path holds every character systemd allows in a program name that needs care. */
+let oddProgram = '';
+
+/** The commands of the drop-in: edge cases of the program name, then generated arguments. */
+function commands(): string[][] {
+  return [
+    ['/bin/echo', ...EDGE_TEXT],
+    [oddProgram, '%i', '$HOME'],
+    ['@vtcore18-at', 'argv0', 'x'],
+    [':vtcore18-colon', 'y'],
+    [';', 'z'],
+    ['/bin/echo', 'line\nbreak', 'carriage\rreturn', '\u0007\b\f\v\u0001\u001b\u007f'],
+    ...generatedArguments.map((args) => ['/bin/echo', ...args]),
+  ];
+}
+
+/** The C escapes of cescape_char() that are not the character itself. */
+const C_ESCAPES: Readonly<Record<string, string>> = {
+  a: '\u0007',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+};
+
+/** Undoes systemd's shell_maybe_quote() of each word of a dumped command line. */
+function readCommandLine(line: string): string[] {
+  const words: string[] = [];
+  let at = 0;
+  while (at < line.length) {
+    let word = '';
+    if (line.charAt(at) === '"') {
+      at++;
+      while (line.charAt(at) !== '"') {
+        if (line.charAt(at) !== '\\') {
+          word += line.charAt(at);
+          at++;
+          continue;
+        }
+        const escaped = line.charAt(at + 1);
+        if (/[0-7]/.test(escaped)) {
+          word += String.fromCharCode(Number.parseInt(line.slice(at + 1, at + 4), 8));
+          at += 4;
+        } else {
+          word += C_ESCAPES[escaped] ?? escaped;
+          at += 2;
+        }
+      }
+      at++;
+    } else {
+      const end = line.indexOf(' ', at);
+      word = line.slice(at, end < 0 ? undefined : end);
+      at += word.length;
+    }
+    words.push(word);
+    at++; // the space between words
+  }
+  return words;
+}
+
+/** What `systemd --test` parsed for one unit: its fields, every value of each in order. */
+function dump(unit: string): { readonly fields: Map<string, string[]>; readonly text: string } {
+  const run = spawnSync(
+    'setpriv',
+    [
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      SYSTEMD,
+      '--test',
+      '--system',
+      `--unit=${unit}`,
+      '--no-pager',
+    ],
+    {
+      env: { ...process.env, SYSTEMD_UNIT_PATH: `${workDir}:` },
+      encoding: 'utf8',
+      cwd: '/',
+      maxBuffer: 64 << 20,
+    },
+  );
+  if (run.status !== 0) throw new Error(`systemd --test failed (${run.status}): ${run.stderr}`);
+  const start = run.stdout.indexOf(`-> Unit ${unit}:`);
+  const end = run.stdout.indexOf('-> Unit ', start + 1);
+  const text = run.stdout.slice(start, end < 0 ? undefined : end);
+  const fields = new Map<string, string[]>();
+  for (const line of text.split('\n')) {
+    const match = /^\t\t\t?([A-Za-z ]+): (.*)$/s.exec(line);
+    if (match !== null)
+      fields.set(match[1] as string, [...(fields.get(match[1] as string) ?? []), match[2] as string]);
+  }
+  return { fields, text };
+}
+
+/** What `systemd-analyze verify` says about one unit (it prints problems on stderr and exits 0). */
+function verify(unit: string): string[] {
+  const run = spawnSync(ANALYZE, ['verify', unit], {
+    env: { ...process.env, SYSTEMD_UNIT_PATH: `${workDir}:`, SYSTEMD_LOG_COLOR: '0' },
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  if (run.error !== undefined) throw run.error;
+  return `${run.stdout}${run.stderr}`
+    .split('\n')
+    .filter((line) => line.includes(workDir) || line.includes(unit));
+}
+
+function writeUnit(unit: string, dropIn: string): void {
+  writeFileSync(
+    join(workDir, unit),
+    '[Unit]\nDescription=volt core test\n[Service]\nType=oneshot\nExecStart=/bin/true\n',
+  );
+  mkdirSync(join(workDir, `${unit}.d`));
+  writeFileSync(join(workDir, `${unit}.d`, '50-volt.conf'), dropIn);
+}
+
+/** Programs systemd cannot run by that name, each written the only way it could be, and systemd's complaint. */
+const REFUSED_PROGRAMS: readonly (readonly [program: string, complaint: RegExp])[] = [
+  ['/bin/ec"ho', /Executable name contains special characters/],
+  ["/bin/ec'ho", /Executable name contains special characters/],
+  ['/bin/ec\\ho', /Executable name contains special characters/],
+  ['/bin/ec\tho', /Executable name contains special characters/],
+  ['/bin/', /Executable path specifies a directory/],
+  ['bin/echo', /Neither a valid executable name nor an absolute path/],
+];
+
+describe('unit-file values read back by systemd (root, systemd-analyze and systemd)', () => {
+  beforeAll(() => {
+    workDir = mkdtempSync(join(tmpdir(), 'vtcore18-unit-'));
+    chmodSync(workDir, 0o755);
+    const odd = join(workDir, 'p r%o$g;ü 😀 @:x');
+    mkdirSync(odd);
+    chmodSync(odd, 0o755);
+    oddProgram = join(odd, 'run');
+    symlinkSync('/bin/true', oddProgram);
+    const entries: UnitFileEntry[] = [
+      ['ExecStart', ''],
+      ...commands().map((argv): UnitFileEntry => ['ExecStart', unitExecStartValue(argv)]),
+      ...values.map(
+        (value, index): UnitFileEntry => ['Environment', unitEnvironmentValue(`V${index}`, value)],
+      ),
+      ['Environment', unitEnvironmentValue('LINES', 'a\nb\r\tc')],
+    ];
+    writeUnit(UNIT, renderUnitFile({ sections: [{ name: 'Service', entries }] }));
+    // systemd stops reading a unit at the first program it cannot run: one unit each.
+    REFUSED_PROGRAMS.forEach(([program], index) => {
+      const entries: UnitFileEntry[] = [
+        ['ExecStart', ''],
+        ['ExecStart', `:${unitFileWord(program)} x`],
+      ];
+      writeUnit(refusedUnit(index), renderUnitFile({ sections: [{ name: 'Service', entries }] }));
+    });
+  });
+  afterAll(() => {
+    if (workDir !== '') rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('systemd-analyze verify accepts the drop-in', () => {
+    expect(verify(UNIT)).toEqual([]);
+  });
+
+  it(`systemd reads back ${values.length} Environment= values exactly (no % specifiers, no escapes left)`, () => {
+    const { fields, text } = dump(UNIT);
+    const environment = (fields.get('Environment') ?? []).filter((entry) => /^V\d+=/.test(entry));
+    expect(environment).toEqual(values.map((value, index) => `V${index}=${value}`));
+    // A line break, a carriage return and a tab are C escapes in the file; the dump prints them raw.
+    expect(text).toContain('\t\tEnvironment: LINES=a\nb\r\tc\n');
+  });
+
+  it(`systemd reads back ${commands().length} ExecStart= command lines exactly`, () => {
+    const { fields } = dump(UNIT);
+    const lines = (fields.get('Command Line') ?? []).map(readCommandLine);
+    expect(lines).toEqual(commands());
+  });
+
+  it('programs systemd cannot run by that name are refused, and systemd refuses them too', () => {
+    for (const [program] of REFUSED_PROGRAMS) {
+      expect(() => unitExecStartValue([program, 'x'])).toThrow(
+        expect.objectContaining({ code: 'UNSAFE_STRING' }),
+      );
+    }
+    REFUSED_PROGRAMS.forEach(([program, complaint], index) => {
+      expect(verify(refusedUnit(index)).join('\n'), JSON.stringify(program)).toMatch(complaint);
+    });
+  });
+});
