@@ -13,30 +13,45 @@ export interface ExtractFlags {
   readonly dontCoalesce?: boolean;
 }
 
-/** The C escapes cunescape_one() reads, as far as a model needs them (Volt writes only these). */
+/** The one-letter C escapes of cunescape_one() and cescape_char(), and what each stands for. */
+export const CUNESCAPE_LETTERS: Readonly<Record<string, string>> = {
+  a: '\u0007',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  s: ' ',
+};
+
+/** The C escape at `text[at]` (after the back-slash) as cunescape_one() reads it, for the escapes Volt writes. */
 function cunescapeOne(text: string, at: number): { readonly character: string; readonly length: number } {
-  const simple: Readonly<Record<string, string>> = {
-    a: '\u0007',
-    b: '\b',
-    f: '\f',
-    n: '\n',
-    r: '\r',
-    t: '\t',
-    v: '\v',
-    '\\': '\\',
-    '"': '"',
-    "'": "'",
-    s: ' ',
-  };
   const head = text.charAt(at);
-  const known = simple[head];
-  if (known !== undefined) return { character: known, length: 1 };
+  const letter = CUNESCAPE_LETTERS[head];
+  if (letter !== undefined) return { character: letter, length: 1 };
+  if ('\\"\''.includes(head)) return { character: head, length: 1 };
   if (head === 'x' && /^[0-9a-fA-F]{2}$/.test(text.slice(at + 1, at + 3))) {
     const code = Number.parseInt(text.slice(at + 1, at + 3), 16);
     if (code === 0 || code > 0x7f) throw new Error('the model reads only \\x01..\\x7f');
     return { character: String.fromCharCode(code), length: 3 };
   }
   throw new Error(`invalid escape \\${head}`);
+}
+
+/**
+ * The character a back-slash at `text[at]` stands for, and the text it takes: a C escape with
+ * EXTRACT_CUNESCAPE, otherwise the next character as it is. Throws on a trailing back-slash (-EINVAL).
+ */
+function escapedAt(
+  text: string,
+  at: number,
+  flags: ExtractFlags,
+): { readonly character: string; readonly length: number } {
+  if (at + 1 >= text.length) throw new Error('trailing back-slash');
+  if (!flags.cunescape) return { character: text.charAt(at + 1), length: 2 };
+  const escaped = cunescapeOne(text, at + 1);
+  return { character: escaped.character, length: 1 + escaped.length };
 }
 
 /**
@@ -69,15 +84,9 @@ export function extractWords(text: string, separators: string, flags: ExtractFla
           quote = '';
           at++;
         } else if (c === '\\' && !flags.retainEscape) {
-          if (at + 1 >= text.length) throw new Error('trailing back-slash');
-          if (flags.cunescape) {
-            const escaped = cunescapeOne(text, at + 1);
-            word += escaped.character;
-            at += 1 + escaped.length;
-          } else {
-            word += text.charAt(at + 1);
-            at += 2;
-          }
+          const escaped = escapedAt(text, at, flags);
+          word += escaped.character;
+          at += escaped.length;
         } else {
           word += c;
           at++;
@@ -88,15 +97,9 @@ export function extractWords(text: string, separators: string, flags: ExtractFla
         quote = c;
         at++;
       } else if (c === '\\' && !flags.retainEscape) {
-        if (at + 1 >= text.length) throw new Error('trailing back-slash');
-        if (flags.cunescape) {
-          const escaped = cunescapeOne(text, at + 1);
-          word += escaped.character;
-          at += 1 + escaped.length;
-        } else {
-          word += text.charAt(at + 1);
-          at += 2;
-        }
+        const escaped = escapedAt(text, at, flags);
+        word += escaped.character;
+        at += escaped.length;
       } else if (separators.includes(c)) {
         at++;
         ended = true;

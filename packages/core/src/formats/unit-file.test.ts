@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { VoltError } from '../errors.js';
+import { thrown } from '../../test/results.js';
 import {
   checkUnitFileEntry,
   parseUnitFile,
@@ -11,16 +11,6 @@ import {
   type UnitFileSection,
   unitFileValues,
 } from './unit-file.js';
-
-function thrown(run: () => unknown): VoltError {
-  try {
-    run();
-  } catch (error) {
-    if (VoltError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a VoltError');
-}
 
 describe('checkUnitFileEntry', () => {
   it('refuses exactly the values systemd would not read back as one line: NUL, LF, CR, an unpaired surrogate, a space or tab it strips, a continuation', () => {

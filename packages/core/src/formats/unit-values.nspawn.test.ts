@@ -13,12 +13,13 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fuzzRuns } from '../../../../vitest.fuzz.js';
+import { CUNESCAPE_LETTERS } from '../../test/systemd-readers.js';
+import { systemdTestDump } from '../../test/systemd-test.js';
 import { EDGE_TEXT, freeTextArbitrary } from '../../test/text-arbitraries.js';
 import { renderUnitFile, type UnitFileEntry } from './unit-file.js';
 import { unitEnvironmentValue, unitExecStartValue, unitFileWord } from './unit-values.js';
 
 const ANALYZE = '/usr/bin/systemd-analyze';
-const SYSTEMD = '/lib/systemd/systemd';
 const UNIT = 'vtcore18-values.service';
 const refusedUnit = (index: number) => `vtcore18-refused-${index}.service`;
 const SEED = 20261219;
@@ -46,17 +47,6 @@ function commands(): string[][] {
   ];
 }
 
-/** The C escapes of cescape_char() that are not the character itself. */
-const C_ESCAPES: Readonly<Record<string, string>> = {
-  a: '\u0007',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  v: '\v',
-};
-
 /** Undoes systemd's shell_maybe_quote() of each word of a dumped command line. */
 function readCommandLine(line: string): string[] {
   const words: string[] = [];
@@ -76,7 +66,7 @@ function readCommandLine(line: string): string[] {
           word += String.fromCharCode(Number.parseInt(line.slice(at + 1, at + 4), 8));
           at += 4;
         } else {
-          word += C_ESCAPES[escaped] ?? escaped;
+          word += CUNESCAPE_LETTERS[escaped] ?? escaped;
           at += 2;
         }
       }
@@ -90,40 +80,6 @@ function readCommandLine(line: string): string[] {
     at++; // the space between words
   }
   return words;
-}
-
-/** What `systemd --test` parsed for one unit: its fields, every value of each in order. */
-function dump(unit: string): { readonly fields: Map<string, string[]>; readonly text: string } {
-  const run = spawnSync(
-    'setpriv',
-    [
-      '--reuid=65534',
-      '--regid=65534',
-      '--clear-groups',
-      SYSTEMD,
-      '--test',
-      '--system',
-      `--unit=${unit}`,
-      '--no-pager',
-    ],
-    {
-      env: { ...process.env, SYSTEMD_UNIT_PATH: `${workDir}:` },
-      encoding: 'utf8',
-      cwd: '/',
-      maxBuffer: 64 << 20,
-    },
-  );
-  if (run.status !== 0) throw new Error(`systemd --test failed (${run.status}): ${run.stderr}`);
-  const start = run.stdout.indexOf(`-> Unit ${unit}:`);
-  const end = run.stdout.indexOf('-> Unit ', start + 1);
-  const text = run.stdout.slice(start, end < 0 ? undefined : end);
-  const fields = new Map<string, string[]>();
-  for (const line of text.split('\n')) {
-    const match = /^\t\t\t?([A-Za-z ]+): (.*)$/s.exec(line);
-    if (match !== null)
-      fields.set(match[1] as string, [...(fields.get(match[1] as string) ?? []), match[2] as string]);
-  }
-  return { fields, text };
 }
 
 /** What `systemd-analyze verify` says about one unit (it prints problems on stderr and exits 0). */
@@ -194,7 +150,7 @@ describe('unit-file values read back by systemd (root, systemd-analyze and syste
   });
 
   it(`systemd reads back ${values.length} Environment= values exactly (no % specifiers, no escapes left)`, () => {
-    const { fields, text } = dump(UNIT);
+    const { fields, text } = systemdTestDump(workDir, UNIT);
     const environment = (fields.get('Environment') ?? []).filter((entry) => /^V\d+=/.test(entry));
     expect(environment).toEqual(values.map((value, index) => `V${index}=${value}`));
     // A line break, a carriage return and a tab are C escapes in the file; the dump prints them raw.
@@ -202,7 +158,7 @@ describe('unit-file values read back by systemd (root, systemd-analyze and syste
   });
 
   it(`systemd reads back ${commands().length} ExecStart= command lines exactly`, () => {
-    const { fields } = dump(UNIT);
+    const { fields } = systemdTestDump(workDir, UNIT);
     const lines = (fields.get('Command Line') ?? []).map(readCommandLine);
     expect(lines).toEqual(commands());
   });

@@ -1,20 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../test/results.js';
 import { readUnitEnvironment, readUnitExecStart } from '../../test/systemd-readers.js';
 import { freeTextArbitrary } from '../../test/text-arbitraries.js';
-import { VoltError } from '../errors.js';
 import { checkUnitFileEntry } from './unit-file.js';
 import { unitEnvironmentValue, unitExecStartValue, unitFileWord } from './unit-values.js';
-
-function thrown(run: () => unknown): VoltError {
-  try {
-    run();
-  } catch (error) {
-    if (VoltError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a VoltError');
-}
 
 /** Any text but NUL: unit files can carry line breaks as C escapes. */
 const anyText = fc.oneof(
