@@ -8,9 +8,18 @@ export {
   nspawnSetenvArgument,
   nspawnSettingsWord,
   nspawnSettingsWords,
+  parseNspawnBindSpec,
+  parseNspawnSettingsWords,
 } from './formats/nspawn.js';
 export * from './formats/unit-file.js';
-export { unitEnvironmentValue, unitExecStartValue, unitFileWord } from './formats/unit-values.js';
+export {
+  parseUnitEnvironment,
+  parseUnitExecStart,
+  type UnitExecCommand,
+  unitEnvironmentValue,
+  unitExecStartValue,
+  unitFileWord,
+} from './formats/unit-values.js';
 export * from './model/resources.js';
 export * from './model/types.js';
 export * from './model/valid.js';

@@ -4,7 +4,9 @@
 // renderSectionedUnitFile). One real container per route runs every string at once: its payload (busybox
 // sh, started by a program path that itself needs quoting) copies /proc/1/cmdline and /proc/1/environ,
 // NUL-separated, to a bound directory and lists the marker files it finds behind each bind mount; all of it
-// must equal the input byte for byte. nspawn runs the safe way (shared facts): its own child cgroup of the
+// must equal the input byte for byte. Values written by hand in nspawn's syntax (not by Volt's writers) must
+// reach the container as core's readers (parseNspawnSettingsWords, parseNspawnBindSpec) read them. nspawn
+// runs the safe way (shared facts): its own child cgroup of the
 // cgroup2 mount, a private mount namespace with cgroup2 at /sys/fs/cgroup, --register=no --keep-unit.
 import { spawnSync } from 'node:child_process';
 import {
@@ -25,6 +27,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fuzzRuns } from '../../../../vitest.fuzz.js';
 import { EDGE_TEXT, freeTextArbitrary, pathArbitrary } from '../../test/text-arbitraries.js';
+import { unwrap } from '../errors.js';
 import { parseAbsolutePath, parseEnvironmentVariable } from '../values/names.js';
 import { parseFreeText } from '../values/text.js';
 import {
@@ -34,6 +37,8 @@ import {
   nspawnSetenvArgument,
   nspawnSettingsWord,
   nspawnSettingsWords,
+  parseNspawnBindSpec,
+  parseNspawnSettingsWords,
 } from './nspawn.js';
 import { renderSectionedUnitFile } from './unit-file.js';
 
@@ -68,12 +73,20 @@ const PROBE = [
   "/bin/busybox find /vb -name 'marker-*' -print0 > /out/binds",
 ].join('\n');
 
+/** A `Parameters=` line and `Environment=` words as a person writes them: quotes joined inside a word. */
+const HAND_PARAMETERS = `plain x"y z"'w' "a\\b" '' "it's" 'say "hi"' back\\slash %i $HOME`;
+const HAND_ENVIRONMENT = `W1=plain "W2=a b" 'W3="q"' W4=x"y"z W5=\\e`;
+/** A bind spec written by hand: `\\` before `:`, before itself and before an ordinary character. */
+const handBindSpec = (base: string) => `${base}/hand\\:x\\\\y:/vb/hand\\ed\\:`;
+
 interface Scratch {
   readonly base: string;
   readonly root: string;
   readonly out: string;
   readonly settings: string;
   readonly binds: readonly NspawnBind[];
+  /** The bind written by hand, as core reads it. */
+  readonly handBind: NspawnBind;
 }
 
 let scratch: Scratch | undefined;
@@ -109,7 +122,11 @@ function makeScratch(): Scratch {
     writeFileSync(join(hostSource, `marker-${index}`), '');
     return { source: hostSource, target: `/vb/${index}${targets[index % targets.length]}` };
   });
-  return { base, root, out, settings, binds };
+  const handBind = unwrap(parseNspawnBindSpec(handBindSpec(base)));
+  expect(handBind).toEqual({ source: `${base}/hand:x\\y`, target: '/vb/handed:' });
+  mkdirSync(handBind.source);
+  writeFileSync(join(handBind.source, 'marker-hand'), '');
+  return { base, root, out, settings, binds, handBind };
 }
 
 function removeCgroup(path: string): void {
@@ -158,7 +175,7 @@ function runContainer(box: Scratch, args: readonly string[], settingsFile?: stri
   const read = (name: string) => readFileSync(join(box.out, name), 'utf8').split('\0').slice(0, -1);
   const environment = new Map(
     read('environ')
-      .filter((entry) => /^V\d+=/.test(entry))
+      .filter((entry) => /^[VW]\d+=/.test(entry))
       .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)] as const),
   );
   return { argv: read('argv'), environment, markers: read('binds') };
@@ -172,10 +189,17 @@ function outputBind(box: Scratch): NspawnBind {
 const command = [PROGRAM, '/probe.sh', ...texts];
 const expectedEnvironment = new Map(values.map((value, index) => [`V${index}`, value] as const));
 
-function expectExact(box: Scratch, seen: Seen): void {
-  expect(seen.argv).toEqual(command);
-  expect(seen.environment).toEqual(expectedEnvironment);
-  const expectedMarkers = box.binds.map((bind, index) => `${bind.target}/marker-${index}`);
+function expectExact(
+  box: Scratch,
+  seen: Seen,
+  expected: { readonly argv: readonly string[]; readonly environment: ReadonlyMap<string, string> },
+): void {
+  expect(seen.argv).toEqual(expected.argv);
+  expect(seen.environment).toEqual(expected.environment);
+  const expectedMarkers = [
+    ...box.binds.map((bind, index) => `${bind.target}/marker-${index}`),
+    `${box.handBind.target}/marker-hand`,
+  ];
   expect([...seen.markers].sort()).toEqual([...expectedMarkers].sort());
 }
 
@@ -199,9 +223,10 @@ describe('free text and paths through the real systemd-nspawn (root, nspawn, bus
       `--bind=${nspawnBindSpec(outputBind(box))}`,
       ...values.map((value, index) => nspawnSetenvArgument(`V${index}`, value)),
       ...box.binds.map((bind) => `--bind=${nspawnBindSpec(bind)}`),
+      `--bind=${handBindSpec(box.base)}`,
       ...nspawnCommandArguments(command),
     ]);
-    expectExact(box, seen);
+    expectExact(box, seen, { argv: command, environment: expectedEnvironment });
   });
 
   it(`a trusted .nspawn file carries the same ${texts.length} arguments, ${values.length} variables and ${sources.length} binds exactly (no % specifiers)`, () => {
@@ -211,21 +236,50 @@ describe('free text and paths through the real systemd-nspawn (root, nspawn, bus
       [
         { section: 'Exec', key: 'Boot', value: 'no' },
         { section: 'Exec', key: 'Parameters', value: nspawnSettingsWords(command) },
+        { section: 'Exec', key: 'Parameters', value: HAND_PARAMETERS },
         ...values.map((value, index) => ({
           section: 'Exec',
           key: 'Environment',
           value: nspawnSettingsWord(`V${index}=${value}`),
         })),
+        { section: 'Exec', key: 'Environment', value: HAND_ENVIRONMENT },
         // A bind on the command line would make nspawn ignore the file's binds: all of them are here.
         ...[outputBind(box), ...box.binds].map((bind) => ({
           section: 'Files',
           key: 'Bind',
           value: nspawnBindSpec(bind),
         })),
+        { section: 'Files', key: 'Bind', value: handBindSpec(box.base) },
       ],
     );
     expect(file).toContain('%i');
     const seen = runContainer(box, [], file);
-    expectExact(box, seen);
+    // Parameters= lines add up; the hand-written words come after the command, as core reads them.
+    const handWords = unwrap(parseNspawnSettingsWords(HAND_PARAMETERS));
+    expect(handWords).toEqual([
+      'plain',
+      'xy zw',
+      'a\\b',
+      '',
+      "it's",
+      'say "hi"',
+      'back\\slash',
+      '%i',
+      '$HOME',
+    ]);
+    const handVariables = unwrap(parseNspawnSettingsWords(HAND_ENVIRONMENT)).map(
+      (word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)] as const,
+    );
+    expect(handVariables).toEqual([
+      ['W1', 'plain'],
+      ['W2', 'a b'],
+      ['W3', '"q"'],
+      ['W4', 'xyz'],
+      ['W5', '\\e'],
+    ]);
+    expectExact(box, seen, {
+      argv: [...command, ...handWords],
+      environment: new Map([...expectedEnvironment, ...handVariables]),
+    });
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readNspawnBindSpec, readNspawnSettingsWords } from '../../test/systemd-readers.js';
+import { rejected, value } from '../../test/results.js';
 import { freeTextArbitrary, pathArbitrary } from '../../test/text-arbitraries.js';
 import {
   NSPAWN_BIND_OPTIONS,
@@ -9,6 +9,8 @@ import {
   nspawnSetenvArgument,
   nspawnSettingsWord,
   nspawnSettingsWords,
+  parseNspawnBindSpec,
+  parseNspawnSettingsWords,
 } from './nspawn.js';
 import { checkUnitFileEntry, parseUnitFile, renderUnitFile, unitFileValues } from './unit-file.js';
 
@@ -41,17 +43,17 @@ describe('nspawnSettingsWord', () => {
   it('reads back as the same words through the line and config_parse_strv (property, model)', () => {
     fc.assert(
       fc.property(fc.array(freeTextArbitrary, { minLength: 1, maxLength: 6 }), (words) => {
-        const value = nspawnSettingsWords(words);
-        expect(checkUnitFileEntry('Parameters', value).ok).toBe(true);
-        expect(readNspawnSettingsWords(readBack('Parameters', value))).toEqual(words);
+        const written = nspawnSettingsWords(words);
+        expect(checkUnitFileEntry('Parameters', written).ok).toBe(true);
+        expect(value(parseNspawnSettingsWords(readBack('Parameters', written)))).toEqual(words);
       }),
     );
   });
 
   it('writes one Environment= word per variable', () => {
-    const value = nspawnSettingsWord('GREETING=hello "world"');
-    expect(value).toBe(`"GREETING=hello "'"'"world"'"'`);
-    expect(readNspawnSettingsWords(value)).toEqual(['GREETING=hello "world"']);
+    const written = nspawnSettingsWord('GREETING=hello "world"');
+    expect(written).toBe(`"GREETING=hello "'"'"world"'"'`);
+    expect(value(parseNspawnSettingsWords(written))).toEqual(['GREETING=hello "world"']);
   });
 });
 
@@ -74,10 +76,11 @@ describe('nspawnBindSpec', () => {
         const spec = nspawnBindSpec(
           chosen === undefined ? { source, target } : { source, target, options: chosen },
         );
-        const expected = chosen?.join(',') ?? (/[ \t]$/.test(target) ? 'rbind' : undefined);
-        expect(readNspawnBindSpec(spec)).toEqual([source, target, expected]);
+        const options = chosen ?? (/[ \t]$/.test(target) ? ['rbind'] : undefined);
+        const expected = options === undefined ? { source, target } : { source, target, options };
+        expect(value(parseNspawnBindSpec(spec))).toEqual(expected);
         expect(checkUnitFileEntry('Bind', spec).ok).toBe(true);
-        expect(readNspawnBindSpec(readBack('Bind', spec))).toEqual([source, target, expected]);
+        expect(value(parseNspawnBindSpec(readBack('Bind', spec)))).toEqual(expected);
       }),
     );
   });
@@ -90,5 +93,58 @@ describe('the command line', () => {
 
   it('passes an environment variable verbatim after --setenv=', () => {
     expect(nspawnSetenvArgument('A', ' = "%i" $B ')).toBe('--setenv=A= = "%i" $B ');
+  });
+});
+
+describe('parseNspawnSettingsWords', () => {
+  it.each([
+    ['', []],
+    ['   ', []],
+    ['a  b\tc', ['a', 'b', 'c']],
+    [`x"y z"'w'`, ['xy zw']],
+    ['""', ['']],
+    ['\'\' ""', ['', '']],
+    ['a\\b \\"c d"', ['a\\b', '\\c d']],
+    ['%i $HOME', ['%i', '$HOME']],
+    ['"a\\" b', ['a\\', 'b']],
+  ])('reads %j as %j', (text, words) => {
+    expect(value(parseNspawnSettingsWords(text))).toEqual(words);
+  });
+
+  it.each([
+    ['"open', 'a " is not closed'],
+    ["it's", "a ' is not closed"],
+  ])('refuses %j (%s)', (text, why) => {
+    const error = rejected(parseNspawnSettingsWords(text));
+    expect(error.code).toBe('PARSE_ERROR');
+    expect(error.message).toContain(why);
+  });
+});
+
+describe('parseNspawnBindSpec', () => {
+  it.each([
+    ['/a', { source: '/a', target: '/a' }],
+    ['/a:/b', { source: '/a', target: '/b' }],
+    ['/a\\:b\\\\:/c\\d', { source: '/a:b\\', target: '/cd' }],
+    ['/a:/b:', { source: '/a', target: '/b' }],
+    ['/a:/b:norbind,,idmap', { source: '/a', target: '/b', options: ['norbind', 'idmap'] }],
+    ['/"q" x:/%i', { source: '/"q" x', target: '/%i' }],
+  ])('reads %j', (text, bind) => {
+    expect(value(parseNspawnBindSpec(text))).toEqual(bind);
+  });
+
+  it.each([
+    ['', 'its source is not an absolute path'],
+    ['rel:/b', 'its source is not an absolute path'],
+    ['+/a:/b', 'its source is not an absolute path'],
+    [':/b', 'its source is not an absolute path'],
+    ['/a:', 'its target is not an absolute path'],
+    ['/a:b', 'its target is not an absolute path'],
+    ['/a:/b:ro', '"ro" is not a bind option'],
+    ['/a\\', 'it ends in a back-slash'],
+  ])('refuses %j (%s)', (text, why) => {
+    const error = rejected(parseNspawnBindSpec(text));
+    expect(error.code).toBe('PARSE_ERROR');
+    expect(error.message).toContain(why);
   });
 });

@@ -1,7 +1,10 @@
 // How systemd-nspawn (252) reads the values Volt gives it, on its two routes: its command line and a
-// `.nspawn` settings file. Read from nspawn's sources (nspawn.c, nspawn-settings.c, nspawn-gperf.gperf,
-// nspawn-mount.c, extract-word.c, conf-parser.c) and proven against nspawn itself in
-// nspawn.nspawn.test.ts.
+// `.nspawn` settings file. The writers and their readers (for files read back) follow nspawn's sources
+// (nspawn.c, nspawn-settings.c, nspawn-gperf.gperf, nspawn-mount.c, extract-word.c, conf-parser.c) and are
+// proven against nspawn itself in nspawn.nspawn.test.ts.
+import { fail, ok, type Result, VoltError } from '../errors.js';
+import { describeValue } from '../values/describe.js';
+import { extractWhitespaceWords, extractWords, type WordFlags } from './systemd-words.js';
 import { SYSTEMD_WHITESPACE } from './unit-file.js';
 
 /**
@@ -12,7 +15,7 @@ export const NSPAWN_BIND_OPTIONS = ['rbind', 'norbind', 'idmap', 'noidmap', 'roo
 /** One bind-mount option; see {@link NSPAWN_BIND_OPTIONS}. */
 export type NspawnBindOption = (typeof NSPAWN_BIND_OPTIONS)[number];
 
-/** A bind mount from the host into the container: both paths absolute and normalised. */
+/** A bind mount from the host into the container: both paths absolute. */
 export interface NspawnBind {
   /** The host path. */
   readonly source: string;
@@ -115,4 +118,76 @@ export function nspawnSettingsWord(word: string): string {
  */
 export function nspawnSettingsWords(words: readonly string[]): string {
   return words.map(nspawnSettingsWord).join(' ');
+}
+
+/** How nspawn reads `Parameters=` and `Environment=`: config_parse_strv's flags. */
+const SETTINGS_WORDS: WordFlags = {
+  unquote: true,
+  cunescape: false,
+  retainEscape: true,
+  dontCoalesce: false,
+};
+/** How nspawn reads a bind spec (bind_mount_parse) and its options: no quotes, `\\` takes the next character. */
+const BIND_WORDS: WordFlags = { unquote: false, cunescape: false, retainEscape: false, dontCoalesce: true };
+const OPTION_WORDS: WordFlags = {
+  unquote: false,
+  cunescape: false,
+  retainEscape: false,
+  dontCoalesce: false,
+};
+
+/**
+ * The words nspawn reads from a `.nspawn` `Parameters=` or `Environment=` value (config_parse_strv): the
+ * inverse of {@link nspawnSettingsWords}, and the reader of a value written by hand. An empty value is no
+ * words (it resets the setting).
+ *
+ * @example
+ * ```ts
+ * parseNspawnSettingsWords(`/bin/sh -c "echo 'a b'" x"y"'z'`); // { ok: true, value: ['/bin/sh', '-c', "echo 'a b'", 'xyz'] }
+ * parseNspawnSettingsWords('"open').ok; // false, code PARSE_ERROR
+ * ```
+ */
+export function parseNspawnSettingsWords(value: string): Result<readonly string[]> {
+  return extractWhitespaceWords(value, SETTINGS_WORDS);
+}
+
+/**
+ * The bind mount nspawn reads from a `--bind=`/`--bind-ro=` value or a `Bind=`/`BindReadOnly=` line
+ * (bind_mount_parse): the inverse of {@link nspawnBindSpec}. Only what Volt writes is read: an absolute
+ * host path (not nspawn's `+PATH` or empty source), an absolute target, options of
+ * {@link NSPAWN_BIND_OPTIONS}.
+ *
+ * @example
+ * ```ts
+ * parseNspawnBindSpec('/srv/a\\:b:/data:norbind'); // { ok: true, value: { source: '/srv/a:b', target: '/data', options: ['norbind'] } }
+ * parseNspawnBindSpec('/srv/data'); // { ok: true, value: { source: '/srv/data', target: '/srv/data' } }
+ * parseNspawnBindSpec('relative:/x').ok; // false, code PARSE_ERROR
+ * ```
+ */
+export function parseNspawnBindSpec(value: string): Result<NspawnBind> {
+  const extracted = extractWords(value, ':', BIND_WORDS, 2);
+  if (!extracted.ok) return extracted;
+  const [source = '', target = source] = extracted.value.words;
+  const options = extractWords(extracted.value.rest, ',', OPTION_WORDS);
+  if (!options.ok) return options;
+  const unknown = options.value.words.find(
+    (option) => !(NSPAWN_BIND_OPTIONS as readonly string[]).includes(option),
+  );
+  const problem = !source.startsWith('/')
+    ? 'its source is not an absolute path'
+    : !target.startsWith('/')
+      ? 'its target is not an absolute path'
+      : unknown !== undefined
+        ? `${JSON.stringify(unknown)} is not a bind option nspawn reads`
+        : undefined;
+  if (problem !== undefined) {
+    return fail(
+      new VoltError(
+        'PARSE_ERROR',
+        `${describeValue(value)} is not a bind mount Volt reads: ${problem}; accepted: SOURCE:TARGET[:OPTIONS], both absolute, options of ${NSPAWN_BIND_OPTIONS.join(', ')}`,
+      ),
+    );
+  }
+  const bindOptions = options.value.words as readonly NspawnBindOption[];
+  return ok(bindOptions.length === 0 ? { source, target } : { source, target, options: bindOptions });
 }

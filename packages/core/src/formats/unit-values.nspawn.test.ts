@@ -4,8 +4,10 @@
 // complain about it, and `systemd --test` (run as nobody, with SYSTEMD_UNIT_PATH=DIR: so that nothing else
 // is loaded) dumps what systemd parsed: every variable and every command line must equal the input. The
 // dump quotes a command line like a shell (shell_maybe_quote: `"…"` with `\` before `"`, `\`, `` ` `` and
-// `$`, control characters as C escapes), which readCommandLine undoes. The other direction: programs systemd cannot run by name are refused
-// by unitExecStartValue, and systemd is shown to refuse them too.
+// `$`, control characters as C escapes), which readCommandLine undoes. Values written by hand in systemd's
+// syntax must be read by core's readers (parseUnitEnvironment, parseUnitExecStart) as systemd reads them.
+// The other direction: programs systemd cannot run by name are refused by unitExecStartValue, and systemd
+// is shown to refuse them too.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,11 +15,18 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fuzzRuns } from '../../../../vitest.fuzz.js';
-import { CUNESCAPE_LETTERS } from '../../test/systemd-readers.js';
 import { systemdTestDump } from '../../test/systemd-test.js';
 import { EDGE_TEXT, freeTextArbitrary } from '../../test/text-arbitraries.js';
+import { unwrap } from '../errors.js';
+import { C_ESCAPE_LETTERS } from './systemd-words.js';
 import { renderUnitFile, type UnitFileEntry } from './unit-file.js';
-import { unitEnvironmentValue, unitExecStartValue, unitFileWord } from './unit-values.js';
+import {
+  parseUnitEnvironment,
+  parseUnitExecStart,
+  unitEnvironmentValue,
+  unitExecStartValue,
+  unitFileWord,
+} from './unit-values.js';
 
 const ANALYZE = '/usr/bin/systemd-analyze';
 const UNIT = 'vtcore18-values.service';
@@ -29,6 +38,20 @@ const generatedArguments = fc.sample(fc.array(freeTextArbitrary, { maxLength: 5 
   numRuns: fuzzRuns(40),
   seed: SEED + 1,
 });
+
+/** Environment= values as a person writes them: quotes inside words, every kind of C escape, `%%`. */
+const HAND_ENVIRONMENT: readonly string[] = [
+  `W1=plain "W2=a b" 'W3="q"' W4=x"y"z`,
+  'W5=\\x41\\101\\u00e9\\U0001F600\\s\\t\\a\\v%%',
+  'W6=\\xc3\\xa9\\\\ W7=',
+];
+/** ExecStart= values as a person writes them: prefixes, `\\;`, escapes, quotes inside words. */
+const HAND_EXEC: readonly string[] = [
+  '-@/bin/echo argv0 "a b" \\; x"y z"\'w\' \\x41',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: systemd's ${VAR} syntax, as a user writes it
+  ':/bin/echo $X ${Y} 100%% "\\"q\\""',
+  '!!/bin/echo \\ttab \\u00e9',
+];
 
 let workDir = '';
 /** An executable whose path holds every character systemd allows in a program name that needs care. */
@@ -66,7 +89,7 @@ function readCommandLine(line: string): string[] {
           word += String.fromCharCode(Number.parseInt(line.slice(at + 1, at + 4), 8));
           at += 4;
         } else {
-          word += CUNESCAPE_LETTERS[escaped] ?? escaped;
+          word += C_ESCAPE_LETTERS[escaped] ?? escaped;
           at += 2;
         }
       }
@@ -130,6 +153,8 @@ describe('unit-file values read back by systemd (root, systemd-analyze and syste
         (value, index): UnitFileEntry => ['Environment', unitEnvironmentValue(`V${index}`, value)],
       ),
       ['Environment', unitEnvironmentValue('LINES', 'a\nb\r\tc')],
+      ...HAND_ENVIRONMENT.map((value): UnitFileEntry => ['Environment', value]),
+      ...HAND_EXEC.map((value): UnitFileEntry => ['ExecStart', value]),
     ];
     writeUnit(UNIT, renderUnitFile({ sections: [{ name: 'Service', entries }] }));
     // systemd stops reading a unit at the first program it cannot run: one unit each.
@@ -153,6 +178,18 @@ describe('unit-file values read back by systemd (root, systemd-analyze and syste
     const { fields, text } = systemdTestDump(workDir, UNIT);
     const environment = (fields.get('Environment') ?? []).filter((entry) => /^V\d+=/.test(entry));
     expect(environment).toEqual(values.map((value, index) => `V${index}=${value}`));
+    const hand = (fields.get('Environment') ?? []).filter((entry) => /^W\d+=/.test(entry));
+    const read = HAND_ENVIRONMENT.flatMap((value) => unwrap(parseUnitEnvironment(value)));
+    expect(read.map(([name, value]) => `${name}=${value}`)).toEqual(hand);
+    expect(read).toEqual([
+      ['W1', 'plain'],
+      ['W2', 'a b'],
+      ['W3', '"q"'],
+      ['W4', 'xyz'],
+      ['W5', 'AAé😀 \t\u0007\v%'],
+      ['W6', 'é\\'],
+      ['W7', ''],
+    ]);
     // A line break, a carriage return and a tab are C escapes in the file; the dump prints them raw.
     expect(text).toContain('\t\tEnvironment: LINES=a\nb\r\tc\n');
   });
@@ -160,7 +197,16 @@ describe('unit-file values read back by systemd (root, systemd-analyze and syste
   it(`systemd reads back ${commands().length} ExecStart= command lines exactly`, () => {
     const { fields } = systemdTestDump(workDir, UNIT);
     const lines = (fields.get('Command Line') ?? []).map(readCommandLine);
-    expect(lines).toEqual(commands());
+    expect(lines).toEqual([
+      ...commands(),
+      ...HAND_EXEC.map((value) => unwrap(parseUnitExecStart(value)).argv),
+    ]);
+    expect(HAND_EXEC.map((value) => unwrap(parseUnitExecStart(value)))).toEqual([
+      { prefixes: '-@', program: '/bin/echo', argv: ['argv0', 'a b', ';', 'xy zw', 'A'] },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: systemd's ${VAR} syntax, as a user writes it
+      { prefixes: ':', program: '/bin/echo', argv: ['/bin/echo', '$X', '${Y}', '100%', '"q"'] },
+      { prefixes: '!!', program: '/bin/echo', argv: ['/bin/echo', '\ttab', 'é'] },
+    ]);
   });
 
   it('programs systemd cannot run by that name are refused, and systemd refuses them too', () => {

@@ -1,10 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { thrown } from '../../test/results.js';
-import { readUnitEnvironment, readUnitExecStart } from '../../test/systemd-readers.js';
+import { rejected, thrown, value } from '../../test/results.js';
 import { freeTextArbitrary } from '../../test/text-arbitraries.js';
 import { checkUnitFileEntry } from './unit-file.js';
-import { unitEnvironmentValue, unitExecStartValue, unitFileWord } from './unit-values.js';
+import {
+  parseUnitEnvironment,
+  parseUnitExecStart,
+  unitEnvironmentValue,
+  unitExecStartValue,
+  unitFileWord,
+} from './unit-values.js';
 
 /** Any text but NUL: unit files can carry line breaks as C escapes. */
 const anyText = fc.oneof(
@@ -36,10 +41,10 @@ describe('unitFileWord', () => {
 describe('unitEnvironmentValue', () => {
   it('writes NAME=VALUE as one word that systemd reads back exactly (property, model)', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,8}$/), anyText, (name, value) => {
-        const written = unitEnvironmentValue(name, value);
+      fc.property(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,8}$/), anyText, (name, text) => {
+        const written = unitEnvironmentValue(name, text);
         expect(checkUnitFileEntry('Environment', written).ok).toBe(true);
-        expect(readUnitEnvironment(written)).toEqual([`${name}=${value}`]);
+        expect(value(parseUnitEnvironment(written))).toEqual([[name, text]]);
       }),
     );
   });
@@ -73,9 +78,9 @@ describe('unitExecStartValue', () => {
       fc.property(program, fc.array(anyText, { maxLength: 5 }), (head, args) => {
         const written = unitExecStartValue([head, ...args]);
         expect(checkUnitFileEntry('ExecStart', written).ok).toBe(true);
-        const read = readUnitExecStart(written);
+        const read = value(parseUnitExecStart(written));
         expect(read.prefixes).toMatch(/^:@?$/);
-        expect(read.path).toBe(head);
+        expect(read.program).toBe(head);
         expect(read.argv).toEqual([head, ...args]);
       }),
     );
@@ -104,5 +109,93 @@ describe('unitExecStartValue', () => {
 
   it('refuses an empty command', () => {
     expect(thrown(() => unitExecStartValue([])).code).toBe('USAGE');
+  });
+});
+
+describe('parseUnitEnvironment', () => {
+  it.each([
+    ['', []],
+    [
+      'A=1 B=2',
+      [
+        ['A', '1'],
+        ['B', '2'],
+      ],
+    ],
+    [
+      '"A=x y" \'B=" "\'',
+      [
+        ['A', 'x y'],
+        ['B', '" "'],
+      ],
+    ],
+    ['A=\\x41\\101\\u00e9\\U0001F600\\s\\t', [['A', 'AAé😀 \t']]],
+    ['A=\\xc3\\xa9', [['A', 'é']]],
+    [
+      'A=%%i B=',
+      [
+        ['A', '%i'],
+        ['B', ''],
+      ],
+    ],
+    [
+      'A=1 A=2',
+      [
+        ['A', '1'],
+        ['A', '2'],
+      ],
+    ],
+  ])('reads %j', (text, variables) => {
+    expect(value(parseUnitEnvironment(text))).toEqual(variables);
+  });
+
+  it.each([
+    ['A=%n', 'the specifier "%n"'],
+    ['A=\\x25n', 'the specifier "%n"'],
+    ['A=\\q', 'is not an escape systemd reads'],
+    ['A=\\x00', 'is not an escape systemd reads'],
+    ['A=\\U0000FFFE', 'is not an escape systemd reads'],
+    ['A=\\xc3', 'do not make UTF-8 text'],
+    ['A=\\ud800', 'do not make UTF-8 text'],
+    ['A=\\', 'it ends in a back-slash'],
+    ['"A=1', 'is not closed'],
+    ['1A=x', 'is not an assignment systemd reads'],
+    ['A', 'is not an assignment systemd reads'],
+  ])('refuses %j (%s)', (text, why) => {
+    const error = rejected(parseUnitEnvironment(text));
+    expect(error.code).toBe('PARSE_ERROR');
+    expect(error.message).toContain(why);
+  });
+});
+
+describe('parseUnitExecStart', () => {
+  it.each([
+    ['/bin/true', { prefixes: '', program: '/bin/true', argv: ['/bin/true'] }],
+    [
+      '-@/bin/echo  argv0 "a b" \\; x',
+      { prefixes: '-@', program: '/bin/echo', argv: ['argv0', 'a b', ';', 'x'] },
+    ],
+    ['!!/bin/x', { prefixes: '!!', program: '/bin/x', argv: ['/bin/x'] }],
+    ['+!x', { prefixes: '+', program: '!x', argv: ['!x'] }],
+    ['::x $Y', { prefixes: ':', program: ':x', argv: [':x', '$Y'] }],
+    ['/bin/echo ";" ;x', { prefixes: '', program: '/bin/echo', argv: ['/bin/echo', ';', ';x'] }],
+  ])('reads %j', (text, command) => {
+    expect(value(parseUnitExecStart(text))).toEqual(command);
+  });
+
+  it.each([
+    ['', 'it is empty'],
+    [';', "starts with the separator ';'"],
+    ['/bin/true ; /bin/false', 'more than one command'],
+    ['@/bin/true', 'no argv[0] after the @ prefix'],
+    ['-', 'it is empty'],
+    ['"/bin/a\\"b"', 'systemd refuses'],
+    ['bin/x', 'neither an absolute path nor a plain file name'],
+    ['/bin/%n', 'the specifier "%n"'],
+    ['/bin/echo \\;x', '"\\\\;" is not an escape systemd reads'],
+  ])('refuses %j (%s)', (text, why) => {
+    const error = rejected(parseUnitExecStart(text));
+    expect(error.code).toBe('PARSE_ERROR');
+    expect(error.message).toContain(why);
   });
 });
