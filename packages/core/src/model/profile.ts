@@ -142,7 +142,10 @@ function parsedFrom<S extends z.ZodMiniType, O>(schema: S, parse: (input: z.outp
 }
 
 const text = z.string().check(z.maxLength(4096));
-const absolutePath = parsedFrom(text, parseAbsolutePath);
+const absolutePath = parsedFrom(text, parseAbsolutePath).register(z.globalRegistry, {
+  description:
+    "an absolute path: any characters but NUL and line breaks, no '..' components, at most 4095 UTF-8 bytes",
+});
 const port = parsedFrom(z.union([z.number(), text]), parsePort);
 const landlockRules = {
   handledFs: z.optional(z.array(z.enum(LANDLOCK_FS_RIGHTS))),
@@ -249,7 +252,10 @@ function resourceSchema(row: Pick<ResourceLimitRow, 'kind' | 'positive' | 'syste
 }
 
 const deviceSchema = z.strictObject({
-  device: parsedFrom(text, parseDevicePath),
+  device: parsedFrom(text, parseDevicePath).register(z.globalRegistry, {
+    description:
+      "an absolute path without white space, quotes, back-slashes or '%' (a device, or a file on it)",
+  }),
   ...Object.fromEntries(DEVICE_LIMITS.map((row) => [row.key, z.optional(resourceSchema(row))])),
 });
 
@@ -402,10 +408,14 @@ const networkSchema = typed<NetworkProfile>(
 );
 
 /** Free text (command arguments, environment values): its own length limit, in bytes, is the parser's. */
-const freeText = parsedFrom(z.string(), parseFreeText);
+const FREE_TEXT_DESCRIPTION =
+  'any text but NUL and line breaks (spaces, quotes, %, $ and Unicode are kept as written), at most 131071 UTF-8 bytes';
+const freeText = parsedFrom(z.string(), parseFreeText).register(z.globalRegistry, {
+  description: FREE_TEXT_DESCRIPTION,
+});
 
 const environmentSchema = z.pipe(
-  z.record(z.string(), z.string()),
+  z.record(z.string(), z.string().register(z.globalRegistry, { description: FREE_TEXT_DESCRIPTION })),
   z.transform((record, ctx) => {
     const entries: (readonly [string, string])[] = [];
     for (const [name, value] of Object.entries(record)) {
