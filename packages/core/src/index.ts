@@ -1,5 +1,25 @@
 export * from './errors.js';
+export {
+  NSPAWN_BIND_OPTIONS,
+  type NspawnBind,
+  type NspawnBindOption,
+  nspawnBindSpec,
+  nspawnCommandArguments,
+  nspawnSetenvArgument,
+  nspawnSettingsWord,
+  nspawnSettingsWords,
+  parseNspawnBindSpec,
+  parseNspawnSettingsWords,
+} from './formats/nspawn.js';
 export * from './formats/unit-file.js';
+export {
+  parseUnitEnvironment,
+  parseUnitExecStart,
+  type UnitExecCommand,
+  unitEnvironmentValue,
+  unitExecStartValue,
+  unitFileWord,
+} from './formats/unit-values.js';
 export * from './model/resources.js';
 export * from './model/types.js';
 export * from './model/valid.js';
@@ -9,3 +29,4 @@ export * from './values/errno.js';
 export * from './values/ip.js';
 export * from './values/names.js';
 export * from './values/numbers.js';
+export { ARGUMENT_BYTES_MAX, parseFreeText } from './values/text.js';

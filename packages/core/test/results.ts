@@ -1,5 +1,5 @@
 // Assertion helpers shared by core's unit tests.
-import type { Result } from '../src/errors.js';
+import { type Result, VoltError } from '../src/errors.js';
 
 /**
  * The value of a Result that must be ok.
@@ -27,4 +27,23 @@ export function value<T>(result: Result<T>): T {
 export function rejected<T>(result: Result<T>): { code: string; message: string } {
   if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
   return { code: result.error.code, message: result.error.message };
+}
+
+/**
+ * The VoltError a function throws.
+ *
+ * @throws Error when it throws nothing, or something that is not a VoltError (rethrown).
+ * @example
+ * ```ts
+ * thrown(() => unwrap(parsePort('0'))).code; // 'INVALID_PORT'
+ * ```
+ */
+export function thrown(run: () => unknown): VoltError {
+  try {
+    run();
+  } catch (error) {
+    if (VoltError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a VoltError');
 }

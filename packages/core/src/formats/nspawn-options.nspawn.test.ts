@@ -11,11 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { safeParseProfile } from '../model/profile.js';
 import {
   parseAbsolutePath,
-  parseEnvironmentName,
+  parseEnvironmentVariable,
   parseInterfaceName,
   parseMachineName,
-  parseSafeValue,
 } from '../values/names.js';
+import { nspawnBindSpec } from './nspawn.js';
 
 const CGROUP = '/sys/fs/cgroup/unified/vtcore';
 const _isRoot = process.getuid?.() === 0;
@@ -33,11 +33,13 @@ interface Option {
   /** The start of nspawn's message when it refuses the value. */
   readonly refusal: string;
   readonly core: (value: string) => boolean;
+  /** The option's value as core writes a value it accepts (the value itself unless said otherwise). */
+  readonly written?: (value: string) => string;
   readonly values: readonly string[];
   readonly stricter?: Readonly<Record<string, string>>;
   /**
-   * `equal`: core accepts exactly what nspawn accepts. `subset`: core is stricter by design (a safe
-   * character set, normalised paths), so only "core accepts ⇒ nspawn accepts" is asserted.
+   * `equal`: core accepts exactly what nspawn accepts. `subset`: core is stricter by design (what every
+   * output can carry, normalised paths), so only "core accepts ⇒ nspawn accepts" is asserted.
    */
   readonly relation: 'equal' | 'subset';
 }
@@ -182,9 +184,7 @@ const OPTIONS: readonly Option[] = [
     core: (assignment) => {
       const equals = assignment.indexOf('=');
       return (
-        equals > 0 &&
-        parseEnvironmentName(assignment.slice(0, equals)).ok &&
-        parseSafeValue(assignment.slice(equals + 1)).ok
+        equals > 0 && parseEnvironmentVariable(assignment.slice(0, equals), assignment.slice(equals + 1)).ok
       );
     },
     values: [
@@ -202,10 +202,13 @@ const OPTIONS: readonly Option[] = [
       'A=$HOME',
       'A=%i',
       'A="q"',
+      "A='q' \\ ;",
+      'A= padded ',
       'A=a\nb',
       'A=a\tb',
+      'A=\u001b[0m',
       'Ä=1',
-      'A=ü',
+      'A=ü∞😀',
       '=1',
     ],
   },
@@ -215,6 +218,7 @@ const OPTIONS: readonly Option[] = [
     refusal: 'Failed to parse --bind(-ro)= argument',
     relation: 'subset',
     core: (path) => parseAbsolutePath(path).ok,
+    written: (path) => nspawnBindSpec({ source: path, target: path }),
     values: [
       '/srv/data',
       '/',
@@ -224,6 +228,11 @@ const OPTIONS: readonly Option[] = [
       '/a/../b',
       '/a b',
       '/a%b',
+      '/a:b',
+      '/a\\b:',
+      '/a\\',
+      '/"q" \'s\'',
+      '/trailing ',
       'relative',
       './a',
       '',
@@ -250,7 +259,10 @@ function askNspawn(probes: readonly Probe[]): boolean[] {
   mkdirSync(rootfs, { recursive: true });
   // Each probe is passed as: <count> <arg>...; the loop runs nspawn with the first <count> arguments only.
   const args = probes.flatMap((probe) => {
-    const probeArgs = [...probe.option.needs, `${probe.option.flag}=${probe.value}`];
+    const written = probe.option.core(probe.value)
+      ? (probe.option.written?.(probe.value) ?? probe.value)
+      : probe.value;
+    const probeArgs = [...probe.option.needs, `${probe.option.flag}=${written}`];
     return [String(probeArgs.length), ...probeArgs];
   });
   const outer = `echo $$ > ${CGROUP}/cgroup.procs || exit 90\nexec unshare -m --propagation private sh -c '${nspawnLoop(rootfs).replaceAll("'", "'\\''")}' sh "$@"`;

@@ -1,5 +1,6 @@
 import { fail, ok, type Result, VoltError } from '../errors.js';
 import { describeValue, notAString } from '../values/describe.js';
+import { unwritableCharacter } from '../values/text.js';
 
 /** One `Key=Value` line. Keys may repeat (e.g. `Environment=`), order is kept. */
 export type UnitFileEntry = readonly [key: string, value: string];
@@ -17,8 +18,32 @@ export interface UnitFile {
 
 const SECTION_NAME = /^[A-Za-z][A-Za-z0-9-]*$/;
 const KEY = /^[A-Za-z][A-Za-z0-9]*$/;
-/** A line break or another control character, or a trailing back-slash (a line continuation). */
-const UNSAFE_VALUE = /[\u0000-\u001f\u007f]|\\$/;
+
+/**
+ * The white space systemd's parsers split words at and strip from both ends of a line (`WHITESPACE`).
+ * Other white space (a no-break space, U+2028, …) is an ordinary character to systemd.
+ *
+ * @example
+ * ```ts
+ * SYSTEMD_WHITESPACE.includes('\t'); // true
+ * ```
+ */
+export const SYSTEMD_WHITESPACE = ' \t\n\r';
+
+/** Whether a line ends in a back-slash that is not itself escaped: systemd joins the next line to it. */
+function continuesLine(text: string): boolean {
+  let backslashes = 0;
+  while (text.charAt(text.length - 1 - backslashes) === '\\') backslashes++;
+  return backslashes % 2 === 1;
+}
+
+function strip(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && SYSTEMD_WHITESPACE.includes(text.charAt(start))) start++;
+  while (end > start && SYSTEMD_WHITESPACE.includes(text.charAt(end - 1))) end--;
+  return text.slice(start, end);
+}
 
 /**
  * Checks one entry before it is written, so that no input can start a new line, section or key.
@@ -47,11 +72,17 @@ function entryProblem(key: string, value: string): VoltError | undefined {
       `the value of ${key}= is ${describeValue(value)}; accepted: a string`,
     );
   }
-  // systemd strips white space around a value, so a value with it would not read back the same.
-  if (UNSAFE_VALUE.test(value) || value.trim() !== value) {
+  const unwritable = unwritableCharacter(value);
+  if (unwritable !== undefined || strip(value) !== value || continuesLine(value)) {
+    const why =
+      unwritable !== undefined
+        ? `it contains ${JSON.stringify(unwritable.character)}, ${unwritable.why}`
+        : strip(value) !== value
+          ? 'systemd strips the white space it starts or ends with'
+          : 'it ends in a back-slash, which joins the next line to it';
     return new VoltError(
       'UNSAFE_STRING',
-      `the value of ${key}= cannot be written safely: ${JSON.stringify(value)}; accepted: one line, no control characters, no surrounding white space, no trailing back-slash`,
+      `the value of ${key}= cannot be written safely: ${describeValue(value)}: ${why}; accepted: one line (no NUL, LF or CR), not starting or ending with a space or tab, not ending in an unescaped back-slash`,
     );
   }
   return undefined;
@@ -148,8 +179,8 @@ function renderHeader(header: string): string {
 
 /**
  * Parses a unit file the way systemd reads one: `#` and `;` comments, `[Section]` headers, `Key=Value`
- * lines with white space trimmed around key and value. Line continuations are refused (Volt never
- * writes them).
+ * lines with systemd's white space ({@link SYSTEMD_WHITESPACE}) stripped around key and value. Line
+ * continuations (a line ending in an unescaped back-slash) are refused: Volt never writes them.
  *
  * @example
  * ```ts
@@ -161,10 +192,10 @@ export function parseUnitFile(text: string): Result<UnitFile> {
   const sections: { name: string; entries: UnitFileEntry[] }[] = [];
   const lines = text.split('\n');
   for (const [index, raw] of lines.entries()) {
-    const line = raw.trim();
+    const line = strip(raw);
     const where = { path: [`line ${index + 1}`] };
     if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    if (line.endsWith('\\'))
+    if (continuesLine(line))
       return fail(new VoltError('PARSE_ERROR', 'line continuations are not supported', where));
     if (line.startsWith('[')) {
       const match = /^\[([^\]]+)\]$/.exec(line);
@@ -184,7 +215,7 @@ export function parseUnitFile(text: string): Result<UnitFile> {
         ),
       );
     }
-    section.entries.push([line.slice(0, equals).trim(), line.slice(equals + 1).trim()]);
+    section.entries.push([strip(line.slice(0, equals)), strip(line.slice(equals + 1))]);
   }
   return ok({ sections });
 }

@@ -196,6 +196,26 @@ describe('a full profile', () => {
     expect(await parseProfileText('# only a comment\n')).toEqual({});
   });
 
+  it('takes command arguments, environment values and paths as written: spaces, quotes, %, $ and Unicode', () => {
+    const command = ['/bin/sh', '-c', 'echo "hello world" > /tmp/100%.log; echo $HOME', '', ' padded '];
+    const profile = parseProfile({
+      rootfs: '/srv/My Machines//wéb 1/',
+      command,
+      environment: { GREETING: 'hello world', JAVA_OPTS: '-Xmx1g -Dx=y', PCT: 'a%b', EMPTY: '', Q: `"'\\\t` },
+      landlock: { paths: [{ path: '/data/My Files: 100%', access: ['read-file'] }] },
+    });
+    expect(profile.rootfs).toBe('/srv/My Machines/wéb 1');
+    expect(profile.command).toEqual(command);
+    expect(profile.environment).toEqual([
+      ['GREETING', 'hello world'],
+      ['JAVA_OPTS', '-Xmx1g -Dx=y'],
+      ['PCT', 'a%b'],
+      ['EMPTY', ''],
+      ['Q', `"'\\\t`],
+    ]);
+    expect(profile.landlock?.paths?.[0]?.path).toBe('/data/My Files: 100%');
+  });
+
   it('reads byte counts given as JSON numbers, and the systemd forms of each limit', () => {
     const profile = parseProfile({
       resources: {
@@ -286,10 +306,18 @@ describe('problems get their stable code and the exact input path', () => {
     [{ rootfs: '/a/../b' }, 'INVALID_PATH', ['rootfs']],
     [{ boot: 'yes' }, 'INVALID_PROFILE', ['boot']],
     [{ command: [] }, 'INVALID_VALUE', ['command']],
-    [{ command: ['/bin/sh', '-c', 'echo $HOME'] }, 'UNSAFE_STRING', ['command', 2]],
+    [{ command: ['/bin/sh', '-c', 'echo\nrm'] }, 'UNSAFE_STRING', ['command', 2]],
+    [{ command: ['/bin/sh', 7] }, 'INVALID_PROFILE', ['command', 1]],
     [{ workloadUnit: 'a b.service' }, 'INVALID_VALUE', ['workloadUnit']],
     [{ environment: { 'A=B': 'x' } }, 'UNSAFE_STRING', ['environment', 'A=B']],
-    [{ environment: { OK: 'a b' } }, 'UNSAFE_STRING', ['environment', 'OK']],
+    [{ environment: { OK: 'a\rb' } }, 'UNSAFE_STRING', ['environment', 'OK']],
+    [{ environment: { OK: 'a\u0000' } }, 'UNSAFE_STRING', ['environment', 'OK']],
+    [{ rootfs: '/srv/a\nb' }, 'INVALID_PATH', ['rootfs']],
+    [
+      { resources: { io: { devices: [{ device: '/dev/my disk', weight: 5 }] } } },
+      'INVALID_PATH',
+      ['resources', 'io', 'devices', 0, 'device'],
+    ],
     [{ environment: { OK: 1 } }, 'INVALID_PROFILE', ['environment', 'OK']],
     [{ landlock: 'strict' }, 'INVALID_VALUE', ['landlock']],
     [

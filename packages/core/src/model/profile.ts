@@ -6,14 +6,15 @@ import { parseErrno } from '../values/errno.js';
 import { parseIpAddress, parseSubnet } from '../values/ip.js';
 import {
   parseAbsolutePath,
+  parseDevicePath,
   parseDomainName,
-  parseEnvironmentName,
+  parseEnvironmentVariable,
   parseInterfaceName,
   parseMachineName,
-  parseSafeValue,
   parseWorkloadUnitName,
 } from '../values/names.js';
 import { parsePort } from '../values/numbers.js';
+import { parseFreeText } from '../values/text.js';
 import {
   DEVICE_LIMITS,
   MEMORY_ORDER,
@@ -141,7 +142,10 @@ function parsedFrom<S extends z.ZodMiniType, O>(schema: S, parse: (input: z.outp
 }
 
 const text = z.string().check(z.maxLength(4096));
-const absolutePath = parsedFrom(text, parseAbsolutePath);
+const absolutePath = parsedFrom(text, parseAbsolutePath).register(z.globalRegistry, {
+  description:
+    "an absolute path: any characters but NUL and line breaks, no '..' components, at most 4095 UTF-8 bytes",
+});
 const port = parsedFrom(z.union([z.number(), text]), parsePort);
 const landlockRules = {
   handledFs: z.optional(z.array(z.enum(LANDLOCK_FS_RIGHTS))),
@@ -248,7 +252,10 @@ function resourceSchema(row: Pick<ResourceLimitRow, 'kind' | 'positive' | 'syste
 }
 
 const deviceSchema = z.strictObject({
-  device: absolutePath,
+  device: parsedFrom(text, parseDevicePath).register(z.globalRegistry, {
+    description:
+      "an absolute path without white space, quotes, back-slashes or '%' (a device, or a file on it)",
+  }),
   ...Object.fromEntries(DEVICE_LIMITS.map((row) => [row.key, z.optional(resourceSchema(row))])),
 });
 
@@ -400,23 +407,29 @@ const networkSchema = typed<NetworkProfile>(
   }),
 );
 
+/** Free text (command arguments, environment values): its own length limit, in bytes, is the parser's. */
+const FREE_TEXT_DESCRIPTION =
+  'any text but NUL and line breaks (spaces, quotes, %, $ and Unicode are kept as written), at most 131071 UTF-8 bytes';
+const freeText = parsedFrom(z.string(), parseFreeText).register(z.globalRegistry, {
+  description: FREE_TEXT_DESCRIPTION,
+});
+
 const environmentSchema = z.pipe(
-  z.record(text, text),
+  z.record(z.string(), z.string().register(z.globalRegistry, { description: FREE_TEXT_DESCRIPTION })),
   z.transform((record, ctx) => {
     const entries: (readonly [string, string])[] = [];
     for (const [name, value] of Object.entries(record)) {
-      for (const result of [parseEnvironmentName(name), parseSafeValue(value)]) {
-        if (!result.ok) {
-          ctx.issues.push({
-            code: 'custom',
-            message: result.error.message,
-            input: record,
-            path: [name],
-            params: { voltCode: result.error.code },
-          });
-        }
+      const variable = parseEnvironmentVariable(name, value);
+      if (variable.ok) entries.push(variable.value);
+      for (const issue of variable.ok ? [] : variable.issues) {
+        ctx.issues.push({
+          code: 'custom',
+          message: issue.message,
+          input: record,
+          path: [name],
+          params: { voltCode: issue.code },
+        });
       }
-      entries.push([name, value]);
     }
     return entries;
   }),
@@ -426,7 +439,7 @@ const profileObject = z.strictObject({
   name: z.optional(parsedFrom(text, parseMachineName)),
   rootfs: z.optional(absolutePath),
   boot: z.optional(z.boolean()),
-  command: z.optional(z.array(parsedFrom(text, parseSafeValue)).check(z.minLength(1))),
+  command: z.optional(z.array(freeText).check(z.minLength(1))),
   workloadUnit: z.optional(parsedFrom(text, parseWorkloadUnitName)),
   environment: z.optional(environmentSchema),
   landlock: z.optional(landlockSchema),

@@ -1,5 +1,6 @@
 import { fail, ok, type Result, VoltError } from '../errors.js';
 import { describeValue, notAString } from './describe.js';
+import { ARGUMENT_BYTES_MAX, freeTextProblem, unwritableCharacter, utf8Length } from './text.js';
 
 /** The longest machine name systemd accepts (HOST_NAME_MAX). */
 export const MACHINE_NAME_MAX = 64;
@@ -83,45 +84,77 @@ export function parseInterfaceName(text: string): Result<string> {
   return ok(text);
 }
 
-const SAFE_PATH_CHARACTERS = /^[A-Za-z0-9._+@,~/-]+$/;
-/** What normalising would change or refuse: `//`, a `.` or `..` component, a trailing slash. */
-const NOT_NORMAL_PATH = /\/\/|\/\.\.?(?:\/|$)|.\/$/;
+/** The most UTF-8 bytes a path may have: PATH_MAX (4096) less the terminating NUL. */
+export const PATH_BYTES_MAX = 4095;
+/** The most UTF-8 bytes one component of a path may have: NAME_MAX. */
+export const PATH_COMPONENT_BYTES_MAX = 255;
+
+const PATH_ACCEPTED = `accepted: an absolute path of any characters but NUL and line breaks, without '..' components, at most ${PATH_BYTES_MAX} UTF-8 bytes and ${PATH_COMPONENT_BYTES_MAX} per component`;
 
 /**
  * Parses an absolute path and normalises it: repeated slashes collapse, `.` components go, a trailing
- * slash goes. `..` is refused rather than resolved, as systemd does for its own paths. Only characters
- * that are safe in every file format and argument list Volt writes are accepted: ASCII letters, digits and
- * `. _ + @ , ~ / -`. Spaces, `=`, `:`, `%`, `$`, quotes, back-slashes and control characters are refused.
+ * slash goes. `..` is refused rather than resolved, as systemd does for its own paths.
+ *
+ * A path may hold any character a file name can, except what no Volt output can carry: NUL, line breaks
+ * (LF, CR: a `.nspawn` file's `Bind=` has no escape for them) and unpaired surrogates (see
+ * {@link unwritableCharacter}). Spaces, quotes, back-slashes, `:`, `=`, `%`, `$` and any Unicode are
+ * accepted; each output escapes them its own way (`nspawnBindSpec`, `unitFileWord`). At most
+ * {@link PATH_BYTES_MAX} UTF-8 bytes once normalised, and {@link PATH_COMPONENT_BYTES_MAX} per component
+ * (the kernel refuses longer ones with ENAMETOOLONG).
  *
  * @example
  * ```ts
  * parseAbsolutePath('/var//lib/./machines/'); // { ok: true, value: '/var/lib/machines' }
+ * parseAbsolutePath('/srv/My Data: 100%'); // { ok: true, value: '/srv/My Data: 100%' }
  * parseAbsolutePath('relative/path').ok; // false, code INVALID_PATH
  * ```
  */
 export function parseAbsolutePath(text: string): Result<string> {
   if (typeof text !== 'string') return notAString(text);
-  if (
-    text.length <= 4095 &&
-    text.startsWith('/') &&
-    SAFE_PATH_CHARACTERS.test(text) &&
-    !NOT_NORMAL_PATH.test(text)
-  )
-    return ok(text);
-  const accepted = "accepted: an absolute path of ASCII letters, digits and . _ + @ , ~ / - without '..'";
   const invalid = (why: string) =>
     fail<string>(
-      new VoltError('INVALID_PATH', `${describeValue(text)} is not a valid path: ${why}; ${accepted}`),
+      new VoltError('INVALID_PATH', `${describeValue(text)} is not a valid path: ${why}; ${PATH_ACCEPTED}`),
     );
   if (!text.startsWith('/')) return invalid('it is not absolute');
-  if (text.length > 4095) return invalid('it is longer than PATH_MAX');
-  if (!SAFE_PATH_CHARACTERS.test(text)) {
-    const bad = /[^A-Za-z0-9._+@,~/-]/.exec(text)?.[0] ?? '';
-    return invalid(`it contains ${JSON.stringify(bad)}`);
-  }
+  const unwritable = unwritableCharacter(text);
+  if (unwritable !== undefined)
+    return invalid(`it contains ${JSON.stringify(unwritable.character)}, ${unwritable.why}`);
   const parts = text.split('/').filter((part) => part !== '' && part !== '.');
   if (parts.includes('..')) return invalid("it contains '..'");
-  return ok(`/${parts.join('/')}`);
+  const long = parts.find((part) => utf8Length(part) > PATH_COMPONENT_BYTES_MAX);
+  if (long !== undefined)
+    return invalid(`its component ${describeValue(long)} has ${utf8Length(long)} UTF-8 bytes`);
+  const path = `/${parts.join('/')}`;
+  const bytes = utf8Length(path);
+  return bytes > PATH_BYTES_MAX ? invalid(`it has ${bytes} UTF-8 bytes`) : ok(path);
+}
+
+/** What systemd's IO*= settings cannot carry in a device path (see {@link parseDevicePath}). */
+const NOT_IN_DEVICE_PATH = /[ \t"'\\%]/;
+
+/**
+ * Parses the path of a block device or of a file on it, as the IO limits name it (`IOWeight=PATH 500`,
+ * `--property=IOReadBandwidthMax=PATH 10M`): an absolute path ({@link parseAbsolutePath}) without white
+ * space, quotes, back-slashes or `%`. systemd's `--property=` ends the path at the first space, and a unit
+ * file reads quotes, back-slashes and `%` specifiers in it.
+ *
+ * @example
+ * ```ts
+ * parseDevicePath('/dev/disk/by-path/pci-0000:00:1f.2-ata-1'); // ok
+ * parseDevicePath('/dev/my disk').ok; // false, code INVALID_PATH
+ * ```
+ */
+export function parseDevicePath(text: string): Result<string> {
+  const path = parseAbsolutePath(text);
+  if (!path.ok) return path;
+  const bad = NOT_IN_DEVICE_PATH.exec(path.value)?.[0];
+  if (bad === undefined) return path;
+  return fail(
+    new VoltError(
+      'INVALID_PATH',
+      `${describeValue(text)} is not a device path systemd's IO settings can carry: it contains ${JSON.stringify(bad)} (--property= ends the path at a space; a unit file reads quotes, back-slashes and % specifiers); accepted: an absolute path without white space, quotes, back-slashes or '%'`,
+    ),
+  );
 }
 
 /**
@@ -182,35 +215,45 @@ export function parseEnvironmentName(text: string): Result<string> {
   );
 }
 
-const UNSAFE_VALUE_CHARACTER = /[^\x21-\x7e]|["'\\%$[;`]/;
-
 /**
- * Parses a value that Volt writes into a settings file, a unit file or one argument: printable ASCII
- * without white space, quotes, back-slashes, `%`, `$`, `[`, `;` or back-ticks, at most 1024 characters.
- * These are the characters that systemd's file parsers would split, unquote or expand.
+ * Parses one environment variable: its name ({@link parseEnvironmentName}) and its value, free text as
+ * `parseFreeText` accepts it, with `NAME=VALUE` at most {@link ARGUMENT_BYTES_MAX} UTF-8 bytes. Every problem is
+ * reported.
  *
  * @example
  * ```ts
- * parseSafeValue('-Dkey=value').ok; // true
- * parseSafeValue('a b').ok; // false, code UNSAFE_STRING
+ * parseEnvironmentVariable('JAVA_OPTS', '-Xmx1g -Dx=y'); // { ok: true, value: ['JAVA_OPTS', '-Xmx1g -Dx=y'] }
+ * parseEnvironmentVariable('A', 'x\ny').ok; // false, code UNSAFE_STRING
  * ```
  */
-export function parseSafeValue(text: string): Result<string> {
-  if (typeof text !== 'string') return notAString(text);
-  const bad = UNSAFE_VALUE_CHARACTER.exec(text)?.[0];
-  if (text.length <= 1024 && bad === undefined) return ok(text);
-  const why = bad === undefined ? 'it is longer than 1024 characters' : `it contains ${JSON.stringify(bad)}`;
-  return fail(
-    new VoltError(
-      'UNSAFE_STRING',
-      `${describeValue(text)} cannot be written safely: ${why}; accepted: printable ASCII without spaces, quotes, back-slashes, back-ticks, '%', '$', '[' or ';'`,
-    ),
-  );
+export function parseEnvironmentVariable(name: string, value: string): Result<readonly [string, string]> {
+  const parsedName = parseEnvironmentName(name);
+  const issues = parsedName.ok ? [] : [...parsedName.issues];
+  const problem =
+    typeof value !== 'string'
+      ? 'it is not a string'
+      : (freeTextProblem(value) ??
+        (utf8Length(`${name}=${value}`) > ARGUMENT_BYTES_MAX
+          ? `NAME=VALUE has ${utf8Length(`${name}=${value}`)} UTF-8 bytes`
+          : undefined));
+  if (problem !== undefined) {
+    issues.push(
+      new VoltError(
+        'UNSAFE_STRING',
+        `the value ${describeValue(value)} of ${describeValue(name)} cannot be written: ${problem}; accepted: a string without NUL, line breaks (LF, CR) or unpaired surrogates, NAME=VALUE at most ${ARGUMENT_BYTES_MAX} UTF-8 bytes`,
+      ),
+    );
+  }
+  const [first, ...rest] = issues;
+  return first === undefined ? ok([name, value] as const) : fail(first, ...rest);
 }
 
 /**
  * Parses a DNS domain name (for resolv.conf `search`): dot-separated labels of ASCII letters, digits and
- * `-`, each 1..63 characters, at most 253 in all.
+ * `-`, each 1..63 characters, at most 253 in all. That is what the container's resolver can use: the
+ * `search` line is split at white space, and glibc drops answers whose names are not host names
+ * (`res_hnok`: letters, digits, `-`); an internationalised name goes in its ASCII form (`xn--…`), which is
+ * what DNS holds.
  *
  * @example
  * ```ts
@@ -229,7 +272,7 @@ export function parseDomainName(text: string): Result<string> {
   return fail(
     new VoltError(
       'INVALID_VALUE',
-      `${describeValue(text)} is not a domain name; accepted: dot-separated labels of letters, digits and '-' (e.g. corp.example.com)`,
+      `${describeValue(text)} is not a domain name; accepted: dot-separated labels of letters, digits and '-' (e.g. corp.example.com; an internationalised name in its xn-- form)`,
     ),
   );
 }

@@ -8,13 +8,15 @@ import { parseErrno } from './errno.js';
 import { parseIpAddress, parseSubnet } from './ip.js';
 import {
   parseAbsolutePath,
+  parseDevicePath,
   parseDomainName,
   parseEnvironmentName,
+  parseEnvironmentVariable,
   parseInterfaceName,
   parseMachineName,
-  parseSafeValue,
 } from './names.js';
 import { parseIndexSet, parseInteger, parsePort, parseTimeSpan, parseWeight } from './numbers.js';
+import { parseFreeText } from './text.js';
 
 const PARSERS: readonly (readonly [string, (text: string) => Result<unknown>])[] = [
   ['parseByteSize', (text) => parseByteSize(text)],
@@ -36,7 +38,10 @@ const PARSERS: readonly (readonly [string, (text: string) => Result<unknown>])[]
   ['parseInterfaceName', parseInterfaceName],
   ['parseAbsolutePath', parseAbsolutePath],
   ['parseEnvironmentName', parseEnvironmentName],
-  ['parseSafeValue', parseSafeValue],
+  ['parseDevicePath', parseDevicePath],
+  ['parseFreeText', parseFreeText],
+  ['parseEnvironmentVariable', (text) => parseEnvironmentVariable('NAME', text)],
+  ['parseEnvironmentVariable of a name', (text) => parseEnvironmentVariable(text, 'value')],
   ['parseDomainName', parseDomainName],
   ['parseErrno', parseErrno],
 ];
