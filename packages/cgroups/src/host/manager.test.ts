@@ -24,7 +24,7 @@ describe('CgroupManager on a temporary root', () => {
     expect(CgroupManager.open('/sys/fs/cgroup/unified', 'vtc-a/b').path).toBe(
       '/sys/fs/cgroup/unified/vtc-a/b',
     );
-    for (const bad of ['', '/abs', '../x', 'a/../../x', 'a b', 'a\nb', '.'])
+    for (const bad of ['', '/abs', '../x', 'a/../../x', 'a\nb', '.'])
       expect(() => CgroupManager.open(root, bad), bad).toThrow(
         expect.objectContaining({ code: 'INVALID_PATH' }),
       );

@@ -1,5 +1,6 @@
 import {
   type NetworkConfig,
+  nspawnBindSpec,
   type PortForward,
   parseAbsolutePath,
   parseMachineName,
@@ -117,7 +118,7 @@ export function renderNspawnNetwork(network: Valid<NetworkConfig>, machineName: 
 export function renderNspawnDns(hostPath: string): NspawnDns {
   const path = parseAbsolutePath(hostPath);
   if (!path.ok) throw path.error.at(['resolvConf']);
-  const bind = `${path.value}:/etc/resolv.conf`;
+  const bind = nspawnBindSpec({ source: path.value, target: '/etc/resolv.conf' });
   return {
     arguments: ['--resolv-conf=off', `--bind-ro=${bind}`],
     execSection: [['ResolvConf', 'off']],

@@ -2,6 +2,9 @@ import { resourceLimitsFromProperties } from '@volt/cgroups';
 import {
   fail,
   parseMachineName,
+  parseNspawnSettingsWords,
+  parseUnitEnvironment,
+  parseUnitExecStart,
   parseUnitFile,
   type Result,
   type UnitFile,
@@ -93,11 +96,14 @@ export function isolationFromInstalled(files: InstalledFiles): Result<ValidIsola
     .flatMap((section) => section.entries);
   const resources = resourceLimitsFromProperties(serviceEntries);
   if (!resources.ok) return fail(resources.error.at(['serviceDropIn']));
-  const serviceEnvironment = Object.fromEntries(
-    serviceEntries
-      .filter(([key]) => key === 'Environment')
-      .map(([, value]) => value.split('=', 2) as [string, string]),
-  );
+  const serviceAssignments: (readonly [string, string])[] = [];
+  for (const [key, value] of serviceEntries) {
+    if (key !== 'Environment') continue;
+    const parsed = parseUnitEnvironment(value);
+    if (!parsed.ok) return fail(parsed.error.at(['serviceDropIn', 'Environment']));
+    serviceAssignments.push(...parsed.value);
+  }
+  const serviceEnvironment = Object.fromEntries(serviceAssignments);
   const seccomp = seccompConfigFromNspawn(entries(file, 'Exec', 'SystemCallFilter'), serviceEnvironment);
   if (!seccomp.ok) return fail(seccomp.error.at(['Exec', 'SystemCallFilter']));
   const network = networkConfigFromInstalled(
@@ -121,16 +127,25 @@ export function isolationFromInstalled(files: InstalledFiles): Result<ValidIsola
     landlock = policy.value;
   }
   const boot = entries(file, 'Exec', 'Boot')[0] === 'yes';
-  let command = unwrapHelper(entries(file, 'Exec', 'Parameters')[0]?.split(' ') ?? []);
+  const parameters = parseNspawnSettingsWords(entries(file, 'Exec', 'Parameters')[0] ?? '');
+  if (!parameters.ok) return fail(parameters.error.at(['Exec', 'Parameters']));
+  let command = unwrapHelper(parameters.value);
   let workloadUnit: string | undefined;
   if (files.workload !== undefined) {
     const workload = parseUnitFile(files.workload.dropIn);
     if (!workload.ok) return workload;
-    const execStart = entries(workload.value, 'Service', 'ExecStart').at(-1) ?? '';
-    command = unwrapHelper(execStart.split(' '));
+    const execStart = parseUnitExecStart(entries(workload.value, 'Service', 'ExecStart').at(-1) ?? '');
+    if (!execStart.ok) return fail(execStart.error.at(['workload', 'ExecStart']));
+    command = unwrapHelper(execStart.value.argv);
     workloadUnit = files.workload.unit;
   }
-  const environment = entries(file, 'Exec', 'Environment').filter(
+  const environment: string[] = [];
+  for (const value of entries(file, 'Exec', 'Environment')) {
+    const words = parseNspawnSettingsWords(value);
+    if (!words.ok) return fail(words.error.at(['Exec', 'Environment']));
+    environment.push(...words.value);
+  }
+  const ownEnvironment = environment.filter(
     (assignment) => !assignment.startsWith('VOLT_CONTAINER=') && !assignment.startsWith('VOLT_RUNTIME='),
   );
   // The files may have been edited by hand: the top-level values go through the profile schema, as a
@@ -142,7 +157,7 @@ export function isolationFromInstalled(files: InstalledFiles): Result<ValidIsola
     command: command.length === 0 ? undefined : command,
     ...(workloadUnit === undefined ? {} : { workloadUnit }),
     environment: Object.fromEntries(
-      environment.map((assignment) => {
+      ownEnvironment.map((assignment) => {
         const equals = assignment.indexOf('=');
         return [assignment.slice(0, equals), assignment.slice(equals + 1)];
       }),

@@ -1,4 +1,4 @@
-import { parseUnitFile, unwrap, VoltError } from '@volt/core';
+import { parseNspawnSettingsWords, parseUnitFile, unitEnvironmentValue, unwrap, VoltError } from '@volt/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CONFIGURATIONS } from '../../test/configurations.js';
@@ -165,8 +165,13 @@ describe('generated profiles, valid and hostile', () => {
         }
         rendered++;
         const file = unwrap(parseUnitFile(plan.nspawnFile));
+        // The file reads back to the settings: Environment= as systemd's words (one quoted word each).
         const readBack = file.sections.flatMap((section) =>
-          section.entries.map(([key, value]) => ({ section: section.name, key, value })),
+          section.entries.map(([key, value]) => ({
+            section: section.name,
+            key,
+            value: key === 'Environment' ? unwrap(parseNspawnSettingsWords(value)).join('') : value,
+          })),
         );
         expect(readBack).toEqual(plan.settings);
         expect(file.sections.map((section) => section.name)).toEqual(['Exec', 'Files', 'Network']);
@@ -175,11 +180,14 @@ describe('generated profiles, valid and hostile', () => {
           ...plan.properties,
           ...Object.entries(plan.direct.environment).map(([key, value]) => [
             'Environment',
-            `${key}=${value}`,
+            unitEnvironmentValue(key, value),
           ]),
         ]);
-        const parameters =
-          plan.settings.find((setting) => setting.key === 'Parameters')?.value.split(' ') ?? [];
+        const parameters = unwrap(
+          parseNspawnSettingsWords(
+            plan.settings.find((setting) => setting.key === 'Parameters')?.value ?? '',
+          ),
+        );
         const expectedArgv = [
           'systemd-nspawn',
           '--quiet',
@@ -188,7 +196,7 @@ describe('generated profiles, valid and hostile', () => {
           '--settings=no',
           ...settingsToArguments(plan.settings),
           ...plan.properties.map(([key, value]) => `--property=${key}=${value}`),
-          ...parameters,
+          ...(parameters.length > 0 ? ['--', ...parameters] : []),
         ];
         expect(plan.direct.argv).toEqual(expectedArgv);
         for (const argument of plan.direct.argv) expect(argument).not.toMatch(/[\n\r\0]/);

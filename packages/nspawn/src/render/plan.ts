@@ -1,9 +1,14 @@
 import { systemdProperties } from '@volt/cgroups';
 import {
   type IsolationConfig,
+  nspawnBindSpec,
+  nspawnCommandArguments,
+  nspawnSettingsWords,
   renderUnitFile,
   type SeccompConfig,
   type UnitFileEntry,
+  unitEnvironmentValue,
+  unitExecStartValue,
   type Valid,
   type ValidIsolation,
   VoltError,
@@ -149,7 +154,13 @@ function planAddress(config: ValidIsolation, target: PlanTarget, paths: Containe
   }
   const path = paths.containerNetworkFile;
   return {
-    settings: [{ section: 'Files', key: 'BindReadOnly', value: `${path}:${CONTAINER_NETWORK_FILE}` }],
+    settings: [
+      {
+        section: 'Files',
+        key: 'BindReadOnly',
+        value: nspawnBindSpec({ source: path, target: CONTAINER_NETWORK_FILE }),
+      },
+    ],
     files: [
       {
         path,
@@ -253,7 +264,7 @@ function planLandlock(config: ValidIsolation, target: PlanTarget, paths: Contain
                 name: 'Service',
                 entries: [
                   ['ExecStart', ''],
-                  ['ExecStart', wrapped.join(' ')],
+                  ['ExecStart', unitExecStartValue(wrapped)],
                 ],
               },
             ],
@@ -266,7 +277,13 @@ function planLandlock(config: ValidIsolation, target: PlanTarget, paths: Contain
   }
   return {
     parameters,
-    settings: [{ section: 'Files', key: 'BindReadOnly', value: `${paths.runtimeDir}:${CONTAINER_VOLT_DIR}` }],
+    settings: [
+      {
+        section: 'Files',
+        key: 'BindReadOnly',
+        value: nspawnBindSpec({ source: paths.runtimeDir, target: CONTAINER_VOLT_DIR }),
+      },
+    ],
     files,
     enforcement: describeLandlock(resolution.value.status),
   };
@@ -280,7 +297,9 @@ function renderService(config: ValidIsolation, nspawnEnvironment: Readonly<Recor
   const environment = { SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: '1', ...nspawnEnvironment };
   const entries: UnitFileEntry[] = [
     ...properties,
-    ...Object.entries(environment).map(([name, value]): UnitFileEntry => ['Environment', `${name}=${value}`]),
+    ...Object.entries(environment).map(
+      ([name, value]): UnitFileEntry => ['Environment', unitEnvironmentValue(name, value)],
+    ),
   ];
   return {
     properties,
@@ -328,7 +347,8 @@ export function renderPlan(config: ValidIsolation, target: PlanTarget): Isolatio
 
   const settings: NspawnSetting[] = [{ section: 'Exec', key: 'Boot', value: config.boot ? 'yes' : 'no' }];
   if (landlock.parameters.length > 0)
-    settings.push({ section: 'Exec', key: 'Parameters', value: landlock.parameters.join(' ') });
+    // The command as the file writes it (systemd's words); the direct route takes it after `--` below.
+    settings.push({ section: 'Exec', key: 'Parameters', value: nspawnSettingsWords(landlock.parameters) });
   settings.push(
     { section: 'Exec', key: 'Environment', value: `VOLT_CONTAINER=${config.name}` },
     { section: 'Exec', key: 'Environment', value: 'VOLT_RUNTIME=hybrid' },
@@ -355,7 +375,7 @@ export function renderPlan(config: ValidIsolation, target: PlanTarget): Isolatio
       '--settings=no',
     ]),
     ...service.propertyArguments,
-    ...landlock.parameters,
+    ...(landlock.parameters.length > 0 ? nspawnCommandArguments(landlock.parameters) : []),
   ];
 
   const files: PlannedFile[] = [

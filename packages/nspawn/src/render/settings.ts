@@ -1,4 +1,4 @@
-import { renderSectionedUnitFile, type UnitFileEntry, VoltError } from '@volt/core';
+import { nspawnSettingsWord, renderSectionedUnitFile, type UnitFileEntry, VoltError } from '@volt/core';
 import { NSPAWN_NETWORK_ARGUMENTS } from '@volt/netns';
 
 /** The three sections a `.nspawn` file may have; nspawn ignores any other section. */
@@ -23,7 +23,15 @@ export interface NspawnSetting {
  * ```
  */
 export type SettingArgument =
-  | { readonly form: 'value' | 'switch'; readonly option: string }
+  | {
+      readonly form: 'value' | 'switch';
+      readonly option: string;
+      /**
+       * `word`: the `.nspawn` file reads the value as systemd words (quotes split and join), so it is
+       * written as one quoted word there, while the option takes it verbatim.
+       */
+      readonly file?: 'word';
+    }
   | { readonly form: 'none' };
 
 /**
@@ -42,7 +50,7 @@ export const NSPAWN_SETTING_ARGUMENTS: Readonly<
   Exec: {
     Boot: { form: 'switch', option: 'boot' },
     Parameters: { form: 'none' },
-    Environment: { form: 'value', option: 'setenv' },
+    Environment: { form: 'value', option: 'setenv', file: 'word' },
     PrivateUsers: { form: 'value', option: 'private-users' },
     NoNewPrivileges: { form: 'value', option: 'no-new-privileges' },
     SystemCallFilter: { form: 'value', option: 'system-call-filter' },
@@ -115,7 +123,20 @@ export function settingsToArguments(settings: readonly NspawnSetting[], argv: st
  * ```
  */
 export function renderNspawnFile(settings: readonly NspawnSetting[], header?: string): string {
-  return renderSectionedUnitFile(NSPAWN_SECTIONS, settings, header);
+  return renderSectionedUnitFile(
+    NSPAWN_SECTIONS,
+    settings.map((setting) =>
+      fileForm(setting) === 'word' ? { ...setting, value: nspawnSettingsWord(setting.value) } : setting,
+    ),
+    header,
+  );
+}
+
+function fileForm(setting: NspawnSetting): 'word' | undefined {
+  const table: Readonly<Record<string, SettingArgument>> | undefined =
+    NSPAWN_SETTING_ARGUMENTS[setting.section];
+  const argument = table !== undefined && Object.hasOwn(table, setting.key) ? table[setting.key] : undefined;
+  return argument?.form !== 'none' ? argument?.file : undefined;
 }
 
 /**
