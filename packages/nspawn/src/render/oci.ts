@@ -137,11 +137,12 @@ export function networkNamespacePath(name: string): string {
 /**
  * The file systems systemd-nspawn gives every payload (its mount table, v252), as runtime-spec mounts:
  * /proc, a /dev tmpfs with pts, shm and mqueue, /sys read-only, the container's cgroup read-only, and
- * tmpfs on /tmp and /run. A private container with the host's network cannot mount sysfs (the network
- * namespace belongs to the host's user namespace), so /sys is the host's, bound read-only.
+ * tmpfs on /tmp and /run. sysfs can only be mounted by the user namespace that owns the network
+ * namespace: a container with private users in the host's network, or in one `@volt/netns` made (mode
+ * private), gets the host's /sys bound read-only instead.
  */
 function apiFileSystems(config: ValidIsolation): OciMount[] {
-  const sysBound = config.privateUsers && config.network.mode === 'host';
+  const sysBound = config.privateUsers && config.network.mode !== 'none';
   return [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
     {
