@@ -1,4 +1,4 @@
-import { cpuWeightToShares } from '@volt/cgroups';
+import { cpuSharesToWeight, cpuWeightToShares } from '@volt/cgroups';
 import {
   type CpuWeight,
   type ResourceLimits,
@@ -152,12 +152,18 @@ function byteQuantity(bytes: number): string {
   return String(bytes);
 }
 
+/** The kubelet's `cpu.shares` for a CPU request (MilliCPUToShares: millicores × 1024 / 1000, at least 2). */
+const kubeletShares = (millicores: number): number => Math.max(2, Math.floor((millicores * 1024) / 1000));
+
 /**
- * The CPU request whose `cpu.shares` (the kubelet's milliCPU × 1024 / 1000) the runtime turns into
- * cpu.weight `weight` by runc's curve, in millicores.
+ * The largest CPU request (millicores) whose `cpu.shares` the runtime turns into cpu.weight `weight` by
+ * runc's curve: counted down from the request of the weight's largest share count, since the kubelet's
+ * rounding can land one share beside it (every weight 1..10000 has such a request; tested).
  */
 function weightToMillicores(weight: number): number {
-  return Math.ceil((cpuWeightToShares(weight) * 1000) / 1024);
+  let millicores = Math.ceil((cpuWeightToShares(weight) * 1000) / 1024) + 1;
+  while (millicores > 1 && cpuSharesToWeight(kubeletShares(millicores)) !== weight) millicores -= 1;
+  return millicores;
 }
 
 interface KubernetesResources {
@@ -202,7 +208,7 @@ function kubernetesResources(resources: ResourceLimits): KubernetesResources {
       }
       cpuRequest = weightToMillicores(weight);
       notes.push(
-        `requests.cpu ${cpuRequest}m (cpu.weight ${weight}: the kubelet writes cpu.shares = millicores × 1024 / 1000 = ${cpuWeightToShares(weight)}, which the runtime turns back into cpu.weight ${weight} by runc's curve (runc 1.3.2 and later); older runtimes map shares linearly and give a lower weight; a request also reserves that much CPU on the node)`,
+        `requests.cpu ${cpuRequest}m (cpu.weight ${weight}: the kubelet writes cpu.shares = millicores × 1024 / 1000 = ${kubeletShares(cpuRequest)}, which the runtime turns back into cpu.weight ${weight} by runc's curve (runc 1.3.2 and later); older runtimes map shares linearly and give a lower weight; a request also reserves that much CPU on the node)`,
       );
     }
   }
