@@ -14,6 +14,7 @@ export { hostOciTarget, kubernetesFiles, writeOciBundle, writePlannedFiles } fro
 export {
   DEMO_CONTAINER_NAME,
   hostPlanTarget,
+  isolationFromDocument,
   readProfileDocument,
   renderPlanFromDocument,
 } from './host/document.js';

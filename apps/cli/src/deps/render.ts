@@ -1,10 +1,19 @@
 // What `volt render` uses of the packages, by name: bundled into dist/deps/render.js with nothing else, so
 // the command loads only the modules that render a plan (see scripts/bundle.mjs).
 export {
+  formatEnforcementByTarget,
+  formatKubernetesManifests,
   formatPlan,
   formatPlanArtifact,
+  hostOciTarget,
+  isolationFromDocument,
+  kubernetesFiles,
   mergeProfileDocuments,
   planToJson,
   readProfileDocument,
+  renderKubernetes,
+  renderOciBundle,
   renderPlanFromDocument,
+  writeOciBundle,
+  writePlannedFiles,
 } from '@volt/nspawn';

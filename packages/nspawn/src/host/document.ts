@@ -1,4 +1,4 @@
-import { unwrap, VoltError } from '@volt/core';
+import { unwrap, type ValidIsolation, VoltError } from '@volt/core';
 import { loadProfileDocument } from '@volt/core/profile';
 import { landlockHelperPath, probeLandlock } from '@volt/landlock';
 import { leaseContainerAddress } from '@volt/netns';
@@ -22,6 +22,24 @@ export async function hostPlanTarget(): Promise<PlanTarget> {
 }
 
 /**
+ * Validates an untrusted profile document into a container's isolation, named {@link DEMO_CONTAINER_NAME}
+ * when the document names none.
+ *
+ * @throws {@link VoltError} the first problem in the document (every code of the profile schema).
+ * @example
+ * ```ts
+ * isolationFromDocument({ boot: false, command: ['/bin/app'] }).name; // 'demo'
+ * ```
+ */
+export function isolationFromDocument(document: unknown): ValidIsolation {
+  const named =
+    typeof document === 'object' && document !== null && !('name' in document)
+      ? { ...document, name: DEMO_CONTAINER_NAME }
+      : document;
+  return unwrap(parseIsolation(named));
+}
+
+/**
  * Validates an untrusted profile document, fills the defaults and renders the plan for this host. With
  * `leaseAddress`, a private container gets (or keeps) its address on the bridge: that writes the lease.
  *
@@ -36,11 +54,7 @@ export async function renderPlanFromDocument(
   document: unknown,
   options: { readonly target?: PlanTarget; readonly leaseAddress?: boolean } = {},
 ): Promise<IsolationPlan> {
-  const named =
-    typeof document === 'object' && document !== null && !('name' in document)
-      ? { ...document, name: DEMO_CONTAINER_NAME }
-      : document;
-  const config = unwrap(parseIsolation(named));
+  const config = isolationFromDocument(document);
   // Probe the kernel only when the plan enforces Landlock (a booting container without a workload unit
   // does not), so a command loads and runs only what it needs.
   const target =
