@@ -44,6 +44,8 @@ export const VM_IMAGE_RECIPE: ImageRecipe = {
     'nftables',
     'crun',
     'runc',
+    'podman', // kube play: runs the Kubernetes manifests @volt/nspawn renders
+    'catatonit', // podman's pause process for a pod's infra container
   ],
   kernelMetapackage: 'linux-image-amd64',
   modules: [
