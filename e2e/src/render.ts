@@ -69,6 +69,31 @@ export async function checkWithPlan(check: CheckSpec, plan: IsolationPlan): Prom
   };
 }
 
+/**
+ * Runs `argv` with a root that is not the VM's initramfs: pivot_root(2) refuses to move the initramfs
+ * (EINVAL), and without it a runtime cannot remount a private user namespace's root (`--no-pivot`: "make
+ * private: Permission denied"). In a mount namespace of its own, the root is bound onto itself and moved
+ * over `/`, so the runtime's pivot_root moves that mount, as on a host booted from a disk.
+ *
+ * @example
+ * ```ts
+ * offInitramfs(['crun', 'run', '--bundle', dir, 'vtv-oci'])[0]; // 'unshare'
+ * ```
+ */
+export function offInitramfs(argv: readonly string[]): readonly string[] {
+  return [
+    'unshare',
+    '-m',
+    '--propagation',
+    'private',
+    'sh',
+    '-c',
+    'mkdir -p /run/vtv-root && mount --rbind / /run/vtv-root && cd /run/vtv-root && mount --move . / && exec chroot . "$@"',
+    'sh',
+    ...argv,
+  ];
+}
+
 /** Where an `oci` check's bundle (its config.json) goes in the VM; its rootfs is the check's machine directory. */
 export const OCI_BUNDLES = '/var/lib/vtv/oci';
 
@@ -82,7 +107,7 @@ export const OCI_BUNDLES = '/var/lib/vtv/oci';
  * @example
  * ```ts
  * const rendered = await ociCheckPlan(check, guestPlanTarget());
- * rendered.plan.argv; // ['crun', 'run', '--no-pivot', '--bundle', '/var/lib/vtv/oci/vtv-oci', 'vtv-oci']
+ * rendered.plan.argv?.slice(-5); // ['crun', 'run', '--bundle', '/var/lib/vtv/oci/vtv-oci', 'vtv-oci']
  * ```
  */
 export async function ociCheckPlan(check: CheckSpec, target: PlanTarget): Promise<CheckSpec> {
@@ -97,8 +122,7 @@ export async function ociCheckPlan(check: CheckSpec, target: PlanTarget): Promis
   return {
     ...check,
     plan: {
-      // The VM's root is an initramfs, where pivot_root(2) fails (EINVAL); the runtime moves the root instead.
-      argv: [check.ociRuntime ?? 'crun', 'run', '--no-pivot', '--bundle', bundleDir, check.machine],
+      argv: offInitramfs([check.ociRuntime ?? 'crun', 'run', '--bundle', bundleDir, check.machine]),
       files: await Promise.all(bundle.files.map(planFile)),
     },
   };
@@ -119,7 +143,7 @@ export const KUBE_DIRS = '/var/lib/vtv/kube';
  * @throws VoltError whatever code the profile schema or the renderers raise.
  * @example
  * ```ts
- * (await kubeCheckPlan(check, guestPlanTarget())).plan.argv; // ['/bin/sh', '/var/lib/vtv/kube/vtv-kube/run.sh']
+ * (await kubeCheckPlan(check, guestPlanTarget())).plan.argv?.slice(-2); // ['/bin/sh', '/var/lib/vtv/kube/vtv-kube/run.sh']
  * ```
  */
 export async function kubeCheckPlan(check: CheckSpec, target: PlanTarget): Promise<CheckSpec> {
@@ -160,7 +184,10 @@ export async function kubeCheckPlan(check: CheckSpec, target: PlanTarget): Promi
   };
   return {
     ...check,
-    plan: { argv: ['/bin/sh', run.path], files: await Promise.all([...files, run].map(planFile)) },
+    plan: {
+      argv: offInitramfs(['/bin/sh', run.path]),
+      files: await Promise.all([...files, run].map(planFile)),
+    },
     teardown: [...(check.teardown ?? []), ['rm', '-rf', dir]],
   };
 }

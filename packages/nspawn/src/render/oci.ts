@@ -270,7 +270,7 @@ function usersPart(config: ValidIsolation, target: OciTarget) {
     enforcement: {
       layer: 'users',
       status: 'enforced',
-      detail: `private user namespace: container 0..${range.size - 1} is host ${range.hostId}..${range.hostId + range.size - 1}; files of the root owned by other host IDs appear as nobody (chown the root into the range to write to it)`,
+      detail: `private user namespace: container 0..${range.size - 1} is host ${range.hostId}..${range.hostId + range.size - 1}; files of the root owned by other host IDs appear as nobody (chown the root into the range to write to it), and the root's path must be searchable by them (Debian makes /var/lib/machines 0700)`,
     } satisfies LayerEnforcement,
   };
 }
