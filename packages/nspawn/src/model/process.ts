@@ -61,8 +61,8 @@ export interface ContainerProcess {
   readonly args: readonly string[];
   /** nspawn's `PATH` for the payload; an image (Kubernetes) brings its own. */
   readonly path: string;
-  /** `NAME=value` entries, in order (without `PATH`). */
-  readonly env: readonly string[];
+  /** The environment, in order (without `PATH`). */
+  readonly env: readonly (readonly [name: string, value: string])[];
   readonly cwd: string;
   readonly user: { readonly uid: number; readonly gid: number };
   /** Capability names (`CAP_…`): bounding, effective and permitted alike. */
@@ -95,7 +95,7 @@ const NSPAWN_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
  * @example
  * ```ts
  * containerProcess(config, 'oci').capabilities.includes('CAP_SYS_ADMIN'); // true
- * containerProcess(config, 'oci').env; // ['VOLT_CONTAINER=web', 'VOLT_RUNTIME=oci', …]
+ * containerProcess(config, 'oci').env; // [['VOLT_CONTAINER', 'web'], ['VOLT_RUNTIME', 'oci'], …]
  * ```
  */
 export function containerProcess(config: ValidIsolation, runtime: ProcessRuntime): ContainerProcess {
@@ -110,11 +110,7 @@ export function containerProcess(config: ValidIsolation, runtime: ProcessRuntime
   return {
     args: config.command,
     path: NSPAWN_PATH,
-    env: [
-      `VOLT_CONTAINER=${config.name}`,
-      `VOLT_RUNTIME=${runtime}`,
-      ...config.environment.map(([name, value]) => `${name}=${value}`),
-    ],
+    env: [['VOLT_CONTAINER', config.name], ['VOLT_RUNTIME', runtime], ...config.environment],
     cwd: '/',
     user: { uid: 0, gid: 0 },
     capabilities: ownNetwork ? [...NSPAWN_CAPABILITIES, PRIVATE_NETWORK_CAPABILITY] : NSPAWN_CAPABILITIES,

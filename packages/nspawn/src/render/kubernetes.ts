@@ -301,10 +301,7 @@ export function renderKubernetes(config: ValidIsolation, target: KubernetesTarge
     image: target.image,
     command: workload.args,
     workingDir: payload.cwd,
-    env: payload.env.map((entry) => {
-      const [variable = '', ...value] = entry.split('=');
-      return { name: variable, value: value.join('=') };
-    }),
+    env: payload.env.map(([variable, value]) => ({ name: variable, value })),
     ...(network.mode === 'private' && network.ports.length > 0
       ? {
           ports: network.ports.map((port) => ({

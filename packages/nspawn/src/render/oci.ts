@@ -290,7 +290,7 @@ const ociProcess = (payload: ContainerProcess, args: readonly string[]): OciRunt
   terminal: false,
   user: payload.user,
   args,
-  env: [`PATH=${payload.path}`, ...payload.env],
+  env: [`PATH=${payload.path}`, ...payload.env.map(([name, value]) => `${name}=${value}`)],
   cwd: payload.cwd,
   capabilities: {
     bounding: payload.capabilities,
