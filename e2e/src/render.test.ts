@@ -99,9 +99,9 @@ describe('rendered plans', () => {
         ]),
       );
       expect(files.get('/var/lib/vtv/kube/vtv-render/vtv-render.yaml')).toContain(
-        'localhostProfile: volt/vtv-render.json',
+        'localhostProfile: volt-vtv-render.json',
       );
-      expect(files.has('/var/lib/vtv/kube/vtv-render/seccomp/volt/vtv-render.json')).toBe(true);
+      expect(files.has('/var/lib/vtv/kube/vtv-render/seccomp/volt-vtv-render.json')).toBe(true);
       expect(files.get('/var/lib/vtv/kube/vtv-render/volt-landlock')).toBe('helper');
       expect(files.get('/var/lib/vtv/kube/vtv-render/run.sh')).toContain(
         'kube play --network none --seccomp-profile-root /var/lib/vtv/kube/vtv-render/seccomp',

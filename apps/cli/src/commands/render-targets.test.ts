@@ -78,8 +78,8 @@ describe('volt render for other targets', () => {
       expect(
         volt('render', '--format', 'kubernetes', '--image', 'i', ...profile, '-o', dir, '--', '/a').status,
       ).toBe(0);
-      expect(readFileSync(join(dir, 'web.yaml'), 'utf8')).toContain('localhostProfile: volt/web.json');
-      expect(JSON.parse(readFileSync(join(dir, 'seccomp/volt/web.json'), 'utf8'))).toMatchObject({
+      expect(readFileSync(join(dir, 'web.yaml'), 'utf8')).toContain('localhostProfile: volt-web.json');
+      expect(JSON.parse(readFileSync(join(dir, 'seccomp/volt-web.json'), 'utf8'))).toMatchObject({
         defaultAction: 'SCMP_ACT_ERRNO',
       });
       expect(statSync(join(dir, 'volt-landlock')).mode & 0o777).toBe(0o755);

@@ -74,14 +74,14 @@ export async function writeOciBundle(bundle: OciBundle): Promise<void> {
 
 /**
  * The files of Kubernetes manifests in `directory`: `NAME.yaml`, the seccomp profile at
- * `seccomp/volt/NAME.json` (the layout of the kubelet's seccomp directory, so that `seccomp/` can be copied
+ * `seccomp/volt-NAME.json` (the layout of the kubelet's seccomp directory, so that `seccomp/` can be copied
  * to `/var/lib/kubelet/` on every node, or handed to `podman kube play --seccomp-profile-root`) and, with a
  * Landlock policy, a copy of the helper to put into the image.
  *
  * @example
  * ```ts
  * (await kubernetesFiles(manifests, '/srv/out', 'web', helper)).map((file) => file.path);
- * // ['/srv/out/web.yaml', '/srv/out/seccomp/volt/web.json', '/srv/out/volt-landlock']
+ * // ['/srv/out/web.yaml', '/srv/out/seccomp/volt-web.json', '/srv/out/volt-landlock']
  * ```
  */
 export async function kubernetesFiles(

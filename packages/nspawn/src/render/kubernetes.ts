@@ -246,7 +246,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
  * ```ts
  * const manifests = renderKubernetes(config, { landlockAbi: 6, image: 'registry.example/web:1', kind: 'pod', architectures: ['x86_64'] });
  * manifests.objects.map((object) => object.kind); // ['ConfigMap', 'Pod']
- * manifests.seccompProfile?.nodePath; // '/var/lib/kubelet/seccomp/volt/web.json'
+ * manifests.seccompProfile?.nodePath; // '/var/lib/kubelet/seccomp/volt-web.json'
  * ```
  */
 export function renderKubernetes(config: ValidIsolation, target: KubernetesTarget): KubernetesManifests {
@@ -288,7 +288,8 @@ export function renderKubernetes(config: ValidIsolation, target: KubernetesTarge
 
   const filter = renderOciSeccomp(config.seccomp, target.architectures);
   const seccompEnforcement = seccompFilterEnforcement(config.seccomp, filter, 'Localhost profile');
-  const localhostProfile = `volt/${name}.json`;
+  // One file name, not a path under the seccomp directory: podman's kube play keeps only the first component.
+  const localhostProfile = `volt-${name}.json`;
   const seccompProfile =
     seccompEnforcement.status === 'not-enforced'
       ? undefined
