@@ -15,9 +15,6 @@ export interface TargetOptions {
   readonly json?: boolean;
 }
 
-const FORMATS = ['nspawn', 'oci', 'kubernetes'] as const;
-type Format = (typeof FORMATS)[number];
-
 function usage(message: string, option: string): VoltError {
   return new VoltError('USAGE', message, { path: [option] });
 }
@@ -55,8 +52,8 @@ export function wantsOtherTarget(options: TargetOptions): boolean {
  */
 export async function renderForTarget(document: unknown, options: TargetOptions): Promise<void> {
   const deps = await import('../deps/render.js');
-  const format: Format = oneOf(options.format ?? 'nspawn', FORMATS, '--format');
-  const kind = oneOf(options.kind ?? 'pod', ['pod', 'deployment'] as const, '--kind');
+  const format = oneOf(options.format ?? 'nspawn', deps.RENDER_TARGETS, '--format');
+  const kind = oneOf(options.kind ?? 'pod', deps.KUBERNETES_KINDS, '--kind');
   if (options.kind !== undefined && format !== 'kubernetes') {
     throw usage('--kind is for --format kubernetes', '--kind');
   }
@@ -104,9 +101,9 @@ export async function renderForTarget(document: unknown, options: TargetOptions)
     const targets =
       options.target === undefined || options.target === 'all'
         ? options.target === 'all'
-          ? [...FORMATS]
+          ? [...deps.RENDER_TARGETS]
           : [format]
-        : options.target.split(',').map((name) => oneOf(name, FORMATS, '--target'));
+        : options.target.split(',').map((name) => oneOf(name, deps.RENDER_TARGETS, '--target'));
     const reports = await Promise.all(
       targets.map(async (target) => {
         try {
