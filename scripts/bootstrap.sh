@@ -11,6 +11,7 @@ debian_packages=(
   seccomp         # scmp_sys_resolver: syscall numbers per architecture
   crun            # OCI runtimes: run the OCI seccomp profiles Volt writes (crun with libseccomp,
   runc            #   and runc, the reference runtime)
+  podman catatonit # podman kube play: runs the Kubernetes manifests Volt renders (in the VM suite)
   systemd-container # systemd-nspawn: judges every rendered plan
   nftables        # port forwards and masquerading
   iproute2        # network namespaces, veth, bridges

@@ -60,7 +60,7 @@ export type CheckRootfs = 'busybox' | 'vm-root';
 export type OciRuntime = 'crun' | 'runc';
 
 /** How a check starts its container; see {@link CheckSpec.route}. */
-export type CheckRoute = 'run' | 'template' | 'volt-run' | 'volt-apply' | 'oci';
+export type CheckRoute = 'run' | 'template' | 'volt-run' | 'volt-apply' | 'oci' | 'kube';
 
 /** One end-to-end check, as stored in e2e/checks/*.json and handed to the runner inside the VM. */
 export interface CheckSpec {
@@ -73,7 +73,8 @@ export interface CheckSpec {
    * profile to the volt CLI inside the VM: `volt run`, or `volt apply` + `volt start`/`stop`; both end
    * with `volt remove`. `oci`: the profile's limits (`linux.resources`) and seccomp filter
    * (`linux.seccomp`), rendered on the host into an OCI runtime config, run in the VM by
-   * {@link CheckSpec.ociRuntime}.
+   * {@link CheckSpec.ociRuntime}. `kube`: the profile rendered on the host as Kubernetes manifests, played
+   * in the VM by podman (`kube play`).
    */
   readonly route: CheckRoute;
   /** The OCI runtime of an `oci` check: crun (the default) or runc. */
@@ -158,7 +159,7 @@ const checkSchema = z
   .object({
     name: z.string().min(1),
     machine: z.string().regex(/^vtv/, 'a machine name that starts with vtv'),
-    route: z.enum(['run', 'template', 'volt-run', 'volt-apply', 'oci']),
+    route: z.enum(['run', 'template', 'volt-run', 'volt-apply', 'oci', 'kube']),
     ociRuntime: z.enum(['crun', 'runc']).optional(),
     plan: z
       .object({
@@ -183,7 +184,7 @@ const checkSchema = z
   .strict()
   .superRefine((check, context) => {
     const { plan, route, profile } = check;
-    if ((route.startsWith('volt-') || route === 'oci') && profile === undefined) {
+    if ((route.startsWith('volt-') || route === 'oci' || route === 'kube') && profile === undefined) {
       context.addIssue({ code: 'custom', path: ['profile'], message: `the ${route} route needs a profile` });
     }
     if ((plan === undefined) === (profile === undefined)) {
@@ -240,18 +241,21 @@ const checkSchema = z
         message: 'only an oci check has an OCI runtime',
       });
     }
-    if (route === 'oci' && check.expect.some((e) => e.source !== 'output' && e.source !== 'exit')) {
+    if (
+      (route === 'oci' || route === 'kube') &&
+      check.expect.some((e) => e.source !== 'output' && e.source !== 'exit')
+    ) {
       context.addIssue({
         code: 'custom',
         path: ['expect'],
-        message: 'an oci container is not a registered machine: its checks observe output and exit only',
+        message: `an ${route} container is not a registered machine: its checks observe output and exit only`,
       });
     }
     if (!runsInForeground(route) && check.expect.some((e) => e.source === 'output' || e.source === 'exit')) {
       context.addIssue({
         code: 'custom',
         path: ['expect'],
-        message: 'output and exit are observed for the run, volt-run and oci routes only',
+        message: 'output and exit are observed for the run, volt-run, oci and kube routes only',
       });
     }
   });

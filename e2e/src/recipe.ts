@@ -44,6 +44,9 @@ export const VM_IMAGE_RECIPE: ImageRecipe = {
     'nftables',
     'crun',
     'runc',
+    'podman', // kube play: runs the Kubernetes manifests @volt/nspawn renders
+    'catatonit', // podman's pause process for a pod's infra container
+    'containernetworking-plugins', // podman's container-network-stack (debootstrap installs no virtual package)
   ],
   kernelMetapackage: 'linux-image-amd64',
   modules: [

@@ -1,6 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadChecks, parseCheck } from './checks.js';
 import { renderCheckPlans } from './render.js';
@@ -51,14 +51,14 @@ describe('rendered plans', () => {
       'test.json',
     );
     const [rendered] = await renderCheckPlans([check], target);
-    expect(rendered?.plan.argv).toEqual([
+    expect(rendered?.plan.argv?.slice(-5)).toEqual([
       'crun',
       'run',
-      '--no-pivot',
       '--bundle',
       '/var/lib/vtv/oci/vtv-render',
       'vtv-render',
     ]);
+    expect(rendered?.plan.argv?.[0]).toBe('unshare');
     const [file] = rendered?.plan.files ?? [];
     expect(file?.path).toBe('/var/lib/vtv/oci/vtv-render/config.json');
     const config = JSON.parse(Buffer.from(file?.base64 ?? '', 'base64').toString());
@@ -74,6 +74,42 @@ describe('rendered plans', () => {
         't.json',
       ),
     ).toThrow(/output and exit only/);
+  });
+
+  it('renders the kube route as the Kubernetes manifests, the seccomp profile and a script that plays them with podman', async () => {
+    const check = parseCheck(
+      {
+        name: 'k',
+        machine: 'vtv-render',
+        route: 'kube',
+        profile: { ...profile, landlock: 'server', seccomp: 'strict' },
+        expect: [{ source: 'output', matches: 'x' }],
+      },
+      'test.json',
+    );
+    const helper = join(await mkdtemp(join(tmpdir(), 'vte-helper-')), 'volt-landlock');
+    await writeFile(helper, 'helper');
+    try {
+      const [rendered] = await renderCheckPlans([check], { ...target, landlockHelper: helper });
+      expect(rendered?.plan.argv?.slice(-2)).toEqual(['/bin/sh', '/var/lib/vtv/kube/vtv-render/run.sh']);
+      const files = new Map(
+        (rendered?.plan.files ?? []).map((file) => [
+          file.path,
+          Buffer.from(file.base64, 'base64').toString(),
+        ]),
+      );
+      expect(files.get('/var/lib/vtv/kube/vtv-render/vtv-render.yaml')).toContain(
+        'localhostProfile: volt-vtv-render.json',
+      );
+      expect(files.has('/var/lib/vtv/kube/vtv-render/seccomp/volt-vtv-render.json')).toBe(true);
+      expect(files.get('/var/lib/vtv/kube/vtv-render/volt-landlock')).toBe('helper');
+      expect(files.get('/var/lib/vtv/kube/vtv-render/run.sh')).toContain(
+        'kube play --network none --seccomp-profile-root /var/lib/vtv/kube/vtv-render/seccomp',
+      );
+      expect(rendered?.teardown).toEqual([['rm', '-rf', '/var/lib/vtv/kube/vtv-render']]);
+    } finally {
+      await rm(dirname(helper), { recursive: true, force: true });
+    }
   });
 
   it('takes the template route from the files alone, and passes hand-written plans through', async () => {

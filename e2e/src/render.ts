@@ -1,17 +1,20 @@
 import { readFile } from 'node:fs/promises';
-import { ociLinuxResources } from '@volt/cgroups';
+import { dirname } from 'node:path';
 import { unwrap, VoltError } from '@volt/core';
 import { landlockHelperPath } from '@volt/landlock';
 import { parseContainerLease, planBridge } from '@volt/netns';
 import {
   type IsolationPlan,
+  KUBERNETES_HELPER_PATH,
+  kubernetesFiles,
   type PlannedFile,
   type PlanTarget,
   parseIsolation,
+  renderKubernetes,
+  renderOciBundle,
   renderPlan,
   renderPlanFromDocument,
 } from '@volt/nspawn';
-import { renderOciSeccomp } from '@volt/seccomp';
 import type { BenchSpec, CheckSpec, PlanFile } from './checks.js';
 
 /**
@@ -66,76 +69,133 @@ export async function checkWithPlan(check: CheckSpec, plan: IsolationPlan): Prom
   };
 }
 
+/**
+ * Runs `argv` with a root that is not the VM's initramfs: pivot_root(2) refuses to move the initramfs
+ * (EINVAL), and without it a runtime cannot remount a private user namespace's root (`--no-pivot`: "make
+ * private: Permission denied"). In a mount namespace of its own, the root is bound onto itself and moved
+ * over `/`, so the runtime's pivot_root moves that mount, as on a host booted from a disk.
+ *
+ * @example
+ * ```ts
+ * offInitramfs(['crun', 'run', '--bundle', dir, 'vtv-oci'])[0]; // 'unshare'
+ * ```
+ */
+export function offInitramfs(argv: readonly string[]): readonly string[] {
+  return [
+    'unshare',
+    '-m',
+    '--propagation',
+    'private',
+    'sh',
+    '-c',
+    'mkdir -p /run/vtv-root && mount --rbind / /run/vtv-root && cd /run/vtv-root && mount --move . / && exec chroot . "$@"',
+    'sh',
+    ...argv,
+  ];
+}
+
 /** Where an `oci` check's bundle (its config.json) goes in the VM; its rootfs is the check's machine directory. */
 export const OCI_BUNDLES = '/var/lib/vtv/oci';
 
 /**
- * The check with its plan for the `oci` route: an OCI runtime config whose `linux.resources` and
- * `linux.seccomp` are the profile's limits and seccomp filter as @volt/cgroups and @volt/seccomp render
- * them for OCI, around the profile's command in the machine directory (the busybox rootfs), with a
- * cgroup namespace and the cgroup2 file system mounted read-only, so the process can read its own limits;
- * the process keeps CAP_SYS_ADMIN, so a denied mount is the filter's doing. The check's OCI runtime (crun
- * unless it names runc) runs it.
+ * The check with its plan for the `oci` route: the profile rendered by @volt/nspawn's `renderOciBundle`
+ * (what `volt render --format oci --output` writes) for the guest, in `OCI_BUNDLES/MACHINE`, its root the
+ * check's machine directory (the busybox rootfs) and its cgroup `/MACHINE`, so that the payload reads its
+ * limits from its own cgroup. The check's OCI runtime (crun unless it names runc) runs it.
  *
  * @throws VoltError whatever code the profile schema or the renderers raise.
  * @example
  * ```ts
- * const rendered = ociCheckPlan(check);
- * rendered.plan.argv; // ['crun', 'run', '--no-pivot', '--bundle', '/var/lib/vtv/oci/vtv-oci', 'vtv-oci']
+ * const rendered = await ociCheckPlan(check, guestPlanTarget());
+ * rendered.plan.argv?.slice(-5); // ['crun', 'run', '--bundle', '/var/lib/vtv/oci/vtv-oci', 'vtv-oci']
  * ```
  */
-export function ociCheckPlan(check: CheckSpec): CheckSpec {
-  const config = unwrap(parseIsolation(check.profile));
-  const capabilities = ['CAP_SYS_ADMIN'];
-  const runtimeConfig = {
-    ociVersion: '1.0.2',
-    process: {
-      user: { uid: 0, gid: 0 },
-      args: config.command,
-      cwd: '/',
-      env: ['PATH=/usr/bin:/bin'],
-      capabilities: { bounding: capabilities, effective: capabilities, permitted: capabilities },
-      noNewPrivileges: true,
-    },
-    root: { path: `/var/lib/machines/${check.machine}` },
-    hostname: check.machine,
-    mounts: [
-      { destination: '/proc', type: 'proc', source: 'proc' },
-      { destination: '/tmp', type: 'tmpfs', source: 'tmpfs' },
-      {
-        destination: '/sys/fs/cgroup',
-        type: 'cgroup',
-        source: 'cgroup',
-        options: ['nosuid', 'noexec', 'nodev', 'ro'],
-      },
-    ],
-    linux: {
-      namespaces: ['pid', 'mount', 'ipc', 'uts', 'network', 'cgroup'].map((type) => ({ type })),
-      cgroupsPath: `/${check.machine}`,
-      resources: ociLinuxResources(config.resources).resources,
-      seccomp: renderOciSeccomp(config.seccomp, ['x86_64']),
-    },
-  };
-  const bundle = `${OCI_BUNDLES}/${check.machine}`;
+export async function ociCheckPlan(check: CheckSpec, target: PlanTarget): Promise<CheckSpec> {
+  const bundleDir = `${OCI_BUNDLES}/${check.machine}`;
+  const bundle = renderOciBundle(unwrap(parseIsolation(check.profile)), {
+    bundle: bundleDir,
+    landlockAbi: target.landlockAbi,
+    ...(target.landlockHelper === undefined ? {} : { landlockHelper: target.landlockHelper }),
+    architectures: ['x86_64'],
+    cgroupsPath: `/${check.machine}`,
+  });
   return {
     ...check,
     plan: {
-      // The VM's root is an initramfs, where pivot_root(2) fails (EINVAL); the runtime moves the root instead.
-      argv: [check.ociRuntime ?? 'crun', 'run', '--no-pivot', '--bundle', bundle, check.machine],
-      files: [
-        {
-          path: `${bundle}/config.json`,
-          mode: 0o644,
-          base64: Buffer.from(JSON.stringify(runtimeConfig, null, 2)).toString('base64'),
-        },
-      ],
+      argv: offInitramfs([check.ociRuntime ?? 'crun', 'run', '--bundle', bundleDir, check.machine]),
+      files: await Promise.all(bundle.files.map(planFile)),
     },
+  };
+}
+
+/** Where a `kube` check's manifests, seccomp profile, helper and image go in the VM. */
+export const KUBE_DIRS = '/var/lib/vtv/kube';
+
+/**
+ * The check with its plan for the `kube` route: the profile rendered by @volt/nspawn's `renderKubernetes`
+ * (what `volt render --format kubernetes --output` writes) as a Pod of the image `localhost/MACHINE`, run
+ * with podman's `kube play` by a script: it builds that image from the check's busybox rootfs with the
+ * Landlock helper added where the manifests expect it, gives podman the `containers` ID range its
+ * `hostUsers: false` needs, plays the pod with the seccomp profile root the manifests name, waits for the
+ * container, prints its output and exits with its code after `kube down`. The pod has no network (`kube
+ * play --network none`): the VM has no network plugin to test.
+ *
+ * @throws VoltError whatever code the profile schema or the renderers raise.
+ * @example
+ * ```ts
+ * (await kubeCheckPlan(check, guestPlanTarget())).plan.argv?.slice(-2); // ['/bin/sh', '/var/lib/vtv/kube/vtv-kube/run.sh']
+ * ```
+ */
+export async function kubeCheckPlan(check: CheckSpec, target: PlanTarget): Promise<CheckSpec> {
+  const config = unwrap(parseIsolation(check.profile));
+  const dir = `${KUBE_DIRS}/${check.machine}`;
+  const image = `localhost/${check.machine}:latest`;
+  const manifests = renderKubernetes(config, {
+    landlockAbi: target.landlockAbi,
+    image,
+    kind: 'pod',
+    architectures: ['x86_64'],
+  });
+  const files = await kubernetesFiles(manifests, dir, config.name, target.landlockHelper ?? '');
+  const container = `${config.name}-${config.name}`;
+  const podman = `podman --root ${dir}/storage --runroot ${dir}/run --storage-driver vfs`;
+  const script = [
+    'set -u',
+    `rootfs=/var/lib/machines/${check.machine}`,
+    `mkdir -p "$rootfs${dirname(KUBERNETES_HELPER_PATH)}"`,
+    `cp ${dir}/volt-landlock "$rootfs${KUBERNETES_HELPER_PATH}" 2>/dev/null || true`,
+    `tar -C "$rootfs" -cf ${dir}/image.tar . || exit 90`,
+    `${podman} import -q ${dir}/image.tar ${image} >/dev/null || exit 91`,
+    "grep -q '^containers:' /etc/subuid || echo containers:1000000000:1000000000 >> /etc/subuid",
+    "grep -q '^containers:' /etc/subgid || echo containers:1000000000:1000000000 >> /etc/subgid",
+    `${podman} kube play --network none --seccomp-profile-root ${dir}/seccomp ${dir}/${config.name}.yaml >/dev/null || exit 92`,
+    `${podman} wait ${container} >/dev/null`,
+    `${podman} logs ${container}`,
+    `code=$(${podman} inspect --format '{{.State.ExitCode}}' ${container})`,
+    `${podman} kube down ${dir}/${config.name}.yaml >/dev/null`,
+    `${podman} rmi -a -f >/dev/null 2>&1`,
+    'exit "$code"',
+  ].join('\n');
+  const run: PlannedFile = {
+    path: `${dir}/run.sh`,
+    mode: 0o755,
+    content: { text: `${script}\n` },
+    purpose: 'plays the pod with podman',
+  };
+  return {
+    ...check,
+    plan: {
+      argv: offInitramfs(['/bin/sh', run.path]),
+      files: await Promise.all([...files, run].map(planFile)),
+    },
+    teardown: [...(check.teardown ?? []), ['rm', '-rf', dir]],
   };
 }
 
 /**
  * Renders every `run` or `template` check that carries a profile with @volt/nspawn (the same code
- * `volt run` and `volt apply` use) for the guest, and every `oci` check ({@link ociCheckPlan}); checks
+ * `volt run` and `volt apply` use) for the guest, every `oci` check ({@link ociCheckPlan}) and every
+ * `kube` check ({@link kubeCheckPlan}); checks
  * with a hand-written plan, and the volt routes (the CLI renders inside the VM), pass through unchanged.
  *
  * @example
@@ -155,7 +215,11 @@ export async function renderCheckPlans(
       continue;
     }
     if (check.route === 'oci') {
-      rendered.push(ociCheckPlan(check));
+      rendered.push(await ociCheckPlan(check, target));
+      continue;
+    }
+    if (check.route === 'kube') {
+      rendered.push(await kubeCheckPlan(check, target));
       continue;
     }
     const config = unwrap(parseIsolation(check.profile));

@@ -1,7 +1,7 @@
 import type { CheckRoute } from './checks.js';
 
 /**
- * Whether a route runs its container in the foreground (systemd-nspawn, `volt run` or an OCI runtime as a
+ * Whether a route runs its container in the foreground (systemd-nspawn, `volt run`, an OCI runtime or podman as a
  * child of the runner), so that its output and exit code can be observed and it must end by itself;
  * the others start a unit and are stopped by the runner.
  *
@@ -12,5 +12,5 @@ import type { CheckRoute } from './checks.js';
  * ```
  */
 export function runsInForeground(route: CheckRoute): boolean {
-  return route === 'run' || route === 'volt-run' || route === 'oci';
+  return route === 'run' || route === 'volt-run' || route === 'oci' || route === 'kube';
 }

@@ -428,7 +428,7 @@ async function runCheck(check: CheckSpec): Promise<CheckResult> {
       });
       rmSync(`${PROFILES}/${check.machine}.json`, { force: true });
     }
-    if (check.route !== 'run' && check.route !== 'oci') cleanupTemplate(check.machine);
+    if (!runsInForeground(check.route) || check.route === 'volt-run') cleanupTemplate(check.machine);
     // never remove files through a mounted overlay of the VM's root: unmount it first
     if (check.rootfs === 'vm-root') unmountVmRoot(check, rootfs);
     rmSync(rootfs, { recursive: true, force: true });

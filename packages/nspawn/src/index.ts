@@ -10,7 +10,13 @@ export type {
   Valid,
   ValidIsolation,
 } from '@volt/core';
-export { DEMO_CONTAINER_NAME, readProfileDocument, renderPlanFromDocument } from './host/document.js';
+export { hostOciTarget, kubernetesFiles, writeOciBundle, writePlannedFiles } from './host/bundle.js';
+export {
+  DEMO_CONTAINER_NAME,
+  isolationFromDocument,
+  readProfileDocument,
+  renderPlanFromDocument,
+} from './host/document.js';
 export {
   applyPlan,
   type FileChange,
@@ -46,6 +52,39 @@ export {
   VOLT_STATE_DIR,
 } from './model/paths.js';
 export {
+  type ContainerProcess,
+  containerProcess,
+  NSPAWN_CAPABILITIES,
+  type ProcessRlimit,
+  type ProcessRuntime,
+} from './model/process.js';
+export {
+  formatKubernetesManifests,
+  KUBELET_SECCOMP_DIR,
+  KUBERNETES_HELPER_PATH,
+  KUBERNETES_KINDS,
+  KUBERNETES_RESOURCES,
+  type KubernetesKind,
+  type KubernetesManifests,
+  type KubernetesObject,
+  type KubernetesResourceMapping,
+  type KubernetesSeccompProfile,
+  type KubernetesTarget,
+  renderKubernetes,
+} from './render/kubernetes.js';
+export {
+  networkNamespacePath,
+  type OciBundle,
+  type OciIdMapping,
+  type OciIdRange,
+  type OciMount,
+  type OciNamespace,
+  type OciRuntimeConfig,
+  type OciTarget,
+  pickUserRange,
+  renderOciBundle,
+} from './render/oci.js';
+export {
   type DirectCommand,
   ISOLATION_LAYERS,
   type IsolationLayer,
@@ -72,3 +111,9 @@ export {
   type SettingArgument,
   settingsToArguments,
 } from './render/settings.js';
+export {
+  formatEnforcementByTarget,
+  RENDER_TARGETS,
+  type RenderTarget,
+  type TargetEnforcement,
+} from './render/targets.js';

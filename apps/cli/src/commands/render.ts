@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { printData } from '../output.js';
+import { renderForTarget, type TargetOptions, wantsOtherTarget } from './render-targets.js';
 
-interface RenderOptions {
+interface RenderOptions extends TargetOptions {
   readonly name?: string;
   readonly rootfs?: string;
   readonly profile?: string;
@@ -98,6 +99,12 @@ export function registerRenderCommands(program: Command): void {
     .option('--no-boot', 'run the command directly (Boot=no)')
     .option('--json', 'print the plan as JSON')
     .option('--only <artifact>', 'print one artifact: args, nspawn, dropin, resolv, files or enforcement')
+    .option('--format <format>', 'nspawn (the plan, default), oci (an OCI runtime bundle) or kubernetes')
+    .option('--kind <kind>', 'with --format kubernetes: pod (default) or deployment')
+    .option('--image <ref>', 'with --format kubernetes: the image (it runs the command, holds the helper)')
+    .option('--target <targets>', 'with --only enforcement: nspawn, oci, kubernetes (comma-separated) or all')
+    .option('--landlock-abi <n>', 'oci, kubernetes: the Landlock ABI of the kernels (default: this host)')
+    .option('-o, --output <dir>', 'oci: write a runnable bundle to DIR; kubernetes: the manifests and files')
     .action(async (command: string[], options: RenderOptions) => {
       const {
         DEMO_CONTAINER_NAME,
@@ -112,14 +119,12 @@ export function registerRenderCommands(program: Command): void {
         unwrap,
       } = await import('../deps/render.js');
       const document = options.profile === undefined ? {} : await readProfileDocument(options.profile);
-      const config = unwrap(
-        parseIsolation(
-          mergeProfileDocuments(
-            { name: DEMO_CONTAINER_NAME },
-            mergeProfileDocuments(document, flagsAsProfile(options, command)),
-          ),
-        ),
-      );
+      const merged = mergeProfileDocuments(document, flagsAsProfile(options, command));
+      if (wantsOtherTarget(options) || (options.only === 'enforcement' && options.format !== undefined)) {
+        await renderForTarget(merged, options);
+        return;
+      }
+      const config = unwrap(parseIsolation(mergeProfileDocuments({ name: DEMO_CONTAINER_NAME }, merged)));
       const plan = renderPlan(config, await planTargetFor(config));
       if (options.only !== undefined) {
         process.stdout.write(formatPlanArtifact(plan, options.only, options.json === true));

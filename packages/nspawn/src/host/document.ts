@@ -1,4 +1,4 @@
-import { unwrap, VoltError } from '@volt/core';
+import { unwrap, type ValidIsolation, VoltError } from '@volt/core';
 import { loadProfileDocument } from '@volt/core/profile';
 import { leaseContainerAddress } from '@volt/netns';
 import { parseIsolation } from '../model/isolation.js';
@@ -7,6 +7,24 @@ import { planTargetFor } from './target.js';
 
 /** The name used when neither the profile nor the caller names the container. */
 export const DEMO_CONTAINER_NAME = 'demo';
+
+/**
+ * Validates an untrusted profile document into a container's isolation, named {@link DEMO_CONTAINER_NAME}
+ * when the document names none.
+ *
+ * @throws {@link VoltError} the first problem in the document (every code of the profile schema).
+ * @example
+ * ```ts
+ * isolationFromDocument({ boot: false, command: ['/bin/app'] }).name; // 'demo'
+ * ```
+ */
+export function isolationFromDocument(document: unknown): ValidIsolation {
+  const named =
+    typeof document === 'object' && document !== null && !('name' in document)
+      ? { ...document, name: DEMO_CONTAINER_NAME }
+      : document;
+  return unwrap(parseIsolation(named));
+}
 
 /**
  * Validates an untrusted profile document, fills the defaults and renders the plan for this host. With
@@ -23,11 +41,7 @@ export async function renderPlanFromDocument(
   document: unknown,
   options: { readonly target?: PlanTarget; readonly leaseAddress?: boolean } = {},
 ): Promise<IsolationPlan> {
-  const named =
-    typeof document === 'object' && document !== null && !('name' in document)
-      ? { ...document, name: DEMO_CONTAINER_NAME }
-      : document;
-  const config = unwrap(parseIsolation(named));
+  const config = isolationFromDocument(document);
   const target = options.target ?? (await planTargetFor(config));
   if (
     options.leaseAddress === true &&
