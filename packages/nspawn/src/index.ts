@@ -58,6 +58,7 @@ export {
   type PlannedFile,
   type PlanTarget,
   planEnforcesLandlock,
+  planUsesHelper,
   renderPlan,
 } from './render/plan.js';
 export {

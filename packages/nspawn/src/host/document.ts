@@ -3,13 +3,14 @@ import { loadProfileDocument } from '@volt/core/profile';
 import { landlockHelperPath, probeLandlock } from '@volt/landlock';
 import { leaseContainerAddress } from '@volt/netns';
 import { parseIsolation } from '../model/isolation.js';
-import { type IsolationPlan, type PlanTarget, planEnforcesLandlock, renderPlan } from '../render/plan.js';
+import { type IsolationPlan, type PlanTarget, planUsesHelper, renderPlan } from '../render/plan.js';
 
 /** The name used when neither the profile nor the caller names the container. */
 export const DEMO_CONTAINER_NAME = 'demo';
 
 /**
- * Facts about this host for {@link renderPlan}: its Landlock ABI and the helper binary's path.
+ * Facts about this host for {@link renderPlan}: its Landlock ABI (for the plan's report) and the helper
+ * binary's path.
  *
  * @example
  * ```ts
@@ -41,10 +42,9 @@ export async function renderPlanFromDocument(
       ? { ...document, name: DEMO_CONTAINER_NAME }
       : document;
   const config = unwrap(parseIsolation(named));
-  // Probe the kernel only when the plan enforces Landlock (a booting container without a workload unit
-  // does not), so a command loads and runs only what it needs.
-  const target =
-    options.target ?? (planEnforcesLandlock(config) ? await hostPlanTarget() : { landlockAbi: 0 });
+  // Probe the kernel only when the workload starts under the helper (a booting container without a
+  // workload unit does not), so a command loads and runs only what it needs.
+  const target = options.target ?? (planUsesHelper(config) ? await hostPlanTarget() : { landlockAbi: 0 });
   if (
     options.leaseAddress === true &&
     config.network.mode === 'private' &&
