@@ -87,10 +87,17 @@ static int talk(int fd, struct request *request) {
   }
 }
 
-static void link_up(int fd, unsigned int index, const char *name) {
+/* A request of `type` whose body is `body_size` bytes, attributes to follow. */
+static struct request new_request(unsigned short type, unsigned short flags, size_t body_size) {
   struct request request = {0};
-  request.header.nlmsg_len = NLMSG_LENGTH(sizeof request.body.link);
-  request.header.nlmsg_type = RTM_NEWLINK;
+  request.header.nlmsg_len = (unsigned int)NLMSG_LENGTH(body_size);
+  request.header.nlmsg_type = type;
+  request.header.nlmsg_flags = flags;
+  return request;
+}
+
+static void link_up(int fd, unsigned int index, const char *name) {
+  struct request request = new_request(RTM_NEWLINK, 0, sizeof request.body.link);
   request.body.link.ifi_family = AF_UNSPEC;
   request.body.link.ifi_index = (int)index;
   request.body.link.ifi_flags = IFF_UP;
@@ -100,10 +107,7 @@ static void link_up(int fd, unsigned int index, const char *name) {
 }
 
 static void add_address(int fd, unsigned int index, const struct address *address) {
-  struct request request = {0};
-  request.header.nlmsg_len = NLMSG_LENGTH(sizeof request.body.address);
-  request.header.nlmsg_type = RTM_NEWADDR;
-  request.header.nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+  struct request request = new_request(RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE, sizeof request.body.address);
   request.body.address.ifa_family = (unsigned char)address->family;
   request.body.address.ifa_prefixlen = (unsigned char)address->prefix;
   /* no duplicate address detection: the address is leased, and usable at once */
@@ -117,10 +121,7 @@ static void add_address(int fd, unsigned int index, const struct address *addres
 }
 
 static void add_default_route(int fd, unsigned int index, const struct address *gateway) {
-  struct request request = {0};
-  request.header.nlmsg_len = NLMSG_LENGTH(sizeof request.body.route);
-  request.header.nlmsg_type = RTM_NEWROUTE;
-  request.header.nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+  struct request request = new_request(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, sizeof request.body.route);
   request.body.route.rtm_family = (unsigned char)gateway->family;
   request.body.route.rtm_table = RT_TABLE_MAIN;
   request.body.route.rtm_protocol = RTPROT_STATIC;

@@ -9,7 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { LandlockCompatibility } from '@volt/core';
+import type { LandlockCompatibility, LandlockPolicy, Valid } from '@volt/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   LANDLOCK_SYSCALLS,
@@ -80,22 +80,17 @@ describe('the helper inside a container started by the real systemd-nspawn', () 
     removeTempDir(dir);
   });
 
-  async function container(compatibility: LandlockCompatibility, allowLandlock: boolean) {
+  /** Runs `script` under the policy in a busybox container; the helper and the policy are bound at /volt. */
+  async function landlocked(policy: Valid<LandlockPolicy>, allowLandlock: boolean, script: string) {
     dir = makeTempDir('nspawn');
     const root = join(dir, 'root');
     makeRootfs(root);
-    // Container paths: the workload sees /usr and /data; the rootfs prefix appears nowhere in the policy.
-    const policy = withRules(
-      landlockPolicy({ abi: 7, compatibility, handle: { net: false, scopes: false } }),
-      readExec('/usr'),
-      readWrite('/data'),
-    );
     const prepared = await prepareLandlock(policy);
     writeFileSync(join(dir, 'policy'), prepared.bytes);
     const wrapped = landlockWrapCommand({ helperPath: '/volt/volt-landlock', policyPath: '/volt/policy' }, [
       '/bin/sh',
       '-c',
-      'echo inside > /data/inside; echo outside > /srv/outside; echo finished',
+      script,
     ]);
     const run = runNspawn(cgroup, [
       '--console=pipe',
@@ -108,6 +103,20 @@ describe('the helper inside a container started by the real systemd-nspawn', () 
       ...wrapped,
     ]);
     return { run, root, prepared };
+  }
+
+  function container(compatibility: LandlockCompatibility, allowLandlock: boolean) {
+    // Container paths: the workload sees /usr and /data; the rootfs prefix appears nowhere in the policy.
+    const policy = withRules(
+      landlockPolicy({ abi: 7, compatibility, handle: { net: false, scopes: false } }),
+      readExec('/usr'),
+      readWrite('/data'),
+    );
+    return landlocked(
+      policy,
+      allowLandlock,
+      'echo inside > /data/inside; echo outside > /srv/outside; echo finished',
+    );
   }
 
   it('denies a write outside the policy and allows one inside it', async () => {
@@ -139,26 +148,12 @@ describe('the helper inside a container started by the real systemd-nspawn', () 
   });
 
   it("an image shipping `/app -> /` does not get the server preset's rights on /", async () => {
-    dir = makeTempDir('nspawn');
-    const root = join(dir, 'root');
-    makeRootfs(root);
     // the server preset as a profile gets it: best-effort, every rule optional, /app read-write
-    const prepared = await prepareLandlock(landlockPreset('server'));
-    writeFileSync(join(dir, 'policy'), prepared.bytes);
-    const run = runNspawn(cgroup, [
-      '--console=pipe',
-      '-D',
-      root,
-      `--bind-ro=${landlockHelperPath()}:/volt/volt-landlock`,
-      `--bind-ro=${join(dir, 'policy')}:/volt/policy`,
-      `--system-call-filter=${LANDLOCK_SYSCALLS.join(' ')}`,
-      '--',
-      ...landlockWrapCommand({ helperPath: '/volt/volt-landlock', policyPath: '/volt/policy' }, [
-        '/bin/sh',
-        '-c',
-        'echo x > /srv/through-app; echo x > /app/srv/through-app; echo x > /tmp/inside && echo finished',
-      ]),
-    ]);
+    const { run, root } = await landlocked(
+      landlockPreset('server'),
+      true,
+      'echo x > /srv/through-app; echo x > /app/srv/through-app; echo x > /tmp/inside && echo finished',
+    );
     expect(run.stdout).toContain('finished');
     expect(run.stderr).toMatch(/^volt-landlock: {3}path:\/app: \/app is a symlink; rule skipped$/m);
     expect(run.stderr).toMatch(/^volt-landlock: {3}path:\/bin: \/bin is a symlink; rule skipped$/m);
