@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { landlockHelperPath } from '@volt/landlock';
 import { describe, expect, it } from 'vitest';
 import { loadChecks, parseCheck } from './checks.js';
 import { renderCheckPlans } from './render.js';
@@ -13,7 +14,8 @@ const profile = {
   network: { mode: 'none' },
   resources: { memory: { high: '32M', max: '64M' } },
 };
-const target = { landlockAbi: 2, landlockHelper: '/nonexistent/volt-landlock' };
+// every Boot=no plan copies the helper into the container's runtime directory: its first process
+const target = { landlockAbi: 2, landlockHelper: landlockHelperPath() };
 
 describe('rendered plans', () => {
   it('takes the run route from the direct argv, its environment and every planned file', async () => {

@@ -83,4 +83,4 @@ export {
 } from './render/helper-policy.js';
 export { formatLandlockConfig, landlockPolicyToConfig } from './render/landlockconfig.js';
 export { formatLandlockStatus } from './render/status.js';
-export { type LandlockWrapPaths, landlockWrapCommand } from './render/wrap.js';
+export { type HelperInvocation, landlockWrapCommand } from './render/wrap.js';

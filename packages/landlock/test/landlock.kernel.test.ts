@@ -6,6 +6,7 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -25,6 +26,7 @@ import {
   prepareLandlock,
   probeLandlock,
   readWrite,
+  renderHelperPolicy,
   runLandlocked,
   spawnLandlocked,
   withRestrictFlags,
@@ -336,6 +338,36 @@ describe('compatibility modes on an ABI 7 kernel', () => {
         /fs:resolve-unix: needs Landlock ABI 9 .*thread-sync: needs Landlock ABI 8/,
       ),
     });
+  });
+
+  it('the helper itself decides on the kernel it runs on: policy files rendered anywhere, as asked', () => {
+    // what a container gets: the policy file as asked, no status descriptor; stderr is its journal
+    const helper = (compatibility: 'best-effort' | 'hard-requirement') =>
+      spawnSync(
+        landlockHelperPath(),
+        ['--policy-fd', '0', '--', '/bin/sh', '-c', `echo in > ${dir}/helper-in`],
+        {
+          input: renderHelperPolicy(future(compatibility)),
+          encoding: 'utf8',
+        },
+      );
+    const best = helper('best-effort');
+    expect(best.status).toBe(0);
+    expect(best.stderr).toMatch(
+      /^volt-landlock: Landlock: partially enforced on this kernel \(ABI 7, best-effort\): dropped fs:resolve-unix, thread-sync$/m,
+    );
+    expect(best.stderr).toMatch(
+      /^volt-landlock: {3}thread-sync: needs Landlock ABI 8 \(Linux 7\.0\); this kernel has ABI 7$/m,
+    );
+    expect(existsSync(join(dir, 'helper-in'))).toBe(true);
+    rmSync(join(dir, 'helper-in'));
+    const hard = helper('hard-requirement');
+    expect({ status: hard.status, stderr: hard.stderr }).toEqual({
+      status: 125,
+      stderr:
+        'volt-landlock: this kernel cannot enforce the whole policy (hard requirement): fs:resolve-unix: needs Landlock ABI 9 (Linux 7.1); this kernel has ABI 7; thread-sync: needs Landlock ABI 8 (Linux 7.0); this kernel has ABI 7\n',
+    });
+    expect(existsSync(join(dir, 'helper-in'))).toBe(false);
   });
 
   it('a missing path is an error by default and skipped (and reported) when optional', async () => {

@@ -9,12 +9,13 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { LandlockCompatibility } from '@volt/core';
+import type { LandlockCompatibility, LandlockPolicy, Valid } from '@volt/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   LANDLOCK_SYSCALLS,
   landlockHelperPath,
   landlockPolicy,
+  landlockPreset,
   landlockWrapCommand,
   prepareLandlock,
   readExec,
@@ -31,15 +32,23 @@ const reason =
   (existsSync('/sys/fs/cgroup/unified/cgroup.procs') ? undefined : 'no cgroup2 at /sys/fs/cgroup/unified');
 if (reason !== undefined) console.warn(`landlock nspawn tests skipped: ${reason}`);
 
-/** A busybox-static rootfs with /usr and an os-release file: enough for systemd-nspawn to run a command. */
-function makeRootfs(root: string): void {
+/**
+ * A busybox-static rootfs with /usr and an os-release file: enough for systemd-nspawn to run a command.
+ * `/bin` is a symlink into /usr, as on every merged-/usr system; `/app -> /` is the hostile image of
+ * issue 16's finding 12. With `resolvConf`, the image has an (empty) /etc/resolv.conf.
+ */
+function makeRootfs(root: string, options: { readonly resolvConf?: boolean } = {}): void {
   for (const dir of ['usr/bin', 'etc', 'data', 'srv', 'tmp', 'volt', 'proc', 'sys', 'dev', 'run']) {
     mkdirSync(join(root, dir), { recursive: true });
   }
   copyFileSync(BUSYBOX, join(root, 'usr/bin/busybox'));
   symlinkSync('usr/bin', join(root, 'bin'));
-  for (const applet of ['sh', 'echo', 'cat']) symlinkSync('busybox', join(root, 'usr/bin', applet));
+  symlinkSync('/', join(root, 'app'));
+  for (const applet of ['sh', 'echo', 'cat', 'test', 'sleep']) {
+    symlinkSync('busybox', join(root, 'usr/bin', applet));
+  }
   writeFileSync(join(root, 'etc/os-release'), 'ID=vtl\nNAME="Volt Landlock test"\n');
+  if (options.resolvConf === true) writeFileSync(join(root, 'etc/resolv.conf'), '');
   writeFileSync(join(root, 'volt/volt-landlock'), '');
   writeFileSync(join(root, 'volt/policy'), '');
 }
@@ -71,22 +80,17 @@ describe('the helper inside a container started by the real systemd-nspawn', () 
     removeTempDir(dir);
   });
 
-  async function container(compatibility: LandlockCompatibility, allowLandlock: boolean) {
+  /** Runs `script` under the policy in a busybox container; the helper and the policy are bound at /volt. */
+  async function landlocked(policy: Valid<LandlockPolicy>, allowLandlock: boolean, script: string) {
     dir = makeTempDir('nspawn');
     const root = join(dir, 'root');
     makeRootfs(root);
-    // Container paths: the workload sees /usr and /data; the rootfs prefix appears nowhere in the policy.
-    const policy = withRules(
-      landlockPolicy({ abi: 7, compatibility, handle: { net: false, scopes: false } }),
-      readExec('/usr'),
-      readWrite('/data'),
-    );
     const prepared = await prepareLandlock(policy);
     writeFileSync(join(dir, 'policy'), prepared.bytes);
     const wrapped = landlockWrapCommand({ helperPath: '/volt/volt-landlock', policyPath: '/volt/policy' }, [
       '/bin/sh',
       '-c',
-      'echo inside > /data/inside; echo outside > /srv/outside; echo finished',
+      script,
     ]);
     const run = runNspawn(cgroup, [
       '--console=pipe',
@@ -99,6 +103,20 @@ describe('the helper inside a container started by the real systemd-nspawn', () 
       ...wrapped,
     ]);
     return { run, root, prepared };
+  }
+
+  function container(compatibility: LandlockCompatibility, allowLandlock: boolean) {
+    // Container paths: the workload sees /usr and /data; the rootfs prefix appears nowhere in the policy.
+    const policy = withRules(
+      landlockPolicy({ abi: 7, compatibility, handle: { net: false, scopes: false } }),
+      readExec('/usr'),
+      readWrite('/data'),
+    );
+    return landlocked(
+      policy,
+      allowLandlock,
+      'echo inside > /data/inside; echo outside > /srv/outside; echo finished',
+    );
   }
 
   it('denies a write outside the policy and allows one inside it', async () => {
@@ -114,7 +132,9 @@ describe('the helper inside a container started by the real systemd-nspawn', () 
   it("fails clearly when nspawn's own filter blocks Landlock (systemd < 257) and the policy is required", async () => {
     const { run, root } = await container('soft-requirement', false);
     expect(run.status).toBe(125);
-    expect(run.stderr).toMatch(/volt-landlock: Landlock is not available: a seccomp filter blocks/);
+    expect(run.stderr).toMatch(
+      /^volt-landlock: this kernel can enforce nothing of the policy \(soft requirement\): .* \(Landlock is not available: a seccomp filter blocks the Landlock system calls \(EPERM\)\)$/m,
+    );
     expect(existsSync(join(root, 'data/inside'))).toBe(false);
   });
 
@@ -122,8 +142,75 @@ describe('the helper inside a container started by the real systemd-nspawn', () 
     const { run, root } = await container('best-effort', false);
     expect(run.status).toBe(0);
     expect(run.stderr).toMatch(
-      /volt-landlock: warning: Landlock is not available: .*running unconfined \(best-effort\)/,
+      /^volt-landlock: Landlock: not enforced: Landlock is not available: a seccomp filter blocks the Landlock system calls \(EPERM\) \(best-effort: the command runs unconfined\)/m,
     );
     expect(existsSync(join(root, 'srv/outside'))).toBe(true);
+  });
+
+  it("an image shipping `/app -> /` does not get the server preset's rights on /", async () => {
+    // the server preset as a profile gets it: best-effort, every rule optional, /app read-write
+    const { run, root } = await landlocked(
+      landlockPreset('server'),
+      true,
+      'echo x > /srv/through-app; echo x > /app/srv/through-app; echo x > /tmp/inside && echo finished',
+    );
+    expect(run.stdout).toContain('finished');
+    expect(run.stderr).toMatch(/^volt-landlock: {3}path:\/app: \/app is a symlink; rule skipped$/m);
+    expect(run.stderr).toMatch(/^volt-landlock: {3}path:\/bin: \/bin is a symlink; rule skipped$/m);
+    expect(run.stderr).toMatch(/can't create \/srv\/through-app: Permission denied/);
+    expect(run.stderr).toMatch(/can't create \/app\/srv\/through-app: Permission denied/);
+    expect(existsSync(join(root, 'srv/through-app'))).toBe(false);
+    expect(run.status).toBe(0);
+  });
+});
+
+describe('the helper as the first process of a Boot=no container (real systemd-nspawn)', () => {
+  let dir = '';
+  const cgroup = `/sys/fs/cgroup/unified/vtl-nspawn-init-${process.pid}`;
+  afterEach(() => {
+    removeCgroup(cgroup);
+    removeTempDir(dir);
+  });
+
+  /** Runs the helper as PID 1 with a read-only root, Volt's resolv.conf and the helper bound under /run/volt. */
+  function bootNo(options: { readonly resolvConf: boolean }, script: string) {
+    dir = makeTempDir('nspawn-init');
+    const root = join(dir, 'root');
+    makeRootfs(root, options);
+    const runtime = join(dir, 'runtime');
+    mkdirSync(runtime);
+    copyFileSync(landlockHelperPath(), join(runtime, 'volt-landlock'));
+    writeFileSync(join(runtime, 'resolv.conf'), 'nameserver 10.213.7.53\n');
+    return runNspawn(cgroup, [
+      '--console=pipe',
+      '--read-only',
+      '-D',
+      root,
+      `--bind-ro=${runtime}:/run/volt`,
+      '--',
+      ...landlockWrapCommand(
+        { helperPath: '/run/volt/volt-landlock', resolvConf: '/run/volt/resolv.conf', init: true },
+        ['/bin/sh', '-c', script],
+      ),
+    ]);
+  }
+
+  it('is PID 1, passes the exit code on, and binds resolv.conf on a read-only root that has one', () => {
+    const run = bootNo({ resolvConf: true }, 'cat /etc/resolv.conf; echo "pid=$$"; exit 9');
+    expect(run.stdout).toMatch(/^nameserver 10\.213\.7\.53$/m);
+    expect(run.stdout).toMatch(/^pid=2$/m);
+    expect(run.stderr).toMatch(
+      /^volt-landlock: DNS: \/run\/volt\/resolv\.conf bound over \/etc\/resolv\.conf$/m,
+    );
+    expect(run.status).toBe(9);
+  });
+
+  it('starts a read-only root without /etc/resolv.conf (nothing to bind over), and says so', () => {
+    const run = bootNo({ resolvConf: false }, 'test -e /etc/resolv.conf || echo no-resolv-conf');
+    expect(run.stdout).toMatch(/^no-resolv-conf$/m);
+    expect(run.stderr).toMatch(
+      /^volt-landlock: DNS: not configured: the read-only image has no \/etc\/resolv\.conf \(servers in \/run\/volt\/resolv\.conf\)$/m,
+    );
+    expect(run.status).toBe(0);
   });
 });

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Valid } from '@volt/core';
 import {
-  ignoreIfMissing,
   type LandlockPolicy,
   type LandlockStatus,
   pathRules,
@@ -13,6 +13,11 @@ import {
   type SpawnLandlockedOptions,
   spawnLandlocked,
 } from '../src/index.js';
+
+/** The test build of the helper: it also takes --emulate-abi N and --no-openat2 (never shipped). */
+export const TESTING_HELPER: string = fileURLToPath(
+  new URL('../dist/testing/volt-landlock', import.meta.url),
+);
 
 /** True when the kernel tier can run: root (for mknod and nspawn) and the helper reports Landlock. */
 export function kernelTierReason(): string | undefined {
@@ -28,9 +33,24 @@ export function kernelTierReason(): string | undefined {
 /** The Node.js binary running the tests: sandboxed scripts run with it, wherever it is installed. */
 export const NODE: string = process.execPath;
 
+/**
+ * The system directories that are directories here: on a merged-/usr system /bin, /sbin, /lib and /lib64 are
+ * symlinks into /usr, which the helper never follows (a rule through them would be skipped and reported).
+ */
+const SYSTEM_DIRECTORIES: readonly string[] = [
+  '/usr',
+  '/bin',
+  '/sbin',
+  '/lib',
+  '/lib64',
+  dirname(dirname(NODE)),
+]
+  .filter((path) => lstatSync(path, { throwIfNoEntry: false })?.isDirectory() === true)
+  .filter((path, index, all) => all.indexOf(path) === index);
+
 /** What a system command needs to start: its programs, libraries, Node.js, /etc, /proc and /dev. */
 export const SYSTEM_RULES: readonly LandlockPolicy['paths'][number][] = [
-  ...ignoreIfMissing(readExec('/usr', '/bin', '/sbin', '/lib', '/lib64', dirname(dirname(NODE)))),
+  ...readExec(...SYSTEM_DIRECTORIES),
   ...readOnly('/etc', '/proc'),
   ...pathRules(['/dev'], ['write-file', 'read-file', 'read-dir', 'ioctl-dev']),
 ];

@@ -93,6 +93,7 @@ export {
   type PlannedFile,
   type PlanTarget,
   planEnforcesLandlock,
+  planUsesHelper,
   renderPlan,
 } from './render/plan.js';
 export {

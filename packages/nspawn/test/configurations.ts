@@ -27,6 +27,10 @@ export const CONFIGURATIONS: readonly (readonly [string, Record<string, unknown>
     },
   ],
   ['Boot=no under Landlock', { boot: false, command: ['/usr/bin/env', 'FOO=1', '/usr/bin/app'] }],
+  [
+    'Boot=no on a private network with a read-only root, without Landlock',
+    { boot: false, command: ['/usr/bin/app'], readOnlyRoot: true, landlock: 'none' },
+  ],
   ['workload unit under Landlock', { workloadUnit: 'app.service', command: ['/usr/bin/app', '--serve'] }],
   ['no Landlock', { landlock: 'none' }],
   ['desktop Landlock preset', { landlock: 'desktop', boot: false, command: ['/usr/bin/app'] }],

@@ -85,7 +85,9 @@ export function registerContainerCommands(program: Command): void {
 
   program
     .command('status')
-    .description("show a container's unit state")
+    .description(
+      "show a container's unit state, and what its first process reported (Landlock on this kernel, host0)",
+    )
     .argument('<name>', 'container name')
     .option('--json', 'print as JSON')
     .action(async (name: string, options: { readonly json?: boolean }) => {
@@ -95,7 +97,7 @@ export function registerContainerCommands(program: Command): void {
         status,
         options.json === true,
         () =>
-          `${status.unit}: ${status.activeState} (${status.subState}), main PID ${status.mainPid ?? '-'}\n`,
+          `${status.unit}: ${status.activeState} (${status.subState}), main PID ${status.mainPid ?? '-'}\n${status.report === null ? '' : `${status.report}\n`}`,
       );
     });
 

@@ -7,33 +7,37 @@ describe('parseHelperReport', () => {
   it('reads status records', () => {
     const report = parseHelperReport(
       encode(
-        'abi',
-        '7',
-        'errata',
-        '3',
-        'missing',
-        '/lib64',
-        'masked',
-        '16',
-        '/dev/null',
-        'enforced',
-        'seccomp',
-        '8',
-        'ready',
+        ...['abi', '2', 'errata', '3'],
+        ...['dropped', 'fs:truncate', 'needs Landlock ABI 3 (Linux 6.2); this kernel has ABI 2'],
+        ...['enforcement', 'partially'],
+        ...['container', 'network: host0 10.0.0.2/24 via 10.0.0.1'],
+        ...['handled-fs', '8191', 'handled-net', '0', 'scoped', '0', 'restrict-flags', '0'],
+        ...['rule-path', '4', '/etc', 'rule-port', '1', '8080'],
+        ...['skipped', 'path:/lib64', 'optional path does not exist'],
+        ...['skipped', 'path:/bin', '/bin is a symlink; rule skipped'],
+        ...['enforced', 'seccomp', '8', 'exec'],
       ),
     );
     expect(report).toEqual({
       ok: true,
       value: {
-        abi: 7,
+        abi: 2,
         errata: 3,
-        enforced: true,
-        ready: true,
-        seccompInstructions: 8,
+        enforcement: 'partially',
         dropped: [
-          { feature: 'path:/lib64', reason: 'optional path does not exist' },
-          { feature: 'path:/dev/null', reason: 'not a directory: directory-only rights masked (remove-dir)' },
+          { feature: 'fs:truncate', reason: 'needs Landlock ABI 3 (Linux 6.2); this kernel has ABI 2' },
         ],
+        skipped: [
+          { feature: 'path:/lib64', reason: 'optional path does not exist' },
+          { feature: 'path:/bin', reason: '/bin is a symlink; rule skipped' },
+        ],
+        ruleset: { fs: 8191, net: 0, scoped: 0, restrictFlags: 0 },
+        rules: { paths: [{ path: '/etc', access: 4 }], ports: [{ port: 8080, access: 1 }] },
+        enforced: true,
+        container: 'network: host0 10.0.0.2/24 via 10.0.0.1',
+        seccompInstructions: 8,
+        ready: false,
+        executing: true,
       },
     });
   });
@@ -47,6 +51,11 @@ describe('parseHelperReport', () => {
       message: 'volt-landlock: /x does not exist',
       hint: expect.stringContaining('--ignore-missing'),
     });
+    const symlink = parseHelperReport(encode('error', 'symlink-path', '/app: /app is a symlink'));
+    expect(symlink.ok && symlink.value.error).toMatchObject({
+      code: 'INVALID_PATH',
+      hint: expect.stringContaining('optional'),
+    });
     const unsupported = parseHelperReport(encode('error', 'unsupported', 'no Landlock'));
     expect(unsupported.ok && unsupported.value.error?.code).toBe('UNSUPPORTED');
   });
@@ -54,10 +63,22 @@ describe('parseHelperReport', () => {
   it('refuses malformed reports', () => {
     expect(parseHelperReport(new TextEncoder().encode('abi\u00007')).ok).toBe(false);
     expect(parseHelperReport(encode('bogus')).ok).toBe(false);
+    expect(parseHelperReport(encode('dropped', 'fs:refer')).ok).toBe(false);
+    expect(parseHelperReport(encode('enforcement', 'mostly')).ok).toBe(false);
+    expect(parseHelperReport(encode('abi', 'seven')).ok).toBe(false);
     // A helper that died before writing anything reports nothing; the caller treats that as not enforced.
     expect(parseHelperReport(new Uint8Array())).toEqual({
       ok: true,
-      value: { abi: 0, errata: 0, enforced: false, ready: false, dropped: [] },
+      value: {
+        abi: 0,
+        errata: 0,
+        dropped: [],
+        skipped: [],
+        rules: { paths: [], ports: [] },
+        enforced: false,
+        ready: false,
+        executing: false,
+      },
     });
   });
 });

@@ -21,16 +21,17 @@ export interface PrepareLandlockOptions {
   readonly helperPath?: string;
 }
 
-/** A policy resolved for a kernel, and rendered for the helper. */
+/** A policy resolved for a kernel (what that kernel will enforce), and rendered for the helper. */
 export interface PreparedLandlock extends LandlockResolution {
-  /** The helper's policy file contents. */
+  /** The helper's policy file contents: the policy as asked, decided again where the helper runs. */
   readonly bytes: Uint8Array;
 }
 
 /**
  * Resolves a policy for the running kernel (or `options.kernel`) by its compatibility mode, and renders
- * the helper's policy bytes. Use it to write the policy file that a container bind-mounts next to the
- * helper (see {@link landlockWrapCommand}); containers share the host's kernel.
+ * the helper's policy bytes. The resolution says what that kernel will enforce, and a compatibility mode it
+ * cannot satisfy fails here, before anything runs; the bytes carry the policy as asked, and the helper
+ * decides again on the kernel it runs on (a file written on one host may be started on another).
  *
  * @throws {@link VoltError} `UNSUPPORTED` when the compatibility mode refuses what the kernel lacks;
  * `NOT_FOUND` or `SYSTEM_ERROR` when the kernel must be probed and the helper cannot run.
@@ -49,7 +50,7 @@ export async function prepareLandlock(
   const kernel = options.kernel ?? (await probeLandlock(options.helperPath));
   const resolution = unwrap(resolveLandlockCompatibility(policy, kernel));
   const bytes = renderHelperPolicy(
-    resolution,
+    policy,
     options.fileRights === undefined ? {} : { fileRights: options.fileRights },
   );
   return { ...resolution, bytes };
@@ -86,10 +87,11 @@ export interface LandlockedChild {
   readonly status: Promise<LandlockStatus>;
 }
 
-function mergeStatus(resolution: LandlockResolution, reportBytes: Uint8Array): LandlockStatus {
+/** The status the helper decided and reported, or its error. */
+function statusFromReport(resolution: LandlockResolution, reportBytes: Uint8Array): LandlockStatus {
   const report = unwrap(parseHelperReport(reportBytes));
   if (report.error !== undefined) throw report.error;
-  if (!report.ready && !report.enforced && report.unenforced === undefined) {
+  if (!report.ready && !report.executing) {
     throw new VoltError('SYSTEM_ERROR', 'the Landlock helper ended before it could run the command', {
       hint: 'it was killed or crashed; run it by hand with --status-fd to see how far it got',
     });
@@ -97,11 +99,12 @@ function mergeStatus(resolution: LandlockResolution, reportBytes: Uint8Array): L
   const unenforced =
     report.unenforced === undefined ? [] : [{ feature: 'landlock', reason: report.unenforced }];
   return {
-    ...resolution.status,
-    enforcement: report.unenforced === undefined ? resolution.status.enforcement : 'not',
+    enforcement:
+      report.unenforced === undefined ? (report.enforcement ?? resolution.status.enforcement) : 'not',
     abi: report.abi,
     errata: report.errata,
-    dropped: [...resolution.status.dropped, ...unenforced, ...report.dropped],
+    compatibility: resolution.status.compatibility,
+    dropped: [...report.dropped, ...unenforced, ...report.skipped],
   };
 }
 
@@ -121,7 +124,7 @@ function awaitStatus(
     const settle = (bytes: Uint8Array) => {
       settled = true;
       try {
-        const status = mergeStatus(prepared, bytes);
+        const status = statusFromReport(prepared, bytes);
         onStatus?.(status);
         resolve(status);
       } catch (error) {

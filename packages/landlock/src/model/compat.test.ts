@@ -1,6 +1,7 @@
 import { LANDLOCK_COMPATIBILITY_MODES } from '@volt/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { downgradeCases } from '../../test/downgrade-cases.js';
 import {
   landlockPolicy,
   landlockPreset,
@@ -20,6 +21,46 @@ const everything = withRules(
   }),
   readWrite('/tmp'),
 );
+
+describe('the shared downgrade table (spec/downgrade-cases.json), against the resolver', () => {
+  const cases = downgradeCases();
+
+  it('has cases for every mode, failures and successes, and every ABI the helper can be told to emulate', () => {
+    expect(new Set(cases.map((item) => item.policy.compatibility))).toEqual(
+      new Set(LANDLOCK_COMPATIBILITY_MODES),
+    );
+    expect(cases.some((item) => 'failure' in item.expect)).toBe(true);
+    expect(new Set(cases.map((item) => item.abi))).toEqual(new Set([0, 1, 2, 3, 4, 6, 7]));
+  });
+
+  for (const item of cases) {
+    it(`${item.name} (ABI ${item.abi})`, () => {
+      const result = resolveLandlockCompatibility(item.policy, { abi: item.abi });
+      if ('failure' in item.expect) {
+        expect(result.ok ? 'resolved' : { code: result.error.code, message: result.error.message }).toEqual({
+          code: 'UNSUPPORTED',
+          message: item.expect.failure,
+        });
+        return;
+      }
+      if (!result.ok) throw result.error;
+      const { policy, status } = result.value;
+      expect({
+        enforcement: status.enforcement,
+        kept: {
+          handledFs: policy.handledFs,
+          handledNet: policy.handledNet,
+          scopes: policy.scopes,
+          logFlags: policy.logFlags,
+          threadSync: policy.threadSync,
+          paths: policy.paths.map(({ path, access }) => ({ path, access })),
+          ports: policy.ports,
+        },
+        dropped: status.dropped,
+      }).toEqual(item.expect);
+    });
+  }
+});
 
 describe('resolveLandlockCompatibility', () => {
   it('best-effort on ABI 7 drops thread sync and resolve-unix and says why', () => {

@@ -59,7 +59,6 @@ describe('applyPlan under an alternative root', () => {
     ).toEqual([
       '/var/lib/volt/containers/web/landlock.json',
       '/var/lib/volt/containers/web/runtime/landlock.policy',
-      '/var/lib/volt/containers/web/runtime/volt-landlock',
     ]);
     expect(existsSync(join(root, '/var/lib/volt/containers/web/runtime/landlock.policy'))).toBe(true);
     await applyPlan(next, { root });

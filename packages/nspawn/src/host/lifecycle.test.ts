@@ -37,7 +37,17 @@ describe('container manager commands', () => {
       mainPid: 42,
       controlGroup: '/machine.slice/x',
       result: 'success',
+      report: null,
     });
     expect(parseContainerStatus('web', 'ActiveState=inactive\nMainPID=0\n').mainPid).toBeNull();
+  });
+
+  it("reads the helper's report from the unit's status text, where only the container's PID 1 can put it", () => {
+    const report =
+      'Landlock: partially enforced on this kernel (ABI 2, best-effort): dropped fs:truncate | network: host0 10.213.7.2/24 via 10.213.7.1';
+    expect(parseContainerStatus('web', `StatusText=Container running: ${report}\n`).report).toBe(report);
+    // nspawn's own text, before or without the helper's
+    expect(parseContainerStatus('web', 'StatusText=Container running.\n').report).toBeNull();
+    expect(parseContainerStatus('web', 'StatusText=\n').report).toBeNull();
   });
 });

@@ -56,7 +56,7 @@ export function managerCommand(
         'systemctl',
         'show',
         containerUnit(machine),
-        '--property=ActiveState,SubState,MainPID,ControlGroup,Result',
+        '--property=ActiveState,SubState,MainPID,ControlGroup,Result,StatusText',
       ],
     };
   }
@@ -75,7 +75,17 @@ export interface ContainerStatus {
   readonly mainPid: number | null;
   readonly controlGroup: string | null;
   readonly result: string;
+  /**
+   * What the container's first process reported when it started, if it is the Volt helper (a Boot=no
+   * container): how much of the Landlock policy this kernel enforces and what it dropped, host0's address,
+   * DNS. The helper, as PID 1, sends it to systemd-nspawn, which makes it the unit's status text; nothing
+   * but the container's PID 1 can set it.
+   */
+  readonly report: string | null;
 }
+
+/** How systemd-nspawn 252 passes on the container's `STATUS=`: as the unit's status text, after this. */
+const NSPAWN_STATUS_PREFIX = 'Container running: ';
 
 /**
  * Parses `systemctl show --property=…` output into a {@link ContainerStatus}. Pure.
@@ -83,6 +93,8 @@ export interface ContainerStatus {
  * @example
  * ```ts
  * parseContainerStatus('web', 'ActiveState=active\nSubState=running\nMainPID=42\n').activeState; // 'active'
+ * parseContainerStatus('web', 'StatusText=Container running: Landlock: fully enforced on this kernel (ABI 7, best-effort)\n').report;
+ * // 'Landlock: fully enforced on this kernel (ABI 7, best-effort)'
  * ```
  */
 export function parseContainerStatus(name: string, output: string): ContainerStatus {
@@ -92,6 +104,7 @@ export function parseContainerStatus(name: string, output: string): ContainerSta
     if (equals > 0) values.set(line.slice(0, equals), line.slice(equals + 1));
   }
   const pid = Number(values.get('MainPID') ?? '0');
+  const statusText = values.get('StatusText') ?? '';
   return {
     name,
     unit: containerUnit(name),
@@ -100,6 +113,9 @@ export function parseContainerStatus(name: string, output: string): ContainerSta
     mainPid: Number.isInteger(pid) && pid > 0 ? pid : null,
     controlGroup: values.get('ControlGroup') || null,
     result: values.get('Result') ?? 'unknown',
+    report: statusText.startsWith(NSPAWN_STATUS_PREFIX)
+      ? statusText.slice(NSPAWN_STATUS_PREFIX.length)
+      : null,
   };
 }
 

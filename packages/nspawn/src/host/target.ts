@@ -1,6 +1,6 @@
 import type { ValidIsolation } from '@volt/core';
 import { landlockHelperPath, probeLandlock } from '@volt/landlock';
-import { type PlanTarget, planEnforcesLandlock } from '../render/plan.js';
+import { type PlanTarget, planUsesHelper } from '../render/plan.js';
 
 /**
  * Facts about this host for {@link renderPlan}: its Landlock ABI and the helper binary's path.
@@ -16,8 +16,9 @@ export async function hostPlanTarget(): Promise<PlanTarget> {
 }
 
 /**
- * The target for one configuration on this host: the kernel is probed only when the plan enforces Landlock
- * (a booting container without a workload unit does not), so a command runs only what it needs.
+ * The target for one configuration on this host: the helper's path and the kernel's ABI are needed only
+ * when the workload starts under the helper (every Boot=no container, and a booting one whose workload unit
+ * Landlock wraps), so a command runs only what it needs.
  *
  * @example
  * ```ts
@@ -25,5 +26,5 @@ export async function hostPlanTarget(): Promise<PlanTarget> {
  * ```
  */
 export async function planTargetFor(config: ValidIsolation): Promise<PlanTarget> {
-  return planEnforcesLandlock(config) ? hostPlanTarget() : { landlockAbi: 0 };
+  return planUsesHelper(config) ? hostPlanTarget() : { landlockAbi: 0 };
 }

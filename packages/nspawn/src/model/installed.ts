@@ -36,7 +36,7 @@ export interface InstalledFiles {
 }
 
 const READ_KEYS: Readonly<Record<string, readonly string[]>> = {
-  Exec: ['Boot', 'Parameters', 'Environment', 'PrivateUsers', 'SystemCallFilter', 'ResolvConf'],
+  Exec: ['Boot', 'Parameters', 'Environment', 'PrivateUsers', 'SystemCallFilter', 'ResolvConf', 'KillSignal'],
   Files: ['ReadOnly', 'PrivateUsersOwnership', 'BindReadOnly'],
   Network: NSPAWN_NETWORK_KEYS,
 };

@@ -228,7 +228,7 @@ describe('correction 7: Landlock is never silently dropped', () => {
     const rendered = fromProfile({ boot: false, command: ['/usr/bin/app'] });
     const file = unwrap(parseUnitFile(rendered.nspawnFile));
     expect(unitFileValues(file, 'Exec', 'Parameters')[0]).toMatch(
-      /^\/run\/volt\/volt-landlock --policy \/run\/volt\/landlock.policy -- \/usr\/bin\/app$/,
+      /^\/run\/volt\/volt-landlock --policy \/run\/volt\/landlock.policy --init -- \/usr\/bin\/app$/,
     );
     expect(unitFileValues(file, 'Files', 'BindReadOnly')).toContain(
       '/var/lib/volt/containers/web/runtime:/run/volt',
@@ -283,9 +283,9 @@ describe('values a user writes reach the container as written, quoted the way ea
       rootfs: '/var/lib/machines/my root',
     });
     const file = unwrap(parseUnitFile(rendered.nspawnFile));
-    expect(unwrap(parseNspawnSettingsWords(unitFileValues(file, 'Exec', 'Parameters')[0] ?? ''))).toEqual(
-      command,
-    );
+    // Boot=no: the helper is the container's PID 1, and the command follows its `--`.
+    const parameters = unwrap(parseNspawnSettingsWords(unitFileValues(file, 'Exec', 'Parameters')[0] ?? ''));
+    expect(parameters.slice(-4)).toEqual(['--', ...command]);
     const environment = unitFileValues(file, 'Exec', 'Environment').flatMap((value) =>
       unwrap(parseNspawnSettingsWords(value)),
     );
@@ -375,16 +375,136 @@ describe('a configuration of the wrong shape, as a JavaScript caller may pass: t
 });
 
 describe('the Landlock helper in the target', () => {
-  it('is not needed by a plan that does not apply Landlock, and is refused missing by one that does', () => {
+  it('is not needed by a booting plan without a workload unit, and is refused missing by every Boot=no plan', () => {
     expect(
       renderPlan(defaultIsolation('web'), { landlockAbi: 7 }).files.map((file) => file.path),
     ).not.toContain('/var/lib/volt/containers/web/runtime/volt-landlock');
-    const enforcing = isolation({ boot: false, command: ['/usr/bin/app'] });
-    expect(() => renderPlan(enforcing, { landlockAbi: 7 })).toThrow(
-      expect.objectContaining({ code: 'INVALID_VALUE', path: ['landlockHelper'] }),
+    for (const landlock of ['server', 'none']) {
+      const bootNo = isolation({ boot: false, command: ['/usr/bin/app'], landlock });
+      expect(() => renderPlan(bootNo, { landlockAbi: 7 })).toThrow(
+        expect.objectContaining({ code: 'INVALID_VALUE', path: ['landlockHelper'] }),
+      );
+      expect(renderPlan(bootNo, target).files.map((file) => file.path)).toContain(
+        '/var/lib/volt/containers/web/runtime/volt-landlock',
+      );
+    }
+  });
+});
+
+describe('issue 17: Landlock is decided where the workload runs', () => {
+  const hard = (abi: number) =>
+    renderPlan(
+      isolation({
+        boot: false,
+        command: ['/usr/bin/app'],
+        landlock: {
+          preset: 'server',
+          handledFs: ['read-file', 'read-dir', 'write-file', 'truncate'],
+          compatibility: 'hard-requirement',
+        },
+      }),
+      { ...target, landlockAbi: abi },
     );
-    expect(renderPlan(enforcing, target).files.map((file) => file.path)).toContain(
-      '/var/lib/volt/containers/web/runtime/volt-landlock',
+
+  it('the files are the same for every kernel: the policy file carries the policy as asked', () => {
+    const bytesOf = (rendered: ReturnType<typeof renderPlan>) =>
+      rendered.files.map((file) => ('bytes' in file.content ? [...file.content.bytes] : file.content));
+    expect(bytesOf(hard(2))).toEqual(bytesOf(hard(7)));
+    expect(hard(2).nspawnFile).toBe(hard(7).nspawnFile);
+  });
+
+  it('a hard requirement an older kernel cannot meet is reported, not refused: the helper refuses it there', () => {
+    expect(hard(7).enforcement.find((entry) => entry.layer === 'landlock')).toMatchObject({
+      status: 'enforced',
+      detail: expect.stringMatching(/^every rule is enforced on a kernel with ABI 7 \(the helper decides/),
+    });
+    expect(hard(2).enforcement.find((entry) => entry.layer === 'landlock')).toEqual({
+      layer: 'landlock',
+      status: 'not-enforced',
+      detail:
+        'on a kernel with ABI 2: this kernel cannot enforce the whole policy (hard requirement): fs:truncate: needs Landlock ABI 3 (Linux 6.2); this kernel has ABI 2; the helper refuses to start the workload on such a kernel',
+    });
+  });
+});
+
+describe('issue 17: the first process of a Boot=no container', () => {
+  it('is the helper as init, also without Landlock, and nspawn stops it with SIGTERM on both routes', () => {
+    const rendered = fromProfile({ boot: false, command: ['/usr/bin/app', '--serve'], landlock: 'none' });
+    const file = unwrap(parseUnitFile(rendered.nspawnFile));
+    expect(unitFileValues(file, 'Exec', 'Parameters')).toEqual([
+      '/run/volt/volt-landlock --init -- /usr/bin/app --serve',
+    ]);
+    expect(unitFileValues(file, 'Exec', 'KillSignal')).toEqual(['SIGTERM']);
+    expect(rendered.direct.argv).toContain('--kill-signal=SIGTERM');
+    expect(rendered.direct.argv.slice(-5)).toEqual([
+      '/run/volt/volt-landlock',
+      '--init',
+      '--',
+      '/usr/bin/app',
+      '--serve',
+    ]);
+    expect(rendered.files.map((item) => item.path)).not.toContain(
+      '/var/lib/volt/containers/web/landlock.json',
+    );
+  });
+
+  it("a booting container keeps nspawn's own signal and no helper of its own as PID 1", () => {
+    const booting = unwrap(
+      parseUnitFile(fromProfile({ workloadUnit: 'app.service', command: ['/usr/bin/app'] }).nspawnFile),
+    );
+    expect(unitFileValues(booting, 'Exec', 'KillSignal')).toEqual([]);
+  });
+
+  it('gets its leased address from the helper on a private network (IPv4 and IPv6), not from a networkd file', () => {
+    const config = isolation({
+      boot: false,
+      command: ['/usr/bin/app'],
+      network: { mode: 'private', subnet: '10.213.7.0/24', subnet6: 'fd42:7::/64' },
+    });
+    const rendered = renderPlan(config, {
+      ...target,
+      containerLease: unwrap(
+        parseContainerLease(planBridge(config.network), { address: '10.213.7.2', address6: 'fd42:7::2' }),
+      ),
+    });
+    const file = unwrap(parseUnitFile(rendered.nspawnFile));
+    expect(unitFileValues(file, 'Exec', 'Parameters')[0]).toBe(
+      '/run/volt/volt-landlock --policy /run/volt/landlock.policy --address 10.213.7.2/24 --address fd42:7::2/64 --gateway 10.213.7.1 --gateway fd42:7::1 --init -- /usr/bin/app',
+    );
+    // still installed: the lease and the bridge's subnet are read back from it
+    expect(rendered.files.map((item) => item.path)).toContain('/var/lib/volt/containers/web/host0.network');
+    expect(unitFileValues(file, 'Files', 'BindReadOnly').join(' ')).not.toMatch(/host0\.network/);
+    expect(rendered.enforcement.find((entry) => entry.layer === 'network')?.detail).toBe(
+      'mode private on voltbr0: the helper gives host0 10.213.7.2/24 fd42:7::2/64 via 10.213.7.1, fd42:7::1 before the command starts',
+    );
+  });
+
+  it('on a read-only root, the helper binds resolv.conf (nspawn could not create a missing mount point)', () => {
+    const rendered = fromProfile({
+      boot: false,
+      command: ['/usr/bin/app'],
+      readOnlyRoot: true,
+      network: { dns: ['9.9.9.9'] },
+    });
+    const file = unwrap(parseUnitFile(rendered.nspawnFile));
+    expect(unitFileValues(file, 'Files', 'BindReadOnly')).toEqual([
+      '/var/lib/volt/containers/web/runtime:/run/volt',
+    ]);
+    expect(unitFileValues(file, 'Exec', 'ResolvConf')).toEqual(['off']);
+    expect(unitFileValues(file, 'Exec', 'Parameters')[0]).toMatch(
+      / --resolv-conf \/run\/volt\/resolv\.conf --init -- /,
+    );
+    const copies = rendered.files.filter((item) => item.path.endsWith('/resolv.conf'));
+    expect(copies.map((item) => item.path)).toEqual([
+      '/var/lib/volt/containers/web/resolv.conf',
+      '/var/lib/volt/containers/web/runtime/resolv.conf',
+    ]);
+    expect(copies[1]?.content).toEqual(copies[0]?.content);
+    expect(rendered.enforcement.find((entry) => entry.layer === 'root')?.detail).toMatch(/the helper binds/);
+    // a booting read-only root keeps nspawn's bind (it needs /etc/resolv.conf in the image)
+    const booting = unwrap(parseUnitFile(fromProfile({ readOnlyRoot: true }).nspawnFile));
+    expect(unitFileValues(booting, 'Files', 'BindReadOnly')).toContain(
+      '/var/lib/volt/containers/web/resolv.conf:/etc/resolv.conf',
     );
   });
 });

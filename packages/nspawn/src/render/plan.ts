@@ -1,6 +1,7 @@
 import { systemdProperties } from '@volt/cgroups';
 import {
   type IsolationConfig,
+  type LandlockPolicy,
   nspawnBindSpec,
   nspawnCommandArguments,
   nspawnSettingsWords,
@@ -15,7 +16,7 @@ import {
 } from '@volt/core';
 import {
   formatLandlockConfig,
-  type LandlockStatus,
+  type HelperInvocation,
   landlockWrapCommand,
   renderHelperPolicy,
   resolveLandlockCompatibility,
@@ -24,6 +25,7 @@ import {
   CONTAINER_NETWORK_FILE,
   type ContainerLease,
   nspawnNetworkSection,
+  planBridge,
   renderContainerNetworkFile,
   renderNspawnDns,
   renderResolvConf,
@@ -82,11 +84,15 @@ export interface IsolationPlan {
 
 /** Facts about the host the plan is for. */
 export interface PlanTarget {
-  /** The Landlock ABI of the kernel the container will run on (0 when Landlock is unavailable). */
+  /**
+   * The Landlock ABI of a kernel to report on (0 when Landlock is unavailable): the plan says what such a
+   * kernel would enforce. The files do not depend on it: the helper decides on the kernel the container
+   * starts on.
+   */
   readonly landlockAbi: number;
   /**
-   * The Landlock helper binary on the host, copied next to the container's policy. Needed only by a plan
-   * that enforces Landlock ({@link planEnforcesLandlock}).
+   * The helper binary on the host, copied into the container's runtime directory. Needed by a plan whose
+   * workload starts under it ({@link planUsesHelper}).
    */
   readonly landlockHelper?: string;
   /**
@@ -116,23 +122,39 @@ export const HELPER_IN_CONTAINER: string = `${CONTAINER_VOLT_DIR}/volt-landlock`
  * ```
  */
 export const POLICY_IN_CONTAINER: string = `${CONTAINER_VOLT_DIR}/landlock.policy`;
+const RESOLV_CONF_IN_CONTAINER = `${CONTAINER_VOLT_DIR}/resolv.conf`;
 
 /**
- * The Landlock row of an enforcement report, from the policy's resolution for the target kernel.
+ * What a kernel with `abi` would enforce of the policy: a preview, since the helper decides again on the
+ * kernel the container starts on (files staged with `--root` may start on another host).
  *
  * @example
  * ```ts
- * describeLandlock(resolution.status).status; // 'enforced' when every rule is
+ * describeLandlock(unwrap(parseLandlockPolicy('server')) as Valid<LandlockPolicy>, 7).status; // 'partially-enforced'
  * ```
  */
-export function describeLandlock(status: LandlockStatus): LayerEnforcement {
-  const dropped = status.dropped.map((entry) => `${entry.feature} (${entry.reason})`).join('; ');
+export function describeLandlock(policy: Valid<LandlockPolicy>, abi: number): LayerEnforcement {
+  const resolution = resolveLandlockCompatibility(policy, { abi });
+  const decided = 'the helper decides where the container starts';
+  if (!resolution.ok) {
+    return {
+      layer: 'landlock',
+      status: 'not-enforced',
+      detail: `on a kernel with ABI ${abi}: ${resolution.error.message}; the helper refuses to start the workload on such a kernel`,
+    };
+  }
+  const { status } = resolution.value;
   if (status.enforcement === 'fully')
-    return { layer: 'landlock', status: 'enforced', detail: 'every rule is enforced' };
+    return {
+      layer: 'landlock',
+      status: 'enforced',
+      detail: `every rule is enforced on a kernel with ABI ${abi} (${decided})`,
+    };
+  const dropped = status.dropped.map((entry) => `${entry.feature} (${entry.reason})`).join('; ');
   return {
     layer: 'landlock',
     status: status.enforcement === 'partially' ? 'partially-enforced' : 'not-enforced',
-    detail: `dropped: ${dropped}`,
+    detail: `on a kernel with ABI ${abi}, dropped: ${dropped} (${decided})`,
   };
 }
 
@@ -159,6 +181,8 @@ interface AddressPart {
   readonly settings: readonly NspawnSetting[];
   readonly files: readonly PlannedFile[];
   readonly detail: string;
+  /** What the helper gives host0 in a Boot=no container: `ADDRESS/PREFIX`s and gateways. */
+  readonly helper: Pick<HelperInvocation, 'addresses' | 'gateways'>;
 }
 
 function planAddress(config: ValidIsolation, target: PlanTarget, paths: ContainerPaths): AddressPart {
@@ -166,7 +190,7 @@ function planAddress(config: ValidIsolation, target: PlanTarget, paths: Containe
   if (network.mode !== 'private') {
     const detail =
       network.mode === 'host' ? "mode host: the host's network stack is shared" : 'mode none: loopback only';
-    return { settings: [], files: [], detail };
+    return { settings: [], files: [], detail, helper: {} };
   }
   const lease = target.containerLease;
   if (lease === undefined) {
@@ -174,17 +198,29 @@ function planAddress(config: ValidIsolation, target: PlanTarget, paths: Containe
       settings: [],
       files: [],
       detail: `mode private on ${network.bridge}; no address leased yet (volt apply and volt run lease one), so host0 has no IPv4 address until then`,
+      helper: {},
     };
   }
+  const bridge = planBridge(network);
+  const addresses = [`${lease.address.text}/${bridge.subnet.prefixLength}`];
+  const gateways = [bridge.gateway.text];
+  if (lease.address6 !== undefined && bridge.subnet6 !== undefined && bridge.gateway6 !== undefined) {
+    addresses.push(`${lease.address6.text}/${bridge.subnet6.prefixLength}`);
+    gateways.push(bridge.gateway6.text);
+  }
   const path = paths.containerNetworkFile;
+  // The networkd file is installed either way: it is where the lease and the bridge's subnet are read back.
+  // A booting container's systemd-networkd reads it; a Boot=no container's helper sets host0 up itself.
   return {
-    settings: [
-      {
-        section: 'Files',
-        key: 'BindReadOnly',
-        value: nspawnBindSpec({ source: path, target: CONTAINER_NETWORK_FILE }),
-      },
-    ],
+    settings: config.boot
+      ? [
+          {
+            section: 'Files',
+            key: 'BindReadOnly',
+            value: nspawnBindSpec({ source: path, target: CONTAINER_NETWORK_FILE }),
+          },
+        ]
+      : [],
     files: [
       {
         path,
@@ -193,15 +229,22 @@ function planAddress(config: ValidIsolation, target: PlanTarget, paths: Containe
         purpose: `systemd-networkd file giving host0 ${lease.address.text}`,
       },
     ],
-    detail: `mode private on ${network.bridge}, address ${lease.address.text}`,
+    detail: config.boot
+      ? `mode private on ${network.bridge}, address ${lease.address.text} (systemd-networkd in the container applies it)`
+      : `mode private on ${network.bridge}: the helper gives host0 ${addresses.join(' ')} via ${gateways.join(', ')} before the command starts`,
+    helper: config.boot ? {} : { addresses, gateways },
   };
 }
 
-interface LandlockPart {
+interface FirstProcessPart {
   readonly parameters: readonly string[];
-  readonly settings: readonly NspawnSetting[];
+  /** [Exec] settings (the kill signal), then [Files] settings (the runtime directory's bind). */
+  readonly execSettings: readonly NspawnSetting[];
+  readonly fileSettings: readonly NspawnSetting[];
   readonly files: readonly PlannedFile[];
-  readonly enforcement: LayerEnforcement;
+  readonly landlock: LayerEnforcement;
+  /** True when the helper, not systemd-nspawn, binds Volt's resolv.conf (a read-only root, Boot=no). */
+  readonly helperBindsResolvConf: boolean;
 }
 
 /**
@@ -215,6 +258,21 @@ interface LandlockPart {
  */
 export function planEnforcesLandlock(config: IsolationConfig): boolean {
   return config.landlock !== null && (!config.boot || config.workloadUnit !== undefined);
+}
+
+/**
+ * Whether the workload of a plan for this configuration starts under the Volt helper, and so needs its
+ * path in the target: every Boot=no container (the helper is its PID 1, gives host0 its address, and
+ * applies the Landlock policy if there is one), and a booting container whose workload unit Landlock wraps.
+ *
+ * @example
+ * ```ts
+ * planUsesHelper(defaultIsolation('web')); // false: it boots systemd, and names no workload unit
+ * planUsesHelper({ ...defaultIsolation('web'), boot: false, landlock: null }); // true: the helper is its PID 1
+ * ```
+ */
+export function planUsesHelper(config: IsolationConfig): boolean {
+  return !config.boot || planEnforcesLandlock(config);
 }
 
 /**
@@ -237,88 +295,118 @@ const LANDLOCK_NO_WORKLOAD: LayerEnforcement = {
     'a booting container applies Landlock to its workload unit, and none is named: set workloadUnit and command (a landlocked init could not mount, so the policy never wraps init or systemd-nspawn)',
 };
 
-function planLandlock(config: ValidIsolation, target: PlanTarget, paths: ContainerPaths): LandlockPart {
-  if (config.landlock === null || !planEnforcesLandlock(config)) {
+/**
+ * How the workload starts. A Boot=no container's command runs under the helper as its PID 1 (`--init`:
+ * signals forwarded, orphans reaped, the command's exit status is the container's; systemd-nspawn sends it
+ * SIGTERM on stop), which first gives host0 the leased address and, on a read-only root, binds Volt's
+ * resolv.conf; with a policy it applies Landlock, decided on the kernel it runs on. A booting container's
+ * workload unit is wrapped by a drop-in (Landlock only).
+ */
+function planFirstProcess(
+  config: ValidIsolation,
+  target: PlanTarget,
+  paths: ContainerPaths,
+  address: AddressPart,
+): FirstProcessPart {
+  const withoutHelper = config.landlock === null ? LANDLOCK_NONE : LANDLOCK_NO_WORKLOAD;
+  if (!planUsesHelper(config)) {
     return {
       parameters: config.command,
-      settings: [],
+      execSettings: [],
+      fileSettings: [],
       files: [],
-      enforcement: config.landlock === null ? LANDLOCK_NONE : LANDLOCK_NO_WORKLOAD,
+      landlock: withoutHelper,
+      helperBindsResolvConf: false,
     };
   }
   if (target.landlockHelper === undefined) {
     throw new VoltError(
       'INVALID_VALUE',
-      "this plan applies Landlock to its workload, so its target needs the Landlock helper's path; accepted: a target with landlockHelper (hostPlanTarget() gives this host's)",
+      "this plan starts its workload under the Volt helper (the PID 1 of a Boot=no container, or Landlock for a workload unit), so its target needs the helper's path; accepted: a target with landlockHelper (hostPlanTarget() gives this host's)",
       { path: ['landlockHelper'] },
     );
   }
-  const resolution = resolveLandlockCompatibility(config.landlock, { abi: target.landlockAbi });
-  if (!resolution.ok) throw resolution.error.at(['landlock']);
-  const wrapped = landlockWrapCommand(
-    { helperPath: HELPER_IN_CONTAINER, policyPath: POLICY_IN_CONTAINER },
-    config.command,
-  );
   const files: PlannedFile[] = [
     {
       path: `${paths.runtimeDir}/volt-landlock`,
       mode: 0o755,
       content: { copyOf: target.landlockHelper },
-      purpose: 'Landlock helper',
-    },
-    {
-      path: `${paths.runtimeDir}/landlock.policy`,
-      mode: 0o644,
-      content: { bytes: renderHelperPolicy(resolution.value) },
-      purpose: 'Landlock policy for the helper (container paths)',
-    },
-    {
-      path: paths.landlockPolicy,
-      mode: 0o644,
-      content: { text: formatLandlockConfig(config.landlock) },
-      purpose: 'Landlock policy as requested (landlockconfig JSON), before the kernel ABI is applied',
+      purpose: config.boot ? 'Landlock helper' : "the container's PID 1: the Volt helper",
     },
   ];
-  let parameters: readonly string[] = wrapped;
-  if (config.boot && config.workloadUnit !== undefined) {
-    parameters = [];
-    files.push({
-      path: hostPathInRootfs(
-        config.rootfs,
-        `/etc/systemd/system/${config.workloadUnit}.d/50-volt-landlock.conf`,
-      ),
-      mode: 0o644,
-      content: {
-        text: renderUnitFile(
-          {
-            sections: [
-              {
-                name: 'Service',
-                entries: [
-                  ['ExecStart', ''],
-                  ['ExecStart', unitExecStartValue(wrapped)],
-                ],
-              },
-            ],
-          },
-          GENERATED_HEADER,
-        ),
+  const policy = planEnforcesLandlock(config) ? config.landlock : null;
+  if (policy !== null) {
+    files.push(
+      {
+        path: `${paths.runtimeDir}/landlock.policy`,
+        mode: 0o644,
+        content: { bytes: renderHelperPolicy(policy) },
+        purpose: 'Landlock policy for the helper, as asked (container paths; decided where it runs)',
       },
-      purpose: `runs ${config.workloadUnit} under the Landlock helper`,
+      {
+        path: paths.landlockPolicy,
+        mode: 0o644,
+        content: { text: formatLandlockConfig(policy) },
+        purpose: 'Landlock policy as requested (landlockconfig JSON)',
+      },
+    );
+  }
+  const helperBindsResolvConf = !config.boot && config.readOnlyRoot;
+  if (helperBindsResolvConf) {
+    files.push({
+      path: `${paths.runtimeDir}/resolv.conf`,
+      mode: 0o644,
+      content: { text: renderResolvConf(config.network) },
+      purpose:
+        'DNS for the container, bound by the helper (nspawn cannot create a mount point in a read-only root)',
     });
   }
-  return {
-    parameters,
-    settings: [
-      {
-        section: 'Files',
-        key: 'BindReadOnly',
-        value: nspawnBindSpec({ source: paths.runtimeDir, target: CONTAINER_VOLT_DIR }),
-      },
-    ],
-    files,
-    enforcement: describeLandlock(resolution.value.status),
+  const invocation: HelperInvocation = {
+    helperPath: HELPER_IN_CONTAINER,
+    ...(policy === null ? {} : { policyPath: POLICY_IN_CONTAINER }),
+    ...address.helper,
+    ...(helperBindsResolvConf ? { resolvConf: RESOLV_CONF_IN_CONTAINER } : {}),
+    init: !config.boot,
   };
+  const wrapped = landlockWrapCommand(invocation, config.command);
+  const fileSettings: NspawnSetting[] = [
+    {
+      section: 'Files',
+      key: 'BindReadOnly',
+      value: nspawnBindSpec({ source: paths.runtimeDir, target: CONTAINER_VOLT_DIR }),
+    },
+  ];
+  const landlock = policy === null ? withoutHelper : describeLandlock(policy, target.landlockAbi);
+  if (!config.boot) {
+    // nspawn's default for a container that does not boot is SIGKILL: the command would never hear of a stop
+    const execSettings: NspawnSetting[] = [{ section: 'Exec', key: 'KillSignal', value: 'SIGTERM' }];
+    return { parameters: wrapped, execSettings, fileSettings, files, landlock, helperBindsResolvConf };
+  }
+  files.push({
+    path: hostPathInRootfs(
+      config.rootfs,
+      `/etc/systemd/system/${config.workloadUnit}.d/50-volt-landlock.conf`,
+    ),
+    mode: 0o644,
+    content: {
+      text: renderUnitFile(
+        {
+          sections: [
+            {
+              name: 'Service',
+              entries: [
+                ['ExecStart', ''],
+                ['ExecStart', unitExecStartValue(wrapped)],
+              ],
+            },
+          ],
+        },
+        GENERATED_HEADER,
+      ),
+    },
+    purpose: `runs ${config.workloadUnit} under the Landlock helper`,
+  });
+  return { parameters: [], execSettings: [], fileSettings, files, landlock, helperBindsResolvConf };
 }
 
 /** What the resource limits and systemd-nspawn's own environment give both routes. */
@@ -373,14 +461,18 @@ export function renderPlan(config: ValidIsolation, target: PlanTarget): Isolatio
   const seccompSettings = seccomp.systemCallFilter.map(
     (value): NspawnSetting => ({ section: 'Exec', key: 'SystemCallFilter', value }),
   );
-  const landlock = planLandlock(config, target, paths);
   const address = planAddress(config, target, paths);
+  const firstProcess = planFirstProcess(config, target, paths, address);
   const service = renderService(config, seccomp.environment);
 
   const settings: NspawnSetting[] = [{ section: 'Exec', key: 'Boot', value: config.boot ? 'yes' : 'no' }];
-  if (landlock.parameters.length > 0)
+  if (firstProcess.parameters.length > 0)
     // The command as the file writes it (systemd's words); the direct route takes it after `--` below.
-    settings.push({ section: 'Exec', key: 'Parameters', value: nspawnSettingsWords(landlock.parameters) });
+    settings.push({
+      section: 'Exec',
+      key: 'Parameters',
+      value: nspawnSettingsWords(firstProcess.parameters),
+    });
   settings.push(
     { section: 'Exec', key: 'Environment', value: `VOLT_CONTAINER=${config.name}` },
     { section: 'Exec', key: 'Environment', value: 'VOLT_RUNTIME=hybrid' },
@@ -391,10 +483,11 @@ export function renderPlan(config: ValidIsolation, target: PlanTarget): Isolatio
     ...seccompSettings,
   );
   pushSection(settings, 'Exec', dns.execSection);
+  settings.push(...firstProcess.execSettings);
   if (config.readOnlyRoot) settings.push({ section: 'Files', key: 'ReadOnly', value: 'yes' });
   if (config.privateUsers) settings.push({ section: 'Files', key: 'PrivateUsersOwnership', value: 'auto' });
-  pushSection(settings, 'Files', dns.filesSection);
-  settings.push(...landlock.settings, ...address.settings);
+  if (!firstProcess.helperBindsResolvConf) pushSection(settings, 'Files', dns.filesSection);
+  settings.push(...firstProcess.fileSettings, ...address.settings);
   pushSection(settings, 'Network', nspawnNetworkSection(config.network));
 
   const nspawnFile = renderNspawnFile(settings, GENERATED_HEADER);
@@ -407,7 +500,7 @@ export function renderPlan(config: ValidIsolation, target: PlanTarget): Isolatio
       '--settings=no',
     ]),
     ...service.propertyArguments,
-    ...(landlock.parameters.length > 0 ? nspawnCommandArguments(landlock.parameters) : []),
+    ...(firstProcess.parameters.length > 0 ? nspawnCommandArguments(firstProcess.parameters) : []),
   ];
 
   const files: PlannedFile[] = [
@@ -429,7 +522,7 @@ export function renderPlan(config: ValidIsolation, target: PlanTarget): Isolatio
       content: { text: renderResolvConf(config.network) },
       purpose: 'DNS for the container',
     },
-    ...landlock.files,
+    ...firstProcess.files,
     ...address.files,
   ];
 
@@ -442,7 +535,7 @@ export function renderPlan(config: ValidIsolation, target: PlanTarget): Isolatio
     serviceDropIn: service.serviceDropIn,
     files,
     enforcement: [
-      landlock.enforcement,
+      firstProcess.landlock,
       seccompEnforcement(config.seccomp, seccomp.systemCallFilter.length, seccomp.notes),
       service.enforcement,
       { layer: 'network', status: 'enforced', detail: address.detail },
@@ -454,7 +547,13 @@ export function renderPlan(config: ValidIsolation, target: PlanTarget): Isolatio
             detail: 'container root is host root (privateUsers: false)',
           },
       config.readOnlyRoot
-        ? { layer: 'root', status: 'enforced', detail: 'root directory is read-only' }
+        ? {
+            layer: 'root',
+            status: 'enforced',
+            detail: firstProcess.helperBindsResolvConf
+              ? "root directory is read-only; the helper binds Volt's resolv.conf over the image's /etc/resolv.conf when it has one"
+              : 'root directory is read-only',
+          }
         : {
             layer: 'root',
             status: 'not-enforced',

@@ -1,28 +1,22 @@
 // What the targets that run one process (OCI, Kubernetes) share: the payload wrapped in the Landlock helper
 // as on the nspawn route, and the rows of the enforcement report that read the same for both.
 import type { SeccompConfig, ValidIsolation } from '@volt/core';
-import {
-  type LandlockWrapPaths,
-  landlockWrapCommand,
-  renderHelperPolicy,
-  resolveLandlockCompatibility,
-} from '@volt/landlock';
+import { type HelperInvocation, landlockWrapCommand, renderHelperPolicy } from '@volt/landlock';
 import type { OciSeccomp } from '@volt/seccomp';
 import { describeLandlock, LANDLOCK_NONE, type LayerEnforcement } from './plan.js';
 
 /** The payload's argv after Landlock, and the helper's policy bytes when it runs under the helper. */
 export interface LandlockedWorkload {
   readonly args: readonly string[];
-  /** The helper's policy for the target kernel; absent without a policy (`landlock: none`). */
+  /** The helper's policy, as asked (the helper decides on the kernel it runs on); absent without one. */
   readonly policy?: Uint8Array;
   readonly enforcement: LayerEnforcement;
 }
 
 /**
- * Wraps the payload in the Landlock helper, exactly as the nspawn route does: the policy resolved for the
- * target's Landlock ABI and rendered for the helper, the command behind `helper --policy P --`.
- *
- * @throws {@link VoltError} at `landlock` when a hard-requirement policy cannot be enforced at that ABI.
+ * Wraps the payload in the Landlock helper, exactly as the nspawn route does: the policy as asked, rendered
+ * for the helper, which decides what the kernel it runs on enforces; the command behind
+ * `helper --policy P --`. The report previews what a kernel of `landlockAbi` enforces.
  * @example
  * ```ts
  * landlockWorkload(config, ['/app'], 7, { helperPath: '/run/volt/volt-landlock', policyPath: '/run/volt/landlock.policy' }).args;
@@ -33,15 +27,13 @@ export function landlockWorkload(
   config: ValidIsolation,
   args: readonly string[],
   landlockAbi: number,
-  paths: LandlockWrapPaths,
+  paths: HelperInvocation,
 ): LandlockedWorkload {
   if (config.landlock === null) return { args, enforcement: LANDLOCK_NONE };
-  const resolution = resolveLandlockCompatibility(config.landlock, { abi: landlockAbi });
-  if (!resolution.ok) throw resolution.error.at(['landlock']);
   return {
     args: landlockWrapCommand(paths, args),
-    policy: renderHelperPolicy(resolution.value),
-    enforcement: describeLandlock(resolution.value.status),
+    policy: renderHelperPolicy(config.landlock),
+    enforcement: describeLandlock(config.landlock, landlockAbi),
   };
 }
 
