@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { VoltError } from '@volt/core';
 import { makeDirectory } from './files.js';
+import { startSpan } from './trace.js';
 
 /** Options for {@link withDirectoryLock}. */
 export interface DirectoryLockOptions {
@@ -29,6 +30,7 @@ export async function withDirectoryLock<T>(
   action: () => Promise<T>,
   options: DirectoryLockOptions = {},
 ): Promise<T> {
+  const waited = startSpan('lock: wait', what);
   await makeDirectory(dir, options.mode ?? 0o755);
   let release: () => Promise<void>;
   try {
@@ -53,9 +55,12 @@ export async function withDirectoryLock<T>(
       cause: error,
     });
   }
+  waited();
+  const held = startSpan('lock: held', what);
   try {
     return await action();
   } finally {
     await release();
+    held();
   }
 }

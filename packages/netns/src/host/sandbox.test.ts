@@ -3,18 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { bridgeDown } from './bridge.js';
-import { runCommand } from './exec.js';
+import { runCommand, runIpBatch } from './exec.js';
 import { sandboxDown, sandboxStatus } from './sandbox.js';
 
 // No command runs for real here: the point is which ones would.
 vi.mock('./exec.js', async (original) => ({
   ...(await original<typeof import('./exec.js')>()),
   runCommand: vi.fn(async () => ({ stdout: '', stderr: '' })),
+  runIpBatch: vi.fn(async () => []),
 }));
 
 /** Runs `test` with a temporary directory of its own, removed after. */
 async function inTempDir(test: (dir: string) => Promise<void>): Promise<void> {
   vi.mocked(runCommand).mockClear();
+  vi.mocked(runIpBatch).mockClear();
   const dir = await mkdtemp(join(tmpdir(), 'vh3-sandbox-'));
   try {
     await test(dir);
@@ -55,6 +57,7 @@ describe('a lease record that is not one', () => {
         });
       }
       expect(vi.mocked(runCommand)).not.toHaveBeenCalled();
+      expect(vi.mocked(runIpBatch)).not.toHaveBeenCalled();
     }));
 
   it('refuses bad names and options at the boundary', () =>
@@ -68,5 +71,6 @@ describe('a lease record that is not one', () => {
         path: ['network', 'bridge'],
       });
       expect(vi.mocked(runCommand)).not.toHaveBeenCalled();
+      expect(vi.mocked(runIpBatch)).not.toHaveBeenCalled();
     }));
 });
