@@ -31,7 +31,7 @@ if (process.getuid?.() !== 0) {
 const ROUNDS = 5;
 const SINGLE_ROUNDS = 9;
 const MANY = 50;
-const TOP_SPANS = 12;
+const TOP_SPANS = 6;
 
 const suffix = (process.pid % 46656).toString(36);
 const hostNs = `vtn-hb${suffix}`;
