@@ -141,7 +141,7 @@ export async function bridgeDown(
   const resolved = unwrap(parseNetOptions(options));
   const bridge = checkBridgeName(network.bridge);
   await withStateLock(resolved.stateDir, async () => {
-    const users = (await readRecords(resolved.stateDir)).filter((record) => record.bridge === bridge);
+    const users = readRecords(resolved.stateDir).filter((record) => record.bridge === bridge);
     if (users.length > 0 && options.force !== true) {
       throw new VoltError(
         'BUSY',
@@ -235,7 +235,7 @@ export async function bridgeStatus(
     members = (JSON.parse(stdout === '' ? '[]' : stdout) as IpLink[]).map((member) => member.ifname);
   }
   const active = await readForwards(resolved.host, resolved.table);
-  const sandboxes = (await readRecords(resolved.stateDir)).filter((record) => record.bridge === bridge);
+  const sandboxes = readRecords(resolved.stateDir).filter((record) => record.bridge === bridge);
   return {
     bridge,
     exists: link !== null,

@@ -44,7 +44,7 @@ async function expectGone(name: string, port: number): Promise<void> {
   expect(existsSync(`/run/netns/${name}`)).toBe(false);
   expect((await forwards()).filter((forward) => forward.hostPort === port)).toEqual([]);
   expect(existsSync(join(base, 'etc', name))).toBe(false);
-  expect((await readRecords(join(base, 'state'))).map((record) => record.name)).not.toContain(name);
+  expect(readRecords(join(base, 'state')).map((record) => record.name)).not.toContain(name);
 }
 
 describe('failure modes of the network setup, for real (root)', () => {
@@ -138,6 +138,6 @@ describe('failure modes of the network setup, for real (root)', () => {
     await expectGone(nameP, 18106);
     await sandboxDown(nameQ, options);
     await expectGone(nameQ, 18105);
-    expect(await readRecords(join(base, 'state'))).toEqual([]);
+    expect(readRecords(join(base, 'state'))).toEqual([]);
   });
 });

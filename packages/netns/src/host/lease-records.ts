@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatVoltError, type IpAddress, parseMachineName, type Valid, VoltError } from '@volt/core';
 import type { BridgePlan } from '../model/bridge-plan.js';
@@ -54,12 +55,12 @@ function badRecord(file: string, issues: readonly VoltError[], cause?: unknown):
  *   file).
  * @example
  * ```ts
- * const record = await readRecord('/run/volt/net', 'web-1');
+ * const record = readRecord('/run/volt/net', 'web-1');
  * ```
  */
-export async function readRecord(stateDir: string, name: string): Promise<Valid<SandboxRecord> | null> {
+export function readRecord(stateDir: string, name: string): Valid<SandboxRecord> | null {
   const file = recordPath(stateDir, name);
-  const text = await readSmallFile(file, RECORD_SIZE_LIMIT);
+  const text = readSmallFile(file, RECORD_SIZE_LIMIT);
   if (text === undefined) return null;
   let input: unknown;
   try {
@@ -73,19 +74,19 @@ export async function readRecord(stateDir: string, name: string): Promise<Valid<
 }
 
 /**
- * Reads every lease record in the state directory, sorted by name.
+ * Reads every lease record in the state directory, sorted by name. Synchronous, like
+ * {@link readSmallFile}: it runs under the state lock, and its time grows with the number of sandboxes.
  *
  * @throws {@link VoltError} `PARSE_ERROR` naming the first file that is not a valid record.
  * @example
  * ```ts
- * (await readRecords('/run/volt/net')).map((record) => record.address);
+ * readRecords('/run/volt/net').map((record) => record.address);
  * ```
  */
-export async function readRecords(stateDir: string): Promise<Valid<SandboxRecord>[]> {
-  const { readdir } = await fileSystem();
+export function readRecords(stateDir: string): Valid<SandboxRecord>[] {
   let files: string[];
   try {
-    files = await readdir(recordsDir(stateDir));
+    files = readdirSync(recordsDir(stateDir));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
@@ -97,7 +98,7 @@ export async function readRecords(stateDir: string): Promise<Valid<SandboxRecord
       if (!name.ok) throw badRecord(join(recordsDir(stateDir), file), [name.error.at(['name'])]);
       return name.value;
     });
-  const records = await Promise.all(names.sort().map((name) => readRecord(stateDir, name)));
+  const records = names.sort().map((name) => readRecord(stateDir, name));
   return records.filter((record): record is Valid<SandboxRecord> => record !== null);
 }
 
@@ -159,7 +160,7 @@ export async function leaseAddress(
   requested?: string,
 ): Promise<Valid<SandboxRecord>> {
   return withStateLock(stateDir, async () => {
-    const records = await readRecords(stateDir);
+    const records = readRecords(stateDir);
     const existing = records.find((record) => record.name === draft.name);
     if (existing !== undefined) {
       if (

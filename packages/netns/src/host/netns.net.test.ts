@@ -145,7 +145,7 @@ describe('direct sandboxes on a bridge, for real (needs root; skipped otherwise)
     expect(new Set(addresses).size).toBe(parallelNames.length);
     for (const address of addresses) expect(address).toMatch(/^10\.231\.0\.\d+$/);
     await Promise.all(parallelNames.map((name) => sandboxDown(name, options)));
-    expect(await readRecords(stateDir)).toEqual([]);
+    expect(readRecords(stateDir)).toEqual([]);
   });
 
   it('reaches namespace to namespace across the bridge and the gateway, and delivers DNS', async () => {

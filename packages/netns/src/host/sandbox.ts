@@ -217,7 +217,7 @@ async function setUpNone(
   );
   // Built from a checked name: a record this refuses would be a bug, never written.
   if (!record.ok) throw record.error;
-  const existing = await readRecord(resolved.stateDir, sandbox);
+  const existing = readRecord(resolved.stateDir, sandbox);
   if (existing !== null && existing.mode !== 'none') {
     throw new VoltError('CONFLICT', `sandbox ${sandbox} is already set up in mode ${existing.mode}`, {
       path: ['name'],
@@ -328,7 +328,7 @@ export async function sandboxDown(name: string, options: NetOptions = {}): Promi
   const resolved = unwrap(parseNetOptions(options));
   const end = startSpan('sandbox down', sandbox);
   try {
-    const record = await readRecord(resolved.stateDir, sandbox);
+    const record = readRecord(resolved.stateDir, sandbox);
     const veth = record?.hostInterface ?? sandboxVethName(resolved.vethPrefix, sandbox);
     // Deleting the veth waits for the kernel the longest (an RCU barrier): it goes first.
     await allOrFirstError([
@@ -365,7 +365,7 @@ interface IpAddressListing {
 export async function sandboxStatus(name: string, options: NetOptions = {}): Promise<SandboxStatus> {
   const sandbox = checkName(name);
   const resolved = unwrap(parseNetOptions(options));
-  const record = await readRecord(resolved.stateDir, sandbox);
+  const record = readRecord(resolved.stateDir, sandbox);
   const exists = existsSync(join(NETNS_DIR, sandbox));
   let interfaces: SandboxStatus['interfaces'] = [];
   if (exists) {

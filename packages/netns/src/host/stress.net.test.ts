@@ -83,7 +83,7 @@ describe(`${COUNT} sandboxes at once, each in a process of its own, for real (ro
     expect(new Set(addresses).size).toBe(COUNT);
     for (const address of addresses) expect(address).toMatch(/^10\.242\.0\.\d+$/);
 
-    const records = await readRecords(join(base, 'state'));
+    const records = readRecords(join(base, 'state'));
     expect(records.map((record) => [record.name, record.address]).sort()).toEqual(
       names.map((name, index) => [name, addresses[index]]).sort(),
     );
