@@ -19,7 +19,7 @@ async function inTempDir(test: (dir: string) => Promise<void>): Promise<void> {
 const modeOf = async (path: string) => (await stat(path)).mode & 0o7777;
 
 /** Runs `action` under `umask`, restoring the process umask after. */
-async function underUmask<T>(umask: number, action: () => Promise<T>): Promise<T> {
+async function underUmask<T>(umask: number, action: () => T | Promise<T>): Promise<T> {
   const previous = process.umask(umask);
   try {
     return await action();
@@ -41,7 +41,7 @@ describe('makeDirectory', () => {
   it('leaves directories that existed as they are', () =>
     inTempDir(async (base) => {
       await underUmask(0o000, () => makeDirectory(join(base, 'x'), 0o777));
-      await makeDirectory(join(base, 'x/y'), 0o700);
+      makeDirectory(join(base, 'x/y'), 0o700);
       expect(await modeOf(join(base, 'x'))).toBe(0o777);
       expect(await modeOf(join(base, 'x/y'))).toBe(0o700);
     }));
@@ -64,7 +64,7 @@ describe('writeFileWhole', () => {
       const outside = join(base, 'outside');
       await writeFile(outside, 'sentinel');
       await symlink(outside, join(base, 'record.json'));
-      await writeFileWhole(join(base, 'record.json'), 'record', 0o600);
+      writeFileWhole(join(base, 'record.json'), 'record', 0o600);
       expect(await readFile(outside, 'utf8')).toBe('sentinel');
       expect(await readFile(join(base, 'record.json'), 'utf8')).toBe('record');
     }));

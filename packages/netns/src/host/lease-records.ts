@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatVoltError, type IpAddress, parseMachineName, type Valid, VoltError } from '@volt/core';
 import type { BridgePlan } from '../model/bridge-plan.js';
@@ -12,8 +12,6 @@ const STATE_DIR_MODE = 0o700;
 const RECORD_MODE = 0o600;
 /** A record is a few hundred bytes; anything far larger is not one. */
 const RECORD_SIZE_LIMIT = 64 * 1024;
-
-const fileSystem = (): Promise<typeof import('node:fs/promises')> => import('node:fs/promises');
 
 function recordsDir(stateDir: string): string {
   return join(stateDir, 'sandboxes');
@@ -34,7 +32,7 @@ function recordPath(stateDir: string, name: string): string {
  * ```
  */
 export async function withStateLock<T>(stateDir: string, action: () => Promise<T>): Promise<T> {
-  await makeDirectory(recordsDir(stateDir), STATE_DIR_MODE);
+  makeDirectory(recordsDir(stateDir), STATE_DIR_MODE);
   return withDirectoryLock(stateDir, 'the network state', action, { mode: STATE_DIR_MODE });
 }
 
@@ -107,15 +105,11 @@ export function readRecords(stateDir: string): Valid<SandboxRecord>[] {
  *
  * @example
  * ```ts
- * await writeRecord('/run/volt/net', record);
+ * writeRecord('/run/volt/net', record);
  * ```
  */
-export async function writeRecord(stateDir: string, record: Valid<SandboxRecord>): Promise<void> {
-  await writeFileWhole(
-    recordPath(stateDir, record.name),
-    `${JSON.stringify(record, null, 2)}\n`,
-    RECORD_MODE,
-  );
+export function writeRecord(stateDir: string, record: Valid<SandboxRecord>): void {
+  writeFileWhole(recordPath(stateDir, record.name), `${JSON.stringify(record, null, 2)}\n`, RECORD_MODE);
 }
 
 /**
@@ -124,12 +118,11 @@ export async function writeRecord(stateDir: string, record: Valid<SandboxRecord>
  *
  * @example
  * ```ts
- * await removeRecord('/run/volt/net', 'web-1');
+ * removeRecord('/run/volt/net', 'web-1');
  * ```
  */
-export async function removeRecord(stateDir: string, name: string): Promise<void> {
-  const { rm } = await fileSystem();
-  await rm(recordPath(stateDir, name), { force: true });
+export function removeRecord(stateDir: string, name: string): void {
+  rmSync(recordPath(stateDir, name), { force: true });
 }
 
 /** The settings a second setup must repeat to be the same sandbox. */
@@ -208,7 +201,7 @@ export async function leaseAddress(
     );
     // The draft was built from checked values: a record this refuses would be a bug, never written.
     if (!record.ok) throw record.error;
-    await writeRecord(stateDir, record.value);
+    writeRecord(stateDir, record.value);
     return record.value;
   });
 }

@@ -31,7 +31,7 @@ export async function withDirectoryLock<T>(
   options: DirectoryLockOptions = {},
 ): Promise<T> {
   const waited = startSpan('lock: wait', what);
-  await makeDirectory(dir, options.mode ?? 0o755);
+  makeDirectory(dir, options.mode ?? 0o755);
   let release: () => Promise<void>;
   try {
     // Loaded on first use: proper-lockfile patches fs and hooks process signals, which a program that

@@ -56,10 +56,10 @@ function hostNamespace(options: ResolvedNetOptions): string {
 }
 
 /** `/etc/netns/NAME/resolv.conf`, which `ip netns exec` binds over /etc/resolv.conf: readable by all. */
-async function writeResolvConf(options: ResolvedNetOptions, name: string, text: string): Promise<void> {
+function writeResolvConf(options: ResolvedNetOptions, name: string, text: string): void {
   const dir = join(options.etcNetnsDir, name);
-  await makeDirectory(dir, 0o755);
-  await writeFileWhole(join(dir, 'resolv.conf'), text, 0o644);
+  makeDirectory(dir, 0o755);
+  writeFileWhole(join(dir, 'resolv.conf'), text, 0o644);
 }
 
 const fileExists = (message: string): boolean => /File exists/.test(message);
@@ -132,7 +132,11 @@ async function applyPrivate(
   const [attached, forwarded] = await allOrFirstError([
     createLinks(resolved, network, record).then(() => attachToBridge(resolved, record)),
     addForwards(resolved, record),
-    writeResolvConf(resolved, record.name, renderResolvConf(network)).then(() => true),
+    // After the commands above have started; a failure becomes this strand's, like the others'.
+    Promise.resolve().then(() => {
+      writeResolvConf(resolved, record.name, renderResolvConf(network));
+      return true;
+    }),
   ]);
   if (attached && forwarded) return;
   await bridgeUp(network, options);
@@ -227,7 +231,7 @@ async function setUpNone(
   try {
     await createNamespace(sandbox);
     await runCommand(['ip', '-n', sandbox, 'link', 'set', 'lo', 'up'], { span: 'ip link set lo up' });
-    await withStateLock(resolved.stateDir, () => writeRecord(resolved.stateDir, record.value));
+    await withStateLock(resolved.stateDir, async () => writeRecord(resolved.stateDir, record.value));
   } catch (error) {
     await sandboxDown(sandbox, options);
     throw error;
@@ -336,7 +340,7 @@ export async function sandboxDown(name: string, options: NetOptions = {}): Promi
       removeForwards(resolved, record),
       rm(join(resolved.etcNetnsDir, sandbox), { recursive: true, force: true }),
     ]);
-    await withStateLock(resolved.stateDir, () => removeRecord(resolved.stateDir, sandbox));
+    await withStateLock(resolved.stateDir, async () => removeRecord(resolved.stateDir, sandbox));
   } finally {
     end();
   }
