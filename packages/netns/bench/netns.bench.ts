@@ -1,9 +1,9 @@
 // Direct-sandbox networks set up and torn down with the bridge already present, each with one tcp port
-// forward, inside a network namespace standing in for the host (vtn-hb…). Prints, each the median of
-// ROUNDS rounds:
+// forward, inside a network namespace standing in for the host (vtn-hb…). Prints, each the median of its
+// rounds (SINGLE_ROUNDS, ROUNDS):
 // - one container: network up + down (the figure the goal is about);
-// - 50 containers one after another, and 50 at once (one process, like the CLI's callers), per
-//   container as a ratio of one;
+// - 50 containers one after another, and 50 at once in this process, per container as a ratio of one
+//   (50 processes at once are the network tier's stress test);
 // and next to each figure the spans that took the most time per container (see startSpan).
 // Needs root; run it alone: flock /tmp/volt-systest.lock pnpm --filter @volt/netns bench
 import { execFileSync } from 'node:child_process';
