@@ -8,7 +8,9 @@ export { leaseContainerAddress, releaseContainerAddress } from './host/container
 export type { DirectoryLockOptions } from './host/lock.js';
 export { withDirectoryLock } from './host/lock.js';
 export type { SandboxUpOptions } from './host/sandbox.js';
-export { SANDBOX_INTERFACE, sandboxDown, sandboxStatus, sandboxUp } from './host/sandbox.js';
+export { sandboxDown, sandboxStatus, sandboxUp } from './host/sandbox.js';
+export type { TraceSpan } from './host/trace.js';
+export { startSpan, TRACE_CHANNEL } from './host/trace.js';
 export type { BridgeConfig, BridgePlan } from './model/bridge-plan.js';
 export { planBridge } from './model/bridge-plan.js';
 export {
@@ -41,6 +43,7 @@ export { networkConfigFromInstalled, parseContainerNetworkFile } from './model/r
 export type { SandboxRecord } from './model/sandbox-record.js';
 export type { ActiveForward, BridgeStatus, SandboxStatus } from './model/status.js';
 // Render: pure functions from validated values to text and arguments.
+export { SANDBOX_INTERFACE } from './render/ip.js';
 export { CONTAINER_NETWORK_FILE, renderContainerNetworkFile } from './render/networkd.js';
 export type { NspawnDns, NspawnNetwork } from './render/nspawn.js';
 export { nspawnNetworkSection, renderNspawnDns, renderNspawnNetwork } from './render/nspawn.js';

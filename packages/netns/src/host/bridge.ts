@@ -8,7 +8,7 @@ import {
 } from '../model/options.js';
 import type { ActiveForward, BridgeStatus } from '../model/status.js';
 import { forwardMapName, renderBridgeRuleset } from '../render/nft.js';
-import { inHost, isMissing, runCommand } from './exec.js';
+import { checkIpBatch, inHost, isMissing, runCommand, runIpBatch } from './exec.js';
 import { readRecords, withStateLock } from './lease-records.js';
 
 /** A bridge name from the command line or a caller, checked at this boundary. */
@@ -33,6 +33,7 @@ async function readLink(options: ResolvedNetOptions, name: string): Promise<IpLi
   try {
     const { stdout } = await runCommand(
       inHost(options.host, ['ip', '-json', '-details', 'address', 'show', 'dev', name]),
+      { span: 'ip address show' },
     );
     return (JSON.parse(stdout) as IpLink[])[0] ?? null;
   } catch (error) {
@@ -43,26 +44,26 @@ async function readLink(options: ResolvedNetOptions, name: string): Promise<IpLi
 
 async function applyBridge(options: ResolvedNetOptions, plan: BridgePlan): Promise<void> {
   const link = await readLink(options, plan.bridge);
-  if (link === null) {
-    await runCommand(inHost(options.host, ['ip', 'link', 'add', plan.bridge, 'type', 'bridge']));
-    try {
-      await configureBridge(options, plan, link);
-    } catch (error) {
-      await runCommand(inHost(options.host, ['ip', 'link', 'delete', plan.bridge])).catch(() => undefined);
-      throw error;
-    }
-    return;
-  }
-  if (link.linkinfo?.info_kind !== 'bridge') {
+  if (link !== null && link.linkinfo?.info_kind !== 'bridge') {
     throw new VoltError(
       'CONFLICT',
       `${plan.bridge} exists and is a ${link.linkinfo?.info_kind ?? 'plain'} interface, not a bridge`,
       { path: ['network', 'bridge'], hint: 'choose another bridge name' },
     );
   }
-  await configureBridge(options, plan, link);
+  try {
+    await configureBridge(options, plan, link);
+  } catch (error) {
+    if (link === null) {
+      await runCommand(inHost(options.host, ['ip', 'link', 'delete', plan.bridge]), {
+        span: 'ip link delete',
+      }).catch(() => undefined);
+    }
+    throw error;
+  }
 }
 
+/** Creates the bridge when `link` is null, then adds what it lacks: addresses, up, forwarding, the table. */
 async function configureBridge(
   options: ResolvedNetOptions,
   plan: BridgePlan,
@@ -70,7 +71,7 @@ async function configureBridge(
 ): Promise<void> {
   const has = (address: string, prefix: number): boolean =>
     link?.addr_info?.some((info) => info.local === address && info.prefixlen === prefix) ?? false;
-  const batch: string[] = [];
+  const batch: string[] = link === null ? [`link add ${plan.bridge} type bridge`] : [];
   if (!has(plan.gateway.text, plan.subnet.prefixLength))
     batch.push(`address replace ${plan.gateway.text}/${plan.subnet.prefixLength} dev ${plan.bridge}`);
   if (
@@ -80,14 +81,24 @@ async function configureBridge(
   )
     batch.push(`address replace ${plan.gateway6.text}/${plan.subnet6.prefixLength} dev ${plan.bridge} nodad`);
   if (!(link?.flags?.includes('UP') ?? false)) batch.push(`link set ${plan.bridge} up`);
-  if (batch.length > 0)
-    await runCommand(inHost(options.host, ['ip', '-batch', '-']), `${batch.join('\n')}\n`);
+  if (batch.length > 0) {
+    const failures = await runIpBatch(options.host.namespace, batch, {
+      keepGoing: false,
+      span: 'ip -batch: bridge',
+    });
+    checkIpBatch(failures, () => false);
+  }
 
   // A fixed command: writing /proc/sys from this process would reach the host, not the host context.
   const forwarding = ['echo 1 > /proc/sys/net/ipv4/ip_forward'];
   if (plan.subnet6 !== undefined) forwarding.push('echo 1 > /proc/sys/net/ipv6/conf/all/forwarding');
-  await runCommand(inHost(options.host, ['sh', '-c', forwarding.join(' && ')]));
-  await runCommand(inHost(options.host, ['nft', '-f', '-']), renderBridgeRuleset(options.table, plan));
+  await runCommand(inHost(options.host, ['sh', '-c', forwarding.join(' && ')]), {
+    span: 'sysctl: forwarding',
+  });
+  await runCommand(inHost(options.host, ['nft', '-f', '-']), {
+    input: renderBridgeRuleset(options.table, plan),
+    span: 'nft -f: bridge ruleset',
+  });
 }
 
 /**
@@ -130,7 +141,7 @@ export async function bridgeDown(
   const resolved = unwrap(parseNetOptions(options));
   const bridge = checkBridgeName(network.bridge);
   await withStateLock(resolved.stateDir, async () => {
-    const users = (await readRecords(resolved.stateDir)).filter((record) => record.bridge === bridge);
+    const users = readRecords(resolved.stateDir).filter((record) => record.bridge === bridge);
     if (users.length > 0 && options.force !== true) {
       throw new VoltError(
         'BUSY',
@@ -139,12 +150,16 @@ export async function bridgeDown(
       );
     }
     try {
-      await runCommand(inHost(resolved.host, ['ip', 'link', 'delete', bridge, 'type', 'bridge']));
+      await runCommand(inHost(resolved.host, ['ip', 'link', 'delete', bridge, 'type', 'bridge']), {
+        span: 'ip link delete',
+      });
     } catch (error) {
       if (!isMissing(error)) throw error;
     }
     try {
-      await runCommand(inHost(resolved.host, ['nft', 'delete', 'table', 'inet', resolved.table]));
+      await runCommand(inHost(resolved.host, ['nft', 'delete', 'table', 'inet', resolved.table]), {
+        span: 'nft delete table',
+      });
     } catch (error) {
       if (!isMissing(error)) throw error;
     }
@@ -173,7 +188,9 @@ interface NftListing {
 export async function readForwards(host: HostContext, table: string): Promise<ActiveForward[] | null> {
   let stdout: string;
   try {
-    ({ stdout } = await runCommand(inHost(host, ['nft', '-json', 'list', 'table', 'inet', table])));
+    ({ stdout } = await runCommand(inHost(host, ['nft', '-json', 'list', 'table', 'inet', table]), {
+      span: 'nft list table',
+    }));
   } catch (error) {
     if (isMissing(error)) return null;
     throw error;
@@ -188,20 +205,6 @@ export async function readForwards(host: HostContext, table: string): Promise<Ac
     }
   }
   return forwards.sort((a, b) => a.hostPort - b.hostPort || a.protocol.localeCompare(b.protocol));
-}
-
-/**
- * True when the bridge exists and is up in the host context.
- *
- * @throws {@link VoltError} `COMMAND_FAILED` / `NOT_FOUND` from ip.
- * @example
- * ```ts
- * await bridgeIsUp(unwrap(parseNetOptions({})), 'voltbr0'); // false before bridgeUp
- * ```
- */
-export async function bridgeIsUp(options: ResolvedNetOptions, bridge: string): Promise<boolean> {
-  const link = await readLink(options, bridge);
-  return link !== null && link.linkinfo?.info_kind === 'bridge' && (link.flags?.includes('UP') ?? false);
 }
 
 /**
@@ -227,11 +230,12 @@ export async function bridgeStatus(
   if (link !== null) {
     const { stdout } = await runCommand(
       inHost(resolved.host, ['ip', '-json', 'link', 'show', 'master', bridge]),
+      { span: 'ip link show' },
     );
     members = (JSON.parse(stdout === '' ? '[]' : stdout) as IpLink[]).map((member) => member.ifname);
   }
   const active = await readForwards(resolved.host, resolved.table);
-  const sandboxes = (await readRecords(resolved.stateDir)).filter((record) => record.bridge === bridge);
+  const sandboxes = readRecords(resolved.stateDir).filter((record) => record.bridge === bridge);
   return {
     bridge,
     exists: link !== null,

@@ -23,7 +23,7 @@ describe('leaseContainerAddress', () => {
       });
       const lease = await leaseContainerAddress('web', network, { stateDir });
       expect(lease.address.text).toBe('10.87.0.3');
-      expect((await readRecords(stateDir)).find((each) => each.name === 'web')).toMatchObject({
+      expect(readRecords(stateDir).find((each) => each.name === 'web')).toMatchObject({
         address: '10.87.0.3',
         hostInterface: 'vb-web',
         table: null,
@@ -37,7 +37,7 @@ describe('leaseContainerAddress', () => {
         path: ['name'],
       });
       await releaseContainerAddress('web', { stateDir });
-      expect((await readRecords(stateDir)).map((each) => each.name)).toEqual(['vh3-direct']);
+      expect(readRecords(stateDir).map((each) => each.name)).toEqual(['vh3-direct']);
     } finally {
       await rm(stateDir, { recursive: true, force: true });
     }

@@ -62,5 +62,5 @@ export async function releaseContainerAddress(machineName: string, options: NetO
   const name = parseMachineName(machineName);
   if (!name.ok) throw name.error.at(['name']);
   const resolved = unwrap(parseNetOptions(options));
-  await withStateLock(resolved.stateDir, () => removeRecord(resolved.stateDir, name.value));
+  await withStateLock(resolved.stateDir, async () => removeRecord(resolved.stateDir, name.value));
 }

@@ -1,3 +1,4 @@
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatVoltError, type IpAddress, parseMachineName, type Valid, VoltError } from '@volt/core';
 import type { BridgePlan } from '../model/bridge-plan.js';
@@ -11,8 +12,6 @@ const STATE_DIR_MODE = 0o700;
 const RECORD_MODE = 0o600;
 /** A record is a few hundred bytes; anything far larger is not one. */
 const RECORD_SIZE_LIMIT = 64 * 1024;
-
-const fileSystem = (): Promise<typeof import('node:fs/promises')> => import('node:fs/promises');
 
 function recordsDir(stateDir: string): string {
   return join(stateDir, 'sandboxes');
@@ -33,7 +32,7 @@ function recordPath(stateDir: string, name: string): string {
  * ```
  */
 export async function withStateLock<T>(stateDir: string, action: () => Promise<T>): Promise<T> {
-  await makeDirectory(recordsDir(stateDir), STATE_DIR_MODE);
+  makeDirectory(recordsDir(stateDir), STATE_DIR_MODE);
   return withDirectoryLock(stateDir, 'the network state', action, { mode: STATE_DIR_MODE });
 }
 
@@ -54,12 +53,12 @@ function badRecord(file: string, issues: readonly VoltError[], cause?: unknown):
  *   file).
  * @example
  * ```ts
- * const record = await readRecord('/run/volt/net', 'web-1');
+ * const record = readRecord('/run/volt/net', 'web-1');
  * ```
  */
-export async function readRecord(stateDir: string, name: string): Promise<Valid<SandboxRecord> | null> {
+export function readRecord(stateDir: string, name: string): Valid<SandboxRecord> | null {
   const file = recordPath(stateDir, name);
-  const text = await readSmallFile(file, RECORD_SIZE_LIMIT);
+  const text = readSmallFile(file, RECORD_SIZE_LIMIT);
   if (text === undefined) return null;
   let input: unknown;
   try {
@@ -73,19 +72,19 @@ export async function readRecord(stateDir: string, name: string): Promise<Valid<
 }
 
 /**
- * Reads every lease record in the state directory, sorted by name.
+ * Reads every lease record in the state directory, sorted by name. Synchronous, like
+ * {@link readSmallFile}: it runs under the state lock, and its time grows with the number of sandboxes.
  *
  * @throws {@link VoltError} `PARSE_ERROR` naming the first file that is not a valid record.
  * @example
  * ```ts
- * (await readRecords('/run/volt/net')).map((record) => record.address);
+ * readRecords('/run/volt/net').map((record) => record.address);
  * ```
  */
-export async function readRecords(stateDir: string): Promise<Valid<SandboxRecord>[]> {
-  const { readdir } = await fileSystem();
+export function readRecords(stateDir: string): Valid<SandboxRecord>[] {
   let files: string[];
   try {
-    files = await readdir(recordsDir(stateDir));
+    files = readdirSync(recordsDir(stateDir));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
@@ -97,7 +96,7 @@ export async function readRecords(stateDir: string): Promise<Valid<SandboxRecord
       if (!name.ok) throw badRecord(join(recordsDir(stateDir), file), [name.error.at(['name'])]);
       return name.value;
     });
-  const records = await Promise.all(names.sort().map((name) => readRecord(stateDir, name)));
+  const records = names.sort().map((name) => readRecord(stateDir, name));
   return records.filter((record): record is Valid<SandboxRecord> => record !== null);
 }
 
@@ -106,15 +105,11 @@ export async function readRecords(stateDir: string): Promise<Valid<SandboxRecord
  *
  * @example
  * ```ts
- * await writeRecord('/run/volt/net', record);
+ * writeRecord('/run/volt/net', record);
  * ```
  */
-export async function writeRecord(stateDir: string, record: Valid<SandboxRecord>): Promise<void> {
-  await writeFileWhole(
-    recordPath(stateDir, record.name),
-    `${JSON.stringify(record, null, 2)}\n`,
-    RECORD_MODE,
-  );
+export function writeRecord(stateDir: string, record: Valid<SandboxRecord>): void {
+  writeFileWhole(recordPath(stateDir, record.name), `${JSON.stringify(record, null, 2)}\n`, RECORD_MODE);
 }
 
 /**
@@ -123,12 +118,11 @@ export async function writeRecord(stateDir: string, record: Valid<SandboxRecord>
  *
  * @example
  * ```ts
- * await removeRecord('/run/volt/net', 'web-1');
+ * removeRecord('/run/volt/net', 'web-1');
  * ```
  */
-export async function removeRecord(stateDir: string, name: string): Promise<void> {
-  const { rm } = await fileSystem();
-  await rm(recordPath(stateDir, name), { force: true });
+export function removeRecord(stateDir: string, name: string): void {
+  rmSync(recordPath(stateDir, name), { force: true });
 }
 
 /** The settings a second setup must repeat to be the same sandbox. */
@@ -159,7 +153,7 @@ export async function leaseAddress(
   requested?: string,
 ): Promise<Valid<SandboxRecord>> {
   return withStateLock(stateDir, async () => {
-    const records = await readRecords(stateDir);
+    const records = readRecords(stateDir);
     const existing = records.find((record) => record.name === draft.name);
     if (existing !== undefined) {
       if (
@@ -207,7 +201,7 @@ export async function leaseAddress(
     );
     // The draft was built from checked values: a record this refuses would be a bug, never written.
     if (!record.ok) throw record.error;
-    await writeRecord(stateDir, record.value);
+    writeRecord(stateDir, record.value);
     return record.value;
   });
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { VoltError } from '@volt/core';
 import { makeDirectory } from './files.js';
+import { startSpan } from './trace.js';
 
 /** Options for {@link withDirectoryLock}. */
 export interface DirectoryLockOptions {
@@ -29,7 +30,8 @@ export async function withDirectoryLock<T>(
   action: () => Promise<T>,
   options: DirectoryLockOptions = {},
 ): Promise<T> {
-  await makeDirectory(dir, options.mode ?? 0o755);
+  const waited = startSpan('lock: wait', what);
+  makeDirectory(dir, options.mode ?? 0o755);
   let release: () => Promise<void>;
   try {
     // Loaded on first use: proper-lockfile patches fs and hooks process signals, which a program that
@@ -53,9 +55,12 @@ export async function withDirectoryLock<T>(
       cause: error,
     });
   }
+  waited();
+  const held = startSpan('lock: held', what);
   try {
     return await action();
   } finally {
     await release();
+    held();
   }
 }

@@ -2,7 +2,7 @@ import { unwrap } from '@volt/core';
 import { describe, expect, it } from 'vitest';
 import { planBridge } from '../model/bridge-plan.js';
 import { parseNetworkConfig } from '../model/config.js';
-import { renderBridgeRuleset, renderForwardElements } from './nft.js';
+import { renderBridgeRuleset, renderForwardElements, renderForwardRemoval } from './nft.js';
 
 const planOf = (input: unknown) => planBridge(unwrap(parseNetworkConfig(input)));
 
@@ -46,6 +46,24 @@ describe('renderForwardElements', () => {
     );
     expect(renderForwardElements('volt', 'delete', '10.87.0.2', ports)).toBe(
       'delete element inet volt forward_tcp { 8080 }\ndelete element inet volt forward_udp { 5353 }\n',
+    );
+  });
+});
+
+describe('renderForwardRemoval', () => {
+  it('adds each element with the sandbox value before deleting it, in one script', () => {
+    const ports = [
+      { protocol: 'tcp' as const, hostPort: 8080, containerPort: 80 },
+      { protocol: 'udp' as const, hostPort: 5353, containerPort: 53 },
+    ];
+    expect(renderForwardRemoval('volt', '10.87.0.2', ports)).toBe(
+      [
+        'add element inet volt forward_tcp { 8080 : 10.87.0.2 . 80 }',
+        'add element inet volt forward_udp { 5353 : 10.87.0.2 . 53 }',
+        'delete element inet volt forward_tcp { 8080 }',
+        'delete element inet volt forward_udp { 5353 }',
+        '',
+      ].join('\n'),
     );
   });
 });

@@ -92,3 +92,23 @@ export function renderForwardElements(
     })
     .join('');
 }
+
+/**
+ * Renders one nftables transaction that removes a sandbox's port forwards only where they are its own.
+ * `delete element` goes by the host port alone, whatever address it maps to, so each element is first
+ * added with the sandbox's address and port, then deleted:
+ * - the sandbox's own element: the add changes nothing, the delete removes it;
+ * - no element for that port: the add creates it, the delete removes it again;
+ * - another sandbox's element for that port: the add fails (`File exists`) and, the transaction being
+ *   atomic, nothing at all changes.
+ * One run, no listing first. The table, address and forwards come from a checked lease record.
+ *
+ * @example
+ * ```ts
+ * renderForwardRemoval('volt', '10.87.0.2', [{ protocol: 'tcp', hostPort: 8080, containerPort: 80 }]);
+ * // 'add element inet volt forward_tcp { 8080 : 10.87.0.2 . 80 }\ndelete element inet volt forward_tcp { 8080 }\n'
+ * ```
+ */
+export function renderForwardRemoval(table: string, address: string, ports: readonly PortForward[]): string {
+  return `${renderForwardElements(table, 'add', address, ports)}${renderForwardElements(table, 'delete', address, ports)}`;
+}
