@@ -16,7 +16,9 @@ export {
   readProfileDocument,
   renderPlanFromDocument,
 } from './host/document.js';
+export { checkImageDropIns } from './host/image.js';
 export {
+  type ApplyOptions,
   applyPlan,
   type FileChange,
   type InstallOptions,
@@ -39,16 +41,28 @@ export {
   runDirect,
 } from './host/lifecycle.js';
 export { DEFAULT_PROFILE, MACHINES_DIR } from './model/defaults.js';
+export { IMAGE_UNIT_DIRECTORIES, overridesWorkloadDropIn } from './model/drop-ins.js';
 export { type InstalledFiles, isolationFromInstalled } from './model/installed.js';
-export { defaultIsolation, mergeProfileDocuments, parseIsolation } from './model/isolation.js';
 export {
+  defaultIsolation,
+  mergeProfileDocuments,
+  parseIsolation,
+  planEnforcesLandlock,
+} from './model/isolation.js';
+export {
+  CONTAINER_RUNTIME_UNIT_DIR,
   CONTAINER_VOLT_DIR,
   type ContainerPaths,
   containerPaths,
+  installableFiles,
   NSPAWN_SETTINGS_DIR,
+  ownedDirectories,
   SYSTEMD_UNIT_DIR,
   VOLT_STATE_DIR,
+  WORKLOAD_DROP_IN_NAME,
+  workloadDropInTarget,
 } from './model/paths.js';
+export { HOST_SYSTEM_TREES, rootfsProblem, templateRootfs } from './model/rootfs.js';
 export {
   type DirectCommand,
   ISOLATION_LAYERS,
@@ -57,7 +71,6 @@ export {
   type LayerEnforcement,
   type PlannedFile,
   type PlanTarget,
-  planEnforcesLandlock,
   renderPlan,
 } from './render/plan.js';
 export {

@@ -188,7 +188,7 @@ describe('generated profiles, valid and hostile', () => {
           '--settings=no',
           ...settingsToArguments(plan.settings),
           ...plan.properties.map(([key, value]) => `--property=${key}=${value}`),
-          ...parameters,
+          ...(parameters.length > 0 ? ['--', ...parameters] : []),
         ];
         expect(plan.direct.argv).toEqual(expectedArgv);
         for (const argument of plan.direct.argv) expect(argument).not.toMatch(/[\n\r\0]/);

@@ -1,6 +1,5 @@
 import { systemdProperties } from '@volt/cgroups';
 import {
-  type IsolationConfig,
   renderUnitFile,
   type SeccompConfig,
   type UnitFileEntry,
@@ -24,7 +23,14 @@ import {
   renderResolvConf,
 } from '@volt/netns';
 import { renderNspawnSeccomp } from '@volt/seccomp';
-import { CONTAINER_VOLT_DIR, type ContainerPaths, containerPaths, hostPathInRootfs } from '../model/paths.js';
+import { planEnforcesLandlock } from '../model/isolation.js';
+import {
+  CONTAINER_VOLT_DIR,
+  type ContainerPaths,
+  containerPaths,
+  WORKLOAD_DROP_IN_NAME,
+  workloadDropInTarget,
+} from '../model/paths.js';
 import { type NspawnSetting, pushSection, renderNspawnFile, settingsToArguments } from './settings.js';
 
 /** A file the plan installs: text, bytes, or a copy of a file on the host (the Landlock helper). */
@@ -169,19 +175,6 @@ interface LandlockPart {
   readonly enforcement: LayerEnforcement;
 }
 
-/**
- * Whether a plan for this configuration applies Landlock, and so needs the host's Landlock ABI: there is
- * a policy, and a workload to wrap (the command of a Boot=no container, or a named workload unit).
- *
- * @example
- * ```ts
- * planEnforcesLandlock(defaultIsolation('web')); // false: it boots, and names no workload unit
- * ```
- */
-export function planEnforcesLandlock(config: IsolationConfig): boolean {
-  return config.landlock !== null && (!config.boot || config.workloadUnit !== undefined);
-}
-
 const LANDLOCK_NONE: LayerEnforcement = {
   layer: 'landlock',
   status: 'not-enforced',
@@ -193,6 +186,38 @@ const LANDLOCK_NO_WORKLOAD: LayerEnforcement = {
   detail:
     'a booting container applies Landlock to its workload unit, and none is named: set workloadUnit and command (a landlocked init could not mount, so the policy never wraps init or systemd-nspawn)',
 };
+
+/**
+ * Every command list of a service: Volt's workload drop-in empties each of them, and sets `ExecStart=`
+ * again to the command under the helper, so that no process of the unit runs outside the helper.
+ */
+const SERVICE_EXEC_KEYS = [
+  'ExecCondition',
+  'ExecStartPre',
+  'ExecStart',
+  'ExecStartPost',
+  'ExecReload',
+  'ExecStop',
+  'ExecStopPost',
+] as const;
+
+/** The drop-in that runs a booting container's workload unit under the Landlock helper, and nothing else. */
+function renderWorkloadDropIn(wrapped: readonly string[]): string {
+  return renderUnitFile(
+    {
+      sections: [
+        {
+          name: 'Service',
+          entries: [
+            ...SERVICE_EXEC_KEYS.map((key): UnitFileEntry => [key, '']),
+            ['ExecStart', wrapped.join(' ')],
+          ],
+        },
+      ],
+    },
+    GENERATED_HEADER,
+  );
+}
 
 function planLandlock(config: ValidIsolation, target: PlanTarget, paths: ContainerPaths): LandlockPart {
   if (config.landlock === null || !planEnforcesLandlock(config)) {
@@ -218,13 +243,13 @@ function planLandlock(config: ValidIsolation, target: PlanTarget, paths: Contain
   );
   const files: PlannedFile[] = [
     {
-      path: `${paths.runtimeDir}/volt-landlock`,
+      path: paths.helper,
       mode: 0o755,
       content: { copyOf: target.landlockHelper },
       purpose: 'Landlock helper',
     },
     {
-      path: `${paths.runtimeDir}/landlock.policy`,
+      path: paths.helperPolicy,
       mode: 0o644,
       content: { bytes: renderHelperPolicy(resolution.value) },
       purpose: 'Landlock policy for the helper (container paths)',
@@ -236,39 +261,32 @@ function planLandlock(config: ValidIsolation, target: PlanTarget, paths: Contain
       purpose: 'Landlock policy as requested (landlockconfig JSON), before the kernel ABI is applied',
     },
   ];
-  let parameters: readonly string[] = wrapped;
-  if (config.boot && config.workloadUnit !== undefined) {
-    parameters = [];
-    files.push({
-      path: hostPathInRootfs(
-        config.rootfs,
-        `/etc/systemd/system/${config.workloadUnit}.d/50-volt-landlock.conf`,
-      ),
-      mode: 0o644,
-      content: {
-        text: renderUnitFile(
-          {
-            sections: [
-              {
-                name: 'Service',
-                entries: [
-                  ['ExecStart', ''],
-                  ['ExecStart', wrapped.join(' ')],
-                ],
-              },
-            ],
-          },
-          GENERATED_HEADER,
-        ),
-      },
-      purpose: `runs ${config.workloadUnit} under the Landlock helper`,
-    });
+  const settings: NspawnSetting[] = [
+    { section: 'Files', key: 'BindReadOnly', value: `${paths.runtimeDir}:${CONTAINER_VOLT_DIR}` },
+  ];
+  if (!config.boot || config.workloadUnit === undefined) {
+    return { parameters: wrapped, settings, files, enforcement: describeLandlock(resolution.value.status) };
   }
+  // A booting container: the workload unit's drop-in stays on the host, in the container's state, and
+  // nspawn binds it into the container's /run (a tmpfs of its own); nothing is written into the rootfs.
+  files.push({
+    path: paths.workloadDropIn,
+    mode: 0o644,
+    content: { text: renderWorkloadDropIn(wrapped) },
+    purpose: `runs ${config.workloadUnit} under the Landlock helper (bound at ${workloadDropInTarget(config.workloadUnit)})`,
+  });
+  settings.push({
+    section: 'Files',
+    key: 'BindReadOnly',
+    value: `${paths.workloadDropIn}:${workloadDropInTarget(config.workloadUnit)}`,
+  });
+  const enforcement = describeLandlock(resolution.value.status);
+  const workload = `${config.workloadUnit} runs under the helper (every Exec*= list of the unit reset by Volt's drop-in); an image drop-in sorting at or after ${WORKLOAD_DROP_IN_NAME} is refused at apply and start, but a unit generator in the image runs only at boot and is not checked`;
   return {
-    parameters,
-    settings: [{ section: 'Files', key: 'BindReadOnly', value: `${paths.runtimeDir}:${CONTAINER_VOLT_DIR}` }],
+    parameters: [],
+    settings,
     files,
-    enforcement: describeLandlock(resolution.value.status),
+    enforcement: { ...enforcement, detail: `${enforcement.detail}; ${workload}` },
   };
 }
 
@@ -355,7 +373,8 @@ export function renderPlan(config: ValidIsolation, target: PlanTarget): Isolatio
       '--settings=no',
     ]),
     ...service.propertyArguments,
-    ...landlock.parameters,
+    // `--` ends nspawn's options: a command is never read as one, whatever its first word.
+    ...(landlock.parameters.length > 0 ? ['--', ...landlock.parameters] : []),
   ];
 
   const files: PlannedFile[] = [
