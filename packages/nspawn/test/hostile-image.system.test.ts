@@ -341,11 +341,13 @@ describe('the findings, as they were reproduced', () => {
     const before = hashTree(testCase.sentinel);
     const plan = render({ ...workload, workloadUnit: 'sshd.service' });
     await applyPlan(plan, { root: testCase.root });
+    expect(hashTree(testCase.sentinel), 'after apply').toBe(before);
     await applyPlan(render({ ...workload, workloadUnit: 'sshd.service', command: ['/x'] }), {
       root: testCase.root,
     });
+    expect(hashTree(testCase.sentinel), 'after a re-apply').toBe(before);
     await removeContainerFiles('web', { root: testCase.root });
-    expect(hashTree(testCase.sentinel)).toBe(before);
+    expect(hashTree(testCase.sentinel), 'after remove').toBe(before);
     expect(plan.files.every((file) => !file.path.startsWith('/var/lib/machines/'))).toBe(true);
   });
 
