@@ -388,10 +388,15 @@ describe('the findings, as they were reproduced', () => {
     const override = join(testCase.root, TEMPLATE_ROOTFS, 'usr/lib/systemd/system/app.service.d');
     mkdirSync(override);
     writeFileSync(join(override, 'zzz-override.conf'), '[Service]\nExecStart=\nExecStart=/bin/sh\n');
+    // A merged /usr: /lib reaches the same directory, which is named once.
+    symlinkSync('usr/lib', join(testCase.root, TEMPLATE_ROOTFS, 'lib'));
     const path = '/usr/lib/systemd/system/app.service.d/zzz-override.conf';
     await expect(readInstalledContainer('web', { root: testCase.root })).rejects.toMatchObject({
       code: 'CONFLICT',
-      message: expect.stringContaining(path),
+      path: ['rootfs'],
+      message: expect.stringMatching(
+        /^the image in \/var\/lib\/machines\/web ships \/usr\/lib\/systemd\/system\/app\.service\.d\/zzz-override\.conf, which/,
+      ),
     });
     await expect(
       applyPlan(render({ ...workload, command: ['/x'] }), { root: testCase.root }),

@@ -3,16 +3,31 @@ import { VoltError } from '@volt/core';
 import { IMAGE_UNIT_DIRECTORIES, overridesWorkloadDropIn } from '../model/drop-ins.js';
 import { planEnforcesLandlock } from '../model/isolation.js';
 import { WORKLOAD_DROP_IN_NAME } from '../model/paths.js';
-import { listDirectory, openBeneath, openInRoot, type TreeDirectory, withDirectory } from './tree.js';
+import {
+  directoryIdentity,
+  listDirectory,
+  openBeneath,
+  openInRoot,
+  type TreeDirectory,
+  withDirectory,
+} from './tree.js';
 
-/** The drop-ins of an image that systemd would apply at or after Volt's, as paths inside the image. */
+/**
+ * The drop-ins of an image that systemd would apply at or after Volt's, as paths inside the image. A unit
+ * directory reached again under another name (`/lib` is a link to `usr/lib` in a merged-/usr image) is
+ * listed once, under its first name.
+ */
 function overridingDropIns(rootfs: TreeDirectory): string[] {
   const found: string[] = [];
+  const seen = new Set<string>();
   for (const unitDirectory of IMAGE_UNIT_DIRECTORIES) {
     const dropInDirectories =
-      withDirectory(openInRoot(rootfs, unitDirectory), (directory) =>
-        listDirectory(directory).filter((entry) => entry.endsWith('.d')),
-      ) ?? [];
+      withDirectory(openInRoot(rootfs, unitDirectory), (directory) => {
+        const identity = directoryIdentity(directory);
+        if (seen.has(identity)) return [];
+        seen.add(identity);
+        return listDirectory(directory).filter((entry) => entry.endsWith('.d'));
+      }) ?? [];
     for (const entry of dropInDirectories) {
       const names =
         withDirectory(openInRoot(rootfs, `${unitDirectory}/${entry}`), (directory) =>
@@ -21,7 +36,7 @@ function overridingDropIns(rootfs: TreeDirectory): string[] {
       found.push(...names.map((name) => `${unitDirectory}/${entry}/${name}`));
     }
   }
-  return found.sort();
+  return found;
 }
 
 /**

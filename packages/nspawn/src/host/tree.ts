@@ -275,6 +275,19 @@ export function listDirectory(directory: TreeDirectory): string[] {
 }
 
 /**
+ * What identifies a directory on this host (device and inode): the same for every path that reaches it.
+ *
+ * @example
+ * ```ts
+ * directoryIdentity(dir); // '2049:131073'
+ * ```
+ */
+export function directoryIdentity(directory: TreeDirectory): string {
+  const stats = fstatSync(directory.fd);
+  return `${stats.dev}:${stats.ino}`;
+}
+
+/**
  * Reads a regular file in a directory, at most `limit` bytes, without following a symlink at its name and
  * without opening anything else: the name is opened O_PATH (which opens no device and waits on no FIFO),
  * checked with fstat, then that same inode is opened for reading. Undefined when there is no such file.
