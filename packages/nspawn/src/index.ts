@@ -16,7 +16,7 @@ export {
   readProfileDocument,
   renderPlanFromDocument,
 } from './host/document.js';
-export { checkImageDropIns } from './host/image.js';
+export { checkRootfs } from './host/image.js';
 export {
   type ApplyOptions,
   applyPlan,

@@ -75,8 +75,9 @@ const VOLT_FILES = [
   'var/lib/volt/containers/web/runtime/volt-landlock',
   'var/lib/volt/containers/web/runtime/landlock.policy',
 ];
-/** The path to the rootfs: Volt walks it without following anything. */
-const ROOTFS_PATH = ['var/lib/machines', TEMPLATE_ROOTFS];
+/** The paths to the rootfs of each route: Volt walks them without following anything. */
+const TEMPLATE_ROOTFS_PATH = ['var/lib/machines', TEMPLATE_ROOTFS];
+const DIRECT_ROOTFS_PATH = ['srv', DIRECT_ROOTFS];
 /** Inside the rootfs, where systemd looks for drop-ins, and where Volt wrote its drop-in before issue 16. */
 const IMAGE_DIRECTORIES = [
   'etc',
@@ -245,7 +246,7 @@ interface Row {
 const COMPONENTS: readonly { readonly component: string; readonly isDirectory: boolean }[] = [
   ...VOLT_DIRECTORIES.map((component) => ({ component, isDirectory: true })),
   ...VOLT_FILES.map((component) => ({ component, isDirectory: false })),
-  ...ROOTFS_PATH.map((component) => ({ component, isDirectory: true })),
+  ...[...TEMPLATE_ROOTFS_PATH, ...DIRECT_ROOTFS_PATH].map((component) => ({ component, isDirectory: true })),
   ...IMAGE_DIRECTORIES.map((path) => ({ component: `${TEMPLATE_ROOTFS}/${path}`, isDirectory: true })),
   ...IMAGE_FILES.map((path) => ({ component: `${TEMPLATE_ROOTFS}/${path}`, isDirectory: false })),
 ];
@@ -270,13 +271,14 @@ const READ_BY_START = VOLT_FILES.filter(
 /**
  * What must happen. A component of Volt's own that the operation uses is refused, by name. Inside the
  * rootfs, lookups stay inside it (what systemd in the container would see), so nothing there is refused,
- * and nothing outside is reached. The rootfs path itself is walked by the operations that look into the
- * image for a workload unit: apply and start (a re-apply to a plan without Landlock does not look).
+ * and nothing outside is reached. The rootfs path itself is walked by every operation but remove: apply,
+ * re-apply and start walk the template route's, run its own.
  */
 function expected({ operation, component }: Row): 'refused' | 'succeeds' {
   if (component.startsWith(`${TEMPLATE_ROOTFS}/`)) return 'succeeds';
-  if (ROOTFS_PATH.includes(component))
-    return operation === 'apply' || operation === 'start' ? 'refused' : 'succeeds';
+  if (TEMPLATE_ROOTFS_PATH.includes(component))
+    return operation === 'remove' || operation === 'run' ? 'succeeds' : 'refused';
+  if (DIRECT_ROOTFS_PATH.includes(component)) return operation === 'run' ? 'refused' : 'succeeds';
   if (operation !== 'start') return 'refused';
   return READ_BY_START.some((file) => file === component || file.startsWith(`${component}/`))
     ? 'refused'

@@ -40,22 +40,28 @@ function overridingDropIns(rootfs: TreeDirectory): string[] {
 }
 
 /**
- * Refuses a container whose image ships a unit drop-in that systemd would apply at or after Volt's
- * workload drop-in (which could set the workload's command again, outside the Landlock helper). Looks
- * only when the plan wraps a workload unit; reads only directory listings, inside the rootfs as the
- * container would resolve them (the rootfs path itself is walked without following a symlink, from the
- * install root). A rootfs that does not exist yet is not checked (`volt start` checks it again).
+ * Checks a container's root directory on the host before Volt installs or starts it: its path is walked
+ * from the install root without following a symlink, so that a rootfs reached through a link (to `/etc`,
+ * say, past the lexical check of `rootfsProblem`) or anything but a directory is refused; a rootfs that
+ * does not exist yet passes (`volt start` checks again). For a booting container whose workload unit
+ * Landlock wraps, the image must not ship a unit drop-in that systemd would apply at or after Volt's
+ * (it could set the workload's command again, outside the Landlock helper): only directory listings are
+ * read, inside the rootfs as the container would resolve them.
  *
  * @throws {@link VoltError} CONFLICT naming the image's drop-ins; INVALID_PATH for a symlink or a
  *   non-directory in the rootfs path.
  * @example
  * ```ts
- * checkImageDropIns(openTreeRoot('/'), config);
+ * checkRootfs(openTreeRoot('/'), config);
  * ```
  */
-export function checkImageDropIns(root: TreeDirectory, config: ValidIsolation): void {
-  if (!config.boot || config.workloadUnit === undefined || !planEnforcesLandlock(config)) return;
-  const found = withDirectory(openBeneath(root, config.rootfs), overridingDropIns) ?? [];
+export function checkRootfs(root: TreeDirectory, config: ValidIsolation): void {
+  const found =
+    withDirectory(openBeneath(root, config.rootfs), (rootfs) =>
+      config.boot && config.workloadUnit !== undefined && planEnforcesLandlock(config)
+        ? overridingDropIns(rootfs)
+        : [],
+    ) ?? [];
   if (found.length === 0) return;
   throw new VoltError(
     'CONFLICT',

@@ -5,7 +5,7 @@ import { withDirectoryLock } from '@volt/netns';
 import { type ContainerPaths, containerPaths, installableFiles, ownedDirectories } from '../model/paths.js';
 import { templateRootfs } from '../model/rootfs.js';
 import type { IsolationPlan, PlannedFile } from '../render/plan.js';
-import { checkImageDropIns } from './image.js';
+import { checkRootfs } from './image.js';
 import {
   closeDirectory,
   createFileAt,
@@ -373,12 +373,13 @@ function install(
  * renames happen. A process killed at any point leaves either the previous set or, after
  * {@link recoverInstall}, the new set — never a partial or mixed one. Files a previous apply installed that
  * the plan no longer has are removed in the same transaction. Directories are created 0755 whatever the
- * umask. Takes the container lock. For a booting container whose workload unit Landlock wraps, the image
- * is checked first: a drop-in that would override Volt's is refused ({@link checkImageDropIns}).
+ * umask. Takes the container lock. The rootfs is checked first ({@link checkRootfs}): a path through a
+ * symlink is refused, and so is, for a booting container whose workload unit Landlock wraps, an image
+ * drop-in that would override Volt's.
  *
  * @throws {@link VoltError} CONFLICT for a template-route plan whose rootfs is not `/var/lib/machines/NAME`,
  *   or an image drop-in that overrides Volt's; INVALID_PATH for a symlink or non-directory on the way to a
- *   file, or something else than a regular file where one is; BUSY when another process holds the lock;
+ *   file or to the rootfs, or something else than a regular file where one is; BUSY when another process holds the lock;
  *   SYSTEM_ERROR for I/O failures.
  * @example
  * ```ts
@@ -398,7 +399,7 @@ export async function applyPlan(plan: IsolationPlan, options: ApplyOptions = {})
   return withContainerLock(name, options, async () =>
     withTree(options, (root) => {
       recover(root, paths);
-      checkImageDropIns(root, plan.config);
+      checkRootfs(root, plan.config);
       const changes = changesOf(root, plan, paths);
       if (changes.some((change) => change.action !== 'unchanged')) install(root, plan, changes, paths);
       return changes;

@@ -3,7 +3,7 @@ import { parseMachineName, type ValidIsolation, VoltError } from '@volt/core';
 import { isolationFromInstalled } from '../model/installed.js';
 import { containerPaths } from '../model/paths.js';
 import { templateRootfs } from '../model/rootfs.js';
-import { checkImageDropIns } from './image.js';
+import { checkRootfs } from './image.js';
 import { closeDirectory, openTreeRoot, readFileBeneath } from './tree.js';
 
 /** The most Volt reads of one installed text file (an environment of 1024 entries fits many times). */
@@ -13,12 +13,13 @@ const INSTALLED_TEXT_LIMIT = 1024 * 1024;
  * Reads an installed container from disk (under `root`) and parses it with {@link isolationFromInstalled}:
  * only Volt's own files (the `.nspawn` file, the service drop-in, the state directory), each read without
  * following a symlink, only if it is a regular file of at most 1 MiB. The rootfs is
- * `/var/lib/machines/NAME` (the template route's); for a booting container whose workload unit Landlock
- * wraps, its unit directories are checked again for a drop-in that would override Volt's
- * ({@link checkImageDropIns}), as `volt start` must.
+ * `/var/lib/machines/NAME` (the template route's), checked again as `volt start` must ({@link checkRootfs}:
+ * no symlink on its path; for a booting container whose workload unit Landlock wraps, no image drop-in
+ * that would override Volt's).
  *
  * @throws {@link VoltError} NOT_FOUND when there is no `.nspawn` file; CONFLICT for an image drop-in that
- *   overrides Volt's; INVALID_PATH for a symlink or non-regular file; PARSE_ERROR and validation codes.
+ *   overrides Volt's; INVALID_PATH for a symlink or non-regular file, or a symlink on the rootfs path;
+ *   PARSE_ERROR and validation codes.
  * @example
  * ```ts
  * const config = await readInstalledContainer('web', { root: '/' });
@@ -58,7 +59,7 @@ export async function readInstalledContainer(
       ...optional('workloadDropIn', paths.workloadDropIn),
     });
     if (!result.ok) throw result.error;
-    checkImageDropIns(root, result.value);
+    checkRootfs(root, result.value);
     return result.value;
   } finally {
     closeDirectory(root);
