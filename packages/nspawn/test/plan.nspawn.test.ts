@@ -105,6 +105,7 @@ describe('the judge itself (needs root)', () => {
 
   it("every command list of the image's unit and of its drop-ins sorting before Volt's is replaced: systemd would run the helper alone (findings 7)", () => {
     const text = workloadDropIn({ workloadUnit: 'app.service', command: ['/usr/bin/app'] });
+    // The command lists, named here independently of the renderer's table: a list it forgets shows.
     const unitFile = [
       '[Service]',
       ...[

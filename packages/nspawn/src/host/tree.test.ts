@@ -12,8 +12,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { VoltError } from '@volt/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { voltErrorOf } from '../../test/volt-error.js';
 import {
   closeDirectory,
   createFileAt,
@@ -55,16 +55,6 @@ function opened<T>(path: string, use: (root: TreeDirectory) => T): T {
   } finally {
     closeDirectory(root);
   }
-}
-
-function voltErrorOf(run: () => unknown): VoltError {
-  try {
-    run();
-  } catch (error) {
-    if (VoltError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a VoltError');
 }
 
 describe('openBeneath: Volt’s own paths, no symlink followed', () => {

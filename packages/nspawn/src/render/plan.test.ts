@@ -1,6 +1,7 @@
-import { parseUnitFile, unitFileValues, unwrap, type ValidIsolation, VoltError } from '@volt/core';
+import { parseUnitFile, unitFileValues, unwrap, type ValidIsolation } from '@volt/core';
 import { parseContainerLease, planBridge } from '@volt/netns';
 import { describe, expect, it } from 'vitest';
+import { voltErrorOf } from '../../test/volt-error.js';
 import { defaultIsolation, parseIsolation } from '../model/isolation.js';
 import { renderPlan } from './plan.js';
 import {
@@ -16,17 +17,6 @@ const plan = (config: ValidIsolation) => renderPlan(config, target);
 const isolation = (document: Record<string, unknown>) => unwrap(parseIsolation({ name: 'web', ...document }));
 const fromProfile = (document: Record<string, unknown>) => plan(isolation(document));
 const nspawnFile = (config: ValidIsolation) => unwrap(parseUnitFile(plan(config).nspawnFile));
-
-/** The VoltError `run` throws; fails the test when it throws nothing or something else. */
-function voltErrorOf(run: () => unknown): VoltError {
-  try {
-    run();
-  } catch (error) {
-    if (VoltError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a VoltError, but nothing was thrown');
-}
 
 describe('the default plan', () => {
   const rendered = plan(defaultIsolation('web'));
