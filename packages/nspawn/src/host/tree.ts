@@ -37,7 +37,14 @@ const O_PATH = 0o10000000;
 const DIRECTORY_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 /** For `/proc/self/fd/N` itself, a magic link that O_NOFOLLOW would refuse: a new descriptor of the same directory. */
 const REOPEN_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY;
-/** At most this many symlinks in one lookup inside a root, as the kernel's own limit (ELOOP). */
+/**
+ * At most this many symlinks in one lookup inside a root, as the kernel's own limit (ELOOP).
+ *
+ * @example
+ * ```ts
+ * MAX_SYMLINKS; // 40
+ * ```
+ */
 export const MAX_SYMLINKS = 40;
 
 /** The magic path of `name` in the directory open as `fd`: openat(fd, name) semantics. */
@@ -369,7 +376,14 @@ export function temporaryName(): string {
   return `.volt-${randomBytes(16).toString('hex')}.tmp`;
 }
 
-/** What {@link temporaryName} makes, and nothing else. */
+/**
+ * What {@link temporaryName} makes, and nothing else.
+ *
+ * @example
+ * ```ts
+ * TEMPORARY_NAME.test(temporaryName()); // true
+ * ```
+ */
 export const TEMPORARY_NAME: RegExp = /^\.volt-[0-9a-f]{32}\.tmp$/;
 
 /**

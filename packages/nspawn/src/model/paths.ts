@@ -16,6 +16,11 @@ export const WORKLOAD_DROP_IN_NAME = 'zz-volt-landlock.conf';
 /**
  * The runtime unit directory inside a container. systemd-nspawn mounts a fresh tmpfs on `/run` before it
  * binds anything in, so a bind target here never goes through the image's own files.
+ *
+ * @example
+ * ```ts
+ * `${CONTAINER_RUNTIME_UNIT_DIR}/app.service.d`; // where Volt's workload drop-in is bound
+ * ```
  */
 export const CONTAINER_RUNTIME_UNIT_DIR = '/run/systemd/system';
 
