@@ -45,6 +45,22 @@ describe('checks', () => {
     expect(codeOf({ ...booting, route: 'volt-run' })).toBe('INVALID_VALUE');
     const outside = { ...booting.profile, workloadUnit: '../../../etc/x.service' };
     expect(codeOf({ ...booting, profile: outside })).toBe('INVALID_VALUE');
+    const refused = {
+      ...booting,
+      expect: [
+        { source: 'exit', equals: 2 },
+        { source: 'output', matches: 'CONFLICT' },
+      ],
+    };
+    expect(codeOf(refused)).toBeUndefined();
+    const planted = (entry: unknown) => codeOf({ ...booting, rootfsEntries: [entry] });
+    expect(
+      planted({ path: 'etc/systemd/system/w.service.d', symlink: '/etc/systemd/system' }),
+    ).toBeUndefined();
+    expect(planted({ path: 'etc/x.conf', text: '[Service]\n' })).toBeUndefined();
+    expect(planted({ path: '../etc/x', text: '' })).toBe('INVALID_VALUE');
+    expect(planted({ path: 'etc/x', text: '', symlink: '/x' })).toBe('INVALID_VALUE');
+    expect(planted({ path: 'etc/x' })).toBe('INVALID_VALUE');
     expect(codeOf({ ...valid, ociRuntime: 'runc' })).toBe('INVALID_VALUE');
     expect(codeOf({ ...valid, machine: 'other' })).toBe('INVALID_VALUE');
     expect(codeOf({ ...valid, machine: 'vtv/../x' })).toBe('INVALID_MACHINE_NAME');

@@ -10,7 +10,9 @@ import { runsInForeground } from './routes.js';
  * forward, say) and matches its output and exit code. `cgroup` reads a file of the container's unit cgroup, `leaderCgroup` a
  * file of the cgroup the container's PID 1 is in (nspawn may put it in a sub-cgroup of the unit's), and
  * `leader` a file of /proc/LEADER (all from outside, while the container runs); `output` matches what a
- * `run` route container printed; `exit` is systemd-nspawn's exit code.
+ * `run` route container printed (on the `volt-apply` route: what the volt commands printed); `exit` is
+ * systemd-nspawn's exit code (on the `volt-apply` route: the exit code of `volt apply`, which a check that
+ * expects a refusal sets to non-zero).
  */
 export type Expectation =
   | {
@@ -51,6 +53,15 @@ export interface PlanFile {
   readonly path: string;
   readonly mode: number;
   readonly base64: string;
+}
+
+/** An entry the runner plants in the container's rootfs before Volt sees it: a file or a symlink. */
+export interface RootfsEntry {
+  /** Relative to the rootfs. */
+  readonly path: string;
+  readonly text?: string;
+  /** The symlink's target, as it is (an absolute target is the image's business, not the host's). */
+  readonly symlink?: string;
 }
 
 /** The roots a check's container can have; see {@link CheckSpec.rootfs}. */
@@ -95,6 +106,8 @@ export interface CheckSpec {
   readonly rootfs?: CheckRootfs;
   /** A shell script the runner writes to PAYLOAD_PATH in the container's rootfs. */
   readonly payload?: string;
+  /** Files and symlinks the image ships: planted in the rootfs after it is made, before Volt runs. */
+  readonly rootfsEntries?: readonly RootfsEntry[];
   /** Commands run on the VM host before the container starts (argv lists). */
   readonly setup?: readonly (readonly string[])[];
   /** Commands run on the VM host after the container is gone, also after a failure. */
@@ -174,6 +187,17 @@ const checkSchema = z
     containerAddress: z.ipv4().optional(),
     rootfs: z.enum(['busybox', 'vm-root']).optional(),
     payload: z.string().optional(),
+    rootfsEntries: z
+      .array(
+        z
+          .object({ path: rootfsPath, text: z.string().optional(), symlink: z.string().min(1).optional() })
+          .strict()
+          .refine(
+            (e) => (e.text === undefined) !== (e.symlink === undefined),
+            'exactly one of text or symlink',
+          ),
+      )
+      .optional(),
     setup: z.array(argv).optional(),
     teardown: z.array(argv).optional(),
     readyOutput: regex.optional(),
@@ -251,11 +275,15 @@ const checkSchema = z
         message: `an ${route} container is not a registered machine: its checks observe output and exit only`,
       });
     }
-    if (!runsInForeground(route) && check.expect.some((e) => e.source === 'output' || e.source === 'exit')) {
+    if (
+      !runsInForeground(route) &&
+      route !== 'volt-apply' &&
+      check.expect.some((e) => e.source === 'output' || e.source === 'exit')
+    ) {
       context.addIssue({
         code: 'custom',
         path: ['expect'],
-        message: 'output and exit are observed for the run, volt-run, oci and kube routes only',
+        message: 'output and exit are observed for the run, volt-run, volt-apply, oci and kube routes only',
       });
     }
   });

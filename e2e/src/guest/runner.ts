@@ -1,7 +1,7 @@
 // Runs inside the VM under node (copied from the host) as the payload of vtv-e2e.service. It uses node's
 // built-in modules only: the rest of the workspace is not in the VM unless the run layer puts it there.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BenchSpec, CheckSpec, Expectation } from '../checks.js';
 import { type CheckResult, CONSOLE_MARKS, type Observation } from '../results.js';
@@ -94,6 +94,8 @@ function judge(
 
 interface Started {
   readonly output: () => string;
+  /** The exit code of `volt apply` (volt-apply route). */
+  readonly applyExit?: number;
   /** Resolves with nspawn's exit code (run route) or undefined (template route, stopped by us). */
   readonly exited: Promise<number | undefined>;
   readonly hasExited: () => boolean;
@@ -233,8 +235,15 @@ function startTemplate(check: CheckSpec): Started {
   };
   if (check.route === 'volt-apply') {
     const apply = voltStep('apply', writeProfile(check));
-    if (apply.code !== 0) return templateHandle(check, { code: apply.code }, () => output, voltStep);
-    return templateHandle(check, voltStep('start', check.machine), () => output, voltStep);
+    if (apply.code !== 0)
+      return {
+        ...templateHandle(check, { code: apply.code }, () => output, voltStep),
+        applyExit: apply.code,
+      };
+    return {
+      ...templateHandle(check, voltStep('start', check.machine), () => output, voltStep),
+      applyExit: apply.code,
+    };
   }
   if (check.plan.nspawnFile !== undefined) {
     mkdirSync(dirname(paths.settings), { recursive: true });
@@ -289,6 +298,20 @@ function templateHandle(
   };
 }
 
+/**
+ * Plants what the image ships (files and symlinks) in the rootfs, creating parent directories; on a
+ * vm-root container this lands in the overlay's tmpfs. A symlink's target is written as it is.
+ */
+function plantRootfsEntries(check: CheckSpec, rootfs: string): void {
+  for (const entry of check.rootfsEntries ?? []) {
+    const path = `${rootfs}/${entry.path}`;
+    mkdirSync(dirname(path), { recursive: true });
+    rmSync(path, { recursive: true, force: true });
+    if (entry.symlink !== undefined) symlinkSync(entry.symlink, path);
+    else writeFileSync(path, entry.text ?? '');
+  }
+}
+
 /** Writes a rendered plan's files; returns what to remove afterwards (files, and directories it made). */
 function installFiles(check: CheckSpec): string[] {
   const created: string[] = [];
@@ -330,6 +353,7 @@ async function runCheck(check: CheckSpec): Promise<CheckResult> {
     sh('cp', ['-a', BUSYBOX_ROOTFS, rootfs]);
   }
   mkdirSync(`${rootfs}/vtv`, { recursive: true });
+  plantRootfsEntries(check, rootfs);
   if (check.payload !== undefined) {
     mkdirSync(dirname(`${rootfs}/${PAYLOAD_PATH}`), { recursive: true });
     writeFileSync(`${rootfs}/${PAYLOAD_PATH}`, check.payload, { mode: 0o755 });
@@ -401,11 +425,15 @@ async function runCheck(check: CheckSpec): Promise<CheckResult> {
           // a read-only console is a pty: lines end in CR LF
           observations.push(judge('output', started.output().replaceAll('\r\n', '\n').trim(), expectation));
         } else if (expectation.source === 'exit') {
-          observations.push(judge('exit code', String(exitCode), { equals: String(expectation.equals) }));
+          const code = check.route === 'volt-apply' ? started.applyExit : exitCode;
+          const what = check.route === 'volt-apply' ? 'volt apply exit code' : 'exit code';
+          observations.push(judge(what, String(code), { equals: String(expectation.equals) }));
         }
       }
       if (check.route === 'template' && started.output() !== '') error = started.output().trim();
-      if (check.route === 'volt-apply' && /\(exit [1-9]/.test(started.output()))
+      // A check that expects `volt apply` to refuse judges that exit code and the output itself.
+      const refusalExpected = check.expect.some((e) => e.source === 'exit' && e.equals !== 0);
+      if (check.route === 'volt-apply' && !refusalExpected && /\(exit [1-9]/.test(started.output()))
         error = started.output().trim();
     }
   } catch (caught) {

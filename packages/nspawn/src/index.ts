@@ -17,7 +17,9 @@ export {
   readProfileDocument,
   renderPlanFromDocument,
 } from './host/document.js';
+export { checkRootfs } from './host/image.js';
 export {
+  type ApplyOptions,
   applyPlan,
   type FileChange,
   type InstallOptions,
@@ -41,15 +43,26 @@ export {
 } from './host/lifecycle.js';
 export { hostPlanTarget, planTargetFor } from './host/target.js';
 export { DEFAULT_PROFILE, MACHINES_DIR } from './model/defaults.js';
+export { IMAGE_UNIT_DIRECTORIES, overridesWorkloadDropIn } from './model/drop-ins.js';
 export { type InstalledFiles, isolationFromInstalled } from './model/installed.js';
-export { defaultIsolation, mergeProfileDocuments, parseIsolation } from './model/isolation.js';
 export {
+  defaultIsolation,
+  mergeProfileDocuments,
+  parseIsolation,
+  planEnforcesLandlock,
+} from './model/isolation.js';
+export {
+  CONTAINER_RUNTIME_UNIT_DIR,
   CONTAINER_VOLT_DIR,
   type ContainerPaths,
   containerPaths,
+  installableFiles,
   NSPAWN_SETTINGS_DIR,
+  ownedDirectories,
   SYSTEMD_UNIT_DIR,
   VOLT_STATE_DIR,
+  WORKLOAD_DROP_IN_NAME,
+  workloadDropInTarget,
 } from './model/paths.js';
 export {
   type ContainerProcess,
@@ -58,6 +71,7 @@ export {
   type ProcessRlimit,
   type ProcessRuntime,
 } from './model/process.js';
+export { HOST_SYSTEM_TREES, rootfsProblem, templateRootfs } from './model/rootfs.js';
 export {
   formatKubernetesManifests,
   KUBELET_SECCOMP_DIR,
@@ -92,7 +106,6 @@ export {
   type LayerEnforcement,
   type PlannedFile,
   type PlanTarget,
-  planEnforcesLandlock,
   planUsesHelper,
   renderPlan,
 } from './render/plan.js';

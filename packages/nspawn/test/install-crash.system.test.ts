@@ -43,19 +43,23 @@ await applyPlan(plans[Number(process.argv[1])], { root: process.env.VOLT_ROOT })
 /**
  * A child that installs plan argv[1] (or nothing for -1), then applies plan argv[2] and kills itself with
  * SIGKILL just before its argv[3]-th file-system call of that apply (0: never; it then prints how many
- * calls the apply made). The calls are the real ones of node:fs/promises, counted through the builtin
- * module's live bindings; only the moment of death is chosen, the install itself is the product's code.
+ * calls the apply made). The calls are the real ones of node:fs (the installer's calls are synchronous and
+ * relative to directory descriptors), counted through the builtin module's live bindings; only the moment
+ * of death is chosen, the install itself is the product's code. Only the calls that can change the disk
+ * are crash points (an open only with O_CREAT): a death before a read, a stat, a close or an open of what
+ * exists leaves the same disk as one before the next change.
  */
 const APPLY_AND_DIE = `
-const fsPromises = process.getBuiltinModule('node:fs/promises');
+const fs = process.getBuiltinModule('node:fs');
 const { syncBuiltinESMExports } = process.getBuiltinModule('node:module');
 const [from, to, killAt] = process.argv.slice(1).map(Number);
 let counting = false;
 let calls = 0;
-for (const name of ['open', 'mkdir', 'readFile', 'readdir', 'rename', 'rm', 'rmdir', 'unlink']) {
-  const original = fsPromises[name];
-  fsPromises[name] = (...args) => {
-    if (counting && ++calls === killAt) process.kill(process.pid, 'SIGKILL');
+for (const name of ['openSync', 'mkdirSync', 'writeSync', 'fsyncSync', 'fchmodSync', 'renameSync', 'unlinkSync', 'rmdirSync']) {
+  const original = fs[name];
+  fs[name] = (...args) => {
+    const changes = name !== 'openSync' || (args[1] & fs.constants.O_CREAT) !== 0;
+    if (counting && changes && ++calls === killAt) process.kill(process.pid, 'SIGKILL');
     return original(...args);
   };
 }
@@ -148,7 +152,9 @@ function temporaryLeftovers(root: string): string[] {
   return allPaths
     .map((path) => join(root, path, '..'))
     .filter((directory) => existsSync(directory))
-    .flatMap((directory) => readdirSync(directory).filter((entry) => entry.includes('.volt-tmp-')));
+    .flatMap((directory) =>
+      readdirSync(directory).filter((entry) => /^\.volt-[0-9a-f]{32}\.tmp$/.test(entry)),
+    );
 }
 
 describe('two volt apply processes on one container at once', () => {

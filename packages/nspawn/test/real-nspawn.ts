@@ -1,7 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WORKLOAD_DROP_IN_NAME } from '../src/model/paths.js';
 
 /**
  * Runs the real systemd-nspawn the safe way (see shared facts): in its own child cgroup of the cgroup2
@@ -125,22 +135,98 @@ export function judgeDropInWithSystemdAnalyze(machine: string, dropIn: string): 
 }
 
 /**
- * Checks the drop-in Volt writes into a rootfs for a workload unit with `systemd-analyze verify`, against a
- * minimal unit of that name; returns what systemd said (it exits 0 or 1 either way).
+ * Checks Volt's drop-in for a workload unit with `systemd-analyze verify`, the way systemd in a booted
+ * container finds it: the image's unit (by default one whose only command is /usr/bin/true) and its own
+ * drop-ins in one directory (the image's /etc/systemd/system), Volt's drop-in in a second one, after it in
+ * the search path (the container's /run/systemd/system). Returns what systemd said (it exits 0 or 1 either
+ * way); it names the first command of every Exec*= list that is not executable here, which makes it an
+ * oracle for the commands systemd would run.
  */
-export function judgeWorkloadDropInWithSystemdAnalyze(unit: string, dropIn: string): readonly string[] {
+export function judgeWorkloadDropInWithSystemdAnalyze(
+  unit: string,
+  dropIn: string,
+  image: {
+    readonly unitFile?: string;
+    readonly dropIns?: Readonly<Record<string, string>>;
+  } = {},
+): readonly string[] {
   const base = mkdtempSync(join(tmpdir(), 'vtp-workload-'));
   try {
-    writeFileSync(join(base, unit), '[Unit]\nDescription=workload\n[Service]\nExecStart=/usr/bin/true\n');
-    mkdirSync(join(base, `${unit}.d`));
-    writeFileSync(join(base, `${unit}.d`, '50-volt-landlock.conf'), dropIn);
-    const run = spawnSync('systemd-analyze', ['verify', unit], {
+    const etc = join(base, 'etc');
+    const run = join(base, 'run');
+    mkdirSync(join(etc, `${unit}.d`), { recursive: true });
+    mkdirSync(join(run, `${unit}.d`), { recursive: true });
+    writeFileSync(
+      join(etc, unit),
+      image.unitFile ?? '[Unit]\nDescription=workload\n[Service]\nExecStart=/usr/bin/true\n',
+    );
+    for (const [name, text] of Object.entries(image.dropIns ?? {}))
+      writeFileSync(join(etc, `${unit}.d`, name), text);
+    writeFileSync(join(run, `${unit}.d`, WORKLOAD_DROP_IN_NAME), dropIn);
+    const verify = spawnSync('systemd-analyze', ['verify', unit], {
       encoding: 'utf8',
-      env: { ...process.env, SYSTEMD_UNIT_PATH: `${base}:` },
+      env: { ...process.env, SYSTEMD_UNIT_PATH: `${etc}:${run}:` },
       timeout: 30_000,
     });
-    return `${run.stdout}${run.stderr}`.split('\n').filter((line) => line.trim() !== '');
+    return `${verify.stdout}${verify.stderr}`.split('\n').filter((line) => line.trim() !== '');
   } finally {
     rmSync(base, { recursive: true, force: true });
+  }
+}
+
+/** What a command in a real container printed, and how it ended. */
+export interface ContainerRun {
+  readonly status: number | null;
+  readonly output: string;
+}
+
+/**
+ * Runs `command` in a real busybox container (static busybox, /usr, os-release) the safe way: in its own
+ * child cgroup of the cgroup2 mount, in a private mount namespace with cgroup2 at /sys/fs/cgroup,
+ * `--register=no --keep-unit`, Boot=no. `args` are nspawn options placed before `--`.
+ */
+export function runInBusyboxContainer(args: readonly string[], command: readonly string[]): ContainerRun {
+  const base = mkdtempSync(join(tmpdir(), 'vtp-box-'));
+  const root = join(base, 'vtp-box');
+  const cgroup = `vtp-box-${process.pid}-${counter++}`;
+  try {
+    for (const dir of ['bin', 'usr/bin', 'etc', 'proc', 'sys', 'dev', 'run', 'tmp', 'var'])
+      mkdirSync(join(root, dir), { recursive: true });
+    copyFileSync('/bin/busybox', join(root, 'bin/busybox'));
+    spawnSync('chmod', ['755', join(root, 'bin/busybox')]);
+    for (const applet of ['sh', 'cat', 'ls']) spawnSync('ln', ['-s', 'busybox', join(root, 'bin', applet)]);
+    writeFileSync(join(root, 'etc/os-release'), 'ID=vtp\nNAME="volt nspawn test"\n');
+    writeFileSync(join(root, 'etc/machine-id'), '');
+    writeFileSync(join(root, 'etc/resolv.conf'), '');
+    const run = spawnSync(
+      'sh',
+      [
+        '-c',
+        SAFE_NSPAWN,
+        'sh',
+        cgroup,
+        '-',
+        '--quiet',
+        '--console=pipe',
+        '--machine=vtp-box',
+        `--directory=${root}`,
+        // the tree has no /etc/localtime for nspawn to bind the host's zone over (fatal with --read-only)
+        '--timezone=off',
+        ...args,
+        '--',
+        ...command,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    // nspawn's own notice when this host's /run is not a tmpfs, about a directory of its own: not a finding.
+    const output = `${run.stdout}${run.stderr}`.replace(
+      /^Attempted to remove disk file system under "\/run\/systemd\/nspawn\/propagate\/vtp-box".*\n/m,
+      '',
+    );
+    return { status: run.status, output };
+  } finally {
+    removeCgroupTree(`/sys/fs/cgroup/unified/${cgroup}`);
+    rmSync(base, { recursive: true, force: true });
+    rmSync('/run/systemd/nspawn/propagate/vtp-box', { recursive: true, force: true });
   }
 }

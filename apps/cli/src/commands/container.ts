@@ -112,7 +112,7 @@ export function registerContainerCommands(program: Command): void {
         '../deps/container.js'
       );
       const plan = await renderPlanFromDocument(await readProfileDocument(profile));
-      await applyPlan(plan);
+      await applyPlan(plan, { route: 'direct' });
       process.exitCode = await runDirect(plan);
     });
 }

@@ -49,9 +49,7 @@ describe('volt render', () => {
       '/usr/bin/app',
     );
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain(
-      '/var/lib/machines/demo/etc/systemd/system/app.service.d/50-volt-landlock.conf',
-    );
+    expect(run.stdout).toContain('/var/lib/volt/containers/demo/zz-volt-landlock.conf');
   });
 
   it('reads a profile file, and flags override it', () => {

@@ -1,5 +1,5 @@
 // `volt seccomp export` in-process: writes the artifacts, refuses bad input with its code and path.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -56,5 +56,23 @@ describe('volt seccomp export', () => {
       code,
       path,
     });
+  });
+
+  it('writes -o FILE through a temp file of a random name: a symlink planted at the old predictable name, or at FILE, is never written through (issue 16, finding 2)', async () => {
+    const out = mkdtempSync(join(dir, 'out-'));
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'precious\n');
+    const file = join(out, 'strict.bpf');
+    // The old temp name was FILE.tmp-PID: a link there made the export write into the victim.
+    symlinkSync(victim, `${file}.tmp-${process.pid}`);
+    await volt('seccomp', 'export', '--format', 'bpf', '--profile', 'strict', '-o', file);
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(readFileSync(file).length % 8).toBe(0);
+    // A symlink at FILE itself is replaced, not followed.
+    const linked = join(out, 'linked.bpf');
+    symlinkSync(victim, linked);
+    await volt('seccomp', 'export', '--format', 'bpf', '--profile', 'strict', '-o', linked);
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(readdirSync(out).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 });

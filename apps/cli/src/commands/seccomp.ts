@@ -19,12 +19,35 @@ const collect = (value: string, previous: readonly string[] = []): readonly stri
   ...value.split(',').filter((entry) => entry !== ''),
 ];
 
+/**
+ * Writes FILE whole: a temp file with a random name (128 bits) in FILE's directory, created with
+ * O_CREAT|O_EXCL|O_NOFOLLOW (nothing planted at that name is opened, a symlink neither), then renamed over
+ * FILE (rename replaces a symlink at FILE, it never writes through it). A failure leaves no temp file.
+ */
 async function writeAtomically(file: string, data: Uint8Array | string): Promise<void> {
   // Loaded here, not with the command definitions, which every `volt` command loads.
-  const { rename, writeFile } = await import('node:fs/promises');
-  const temporary = `${file}.tmp-${process.pid}`;
-  await writeFile(temporary, data, { mode: 0o644 });
-  await rename(temporary, file);
+  const [{ constants }, { open, rename, rm }, { randomBytes }, { basename, dirname, join }] =
+    await Promise.all([
+      import('node:fs'),
+      import('node:fs/promises'),
+      import('node:crypto'),
+      import('node:path'),
+    ]);
+  const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(16).toString('hex')}.tmp`);
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+  const handle = await open(temporary, flags, 0o644);
+  try {
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
 }
 
 /**

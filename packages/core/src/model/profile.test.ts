@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { formatVoltError, VoltError } from '../errors.js';
 import {
   loadProfileDocument,
+  PROFILE_LIMITS,
   type Profile,
   parseProfile,
   parseProfileText,
@@ -668,5 +669,110 @@ describe('profileJsonSchema', () => {
     expect(typeof $id).toBe('string');
     expect(title).toBe('Volt isolation profile');
     expect(rest).toEqual(schema);
+  });
+});
+
+describe('size caps (issue 16, finding 11)', () => {
+  it('refuses a text over PROFILE_LIMITS.bytes before it is parsed', async () => {
+    const text = `name: web\n${'#'.repeat(PROFILE_LIMITS.bytes)}\n`;
+    await expect(loadProfileDocument(text, 'big.yaml')).rejects.toMatchObject({
+      code: 'PARSE_ERROR',
+      message: `big.yaml has ${Buffer.byteLength(text)} bytes; accepted: a profile of at most 1048576 bytes`,
+    });
+  });
+
+  it('finds a duplicate key among many and names its line (the check is linear in the keys)', async () => {
+    const keys = Array.from({ length: 20_000 }, (_, index) => `  K${index}: v`);
+    const text = `environment:\n${keys.join('\n')}\n  K7: again\n`;
+    await expect(loadProfileDocument(text, 'dup.yaml')).rejects.toMatchObject({
+      code: 'PARSE_ERROR',
+      message: expect.stringContaining('"K7" again at line 20002'),
+    });
+  });
+
+  it("the issue's 470 KB document with 40 000 variables is loaded, then refused at environment", async () => {
+    const keys = Array.from({ length: 40_000 }, (_, index) => `  K${index}: v`);
+    const document = await loadProfileDocument(`name: web\nenvironment:\n${keys.join('\n')}\n`);
+    const result = safeParseProfile(document);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect([result.error.code, result.error.path, result.issues.length]).toEqual([
+        'INVALID_VALUE',
+        ['environment'],
+        1,
+      ]);
+      expect(result.error.message).toBe('40000 variables are too many; accepted: at most 1024');
+    }
+  });
+
+  const over = <T>(limit: number, item: (index: number) => T): T[] =>
+    Array.from({ length: limit + 1 }, (_, index) => item(index));
+  const lists: readonly [string, Record<string, unknown>, readonly (string | number)[]][] = [
+    ['command', { command: over(PROFILE_LIMITS.commandArguments, (i) => `a${i}`) }, ['command']],
+    [
+      'environment',
+      { environment: Object.fromEntries(over(PROFILE_LIMITS.environment, (i) => [`K${i}`, 'v'])) },
+      ['environment'],
+    ],
+    [
+      'seccomp.deny',
+      { seccomp: { deny: over(PROFILE_LIMITS.syscalls, () => 'mount') } },
+      ['seccomp', 'deny'],
+    ],
+    [
+      'landlock.paths',
+      {
+        landlock: {
+          paths: over(PROFILE_LIMITS.landlockRules, (i) => ({ path: `/x${i}`, access: ['read-file'] })),
+        },
+      },
+      ['landlock', 'paths'],
+    ],
+    [
+      'landlock.handledFs',
+      { landlock: { handledFs: over(PROFILE_LIMITS.enumerations, () => 'read-file') } },
+      ['landlock', 'handledFs'],
+    ],
+    [
+      'network.ports',
+      { network: { ports: over(PROFILE_LIMITS.ports, (i) => `tcp:${i + 1}:80`) } },
+      ['network', 'ports'],
+    ],
+    [
+      'network.dns',
+      { network: { dns: over(PROFILE_LIMITS.nameServers, () => '9.9.9.9') } },
+      ['network', 'dns'],
+    ],
+    [
+      'resources.io.devices',
+      {
+        resources: {
+          io: { devices: over(PROFILE_LIMITS.devices, (i) => ({ device: `/dev/sd${i}`, weight: 100 })) },
+        },
+      },
+      ['resources', 'io', 'devices'],
+    ],
+  ];
+  for (const [what, document, path] of lists) {
+    it(`refuses ${what} beyond its limit with INVALID_VALUE at its path`, () => {
+      const result = safeParseProfile(document);
+      expect(result.ok).toBe(false);
+      if (!result.ok) {
+        expect([result.error.code, result.error.path]).toEqual(['INVALID_VALUE', path]);
+        expect(result.error.message).toMatch(/accepted: at most \d+/);
+      }
+    });
+  }
+
+  it('takes every list at its limit', () => {
+    const at = <T>(limit: number, item: (index: number) => T): T[] =>
+      Array.from({ length: limit }, (_, index) => item(index));
+    const result = safeParseProfile({
+      command: at(PROFILE_LIMITS.commandArguments, (i) => `a${i}`),
+      environment: Object.fromEntries(at(PROFILE_LIMITS.environment, (i) => [`K${i}`, 'v'])),
+      seccomp: { deny: at(PROFILE_LIMITS.syscalls, () => 'mount') },
+      network: { ports: at(PROFILE_LIMITS.ports, (i) => `tcp:${i + 1}:80`) },
+    });
+    expect(result.ok && result.value.environment?.length).toBe(PROFILE_LIMITS.environment);
   });
 });

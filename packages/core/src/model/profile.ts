@@ -1,3 +1,4 @@
+import type { Document } from 'yaml';
 import * as z from 'zod/mini';
 import { fail, type InputPath, ok, type Result, VoltError, type VoltErrorCode } from '../errors.js';
 import { type ByteLimit, formatPercentage } from '../values/bytes.js';
@@ -141,34 +142,82 @@ function parsedFrom<S extends z.ZodMiniType, O>(schema: S, parse: (input: z.outp
   return z.pipe(schema, parsed(parse));
 }
 
+/**
+ * The most a profile may hold, so that a hostile document fails fast instead of taking seconds or
+ * gigabytes: its size in bytes (checked before YAML parsing), and the length of each list and map. One
+ * table for the loader, the schema and the error messages.
+ *
+ * @example
+ * ```ts
+ * PROFILE_LIMITS.bytes; // 1048576
+ * ```
+ */
+export const PROFILE_LIMITS: {
+  /** A profile document, in bytes of UTF-8. */
+  readonly bytes: number;
+  /** `command`: the program and its arguments. */
+  readonly commandArguments: number;
+  /** `environment`: variables. */
+  readonly environment: number;
+  /** `landlock.paths` and `landlock.ports`: rules. */
+  readonly landlockRules: number;
+  /** Lists of rights, scopes and flags (each a small enumeration, repeated at most this often). */
+  readonly enumerations: number;
+  /** `seccomp.allow` and `seccomp.deny`: names and groups. */
+  readonly syscalls: number;
+  /** `network.ports`: forwards. */
+  readonly ports: number;
+  /** `network.dns` and `network.searchDomains`. */
+  readonly nameServers: number;
+  /** `resources.io.devices`: device entries. */
+  readonly devices: number;
+  /** CPU and NUMA-node index lists written as numbers. */
+  readonly indexes: number;
+} = {
+  bytes: 1024 * 1024,
+  commandArguments: 256,
+  environment: 1024,
+  landlockRules: 1024,
+  enumerations: 64,
+  syscalls: 1024,
+  ports: 256,
+  nameServers: 16,
+  devices: 64,
+  indexes: 8192,
+};
+
 const text = z.string().check(z.maxLength(4096));
+/** A list of at most `limit` items. */
+const list = <T extends z.ZodMiniType>(item: T, limit: number) => z.array(item).check(z.maxLength(limit));
 const absolutePath = parsedFrom(text, parseAbsolutePath).register(z.globalRegistry, {
   description:
     "an absolute path: any characters but NUL and line breaks, no '..' components, at most 4095 UTF-8 bytes",
 });
 const port = parsedFrom(z.union([z.number(), text]), parsePort);
 const landlockRules = {
-  handledFs: z.optional(z.array(z.enum(LANDLOCK_FS_RIGHTS))),
-  handledNet: z.optional(z.array(z.enum(LANDLOCK_NET_RIGHTS))),
+  handledFs: z.optional(list(z.enum(LANDLOCK_FS_RIGHTS), PROFILE_LIMITS.enumerations)),
+  handledNet: z.optional(list(z.enum(LANDLOCK_NET_RIGHTS), PROFILE_LIMITS.enumerations)),
   paths: z.optional(
-    z.array(
+    list(
       z.strictObject({
         path: absolutePath,
-        access: z.array(z.enum(LANDLOCK_FS_RIGHTS)),
+        access: list(z.enum(LANDLOCK_FS_RIGHTS), PROFILE_LIMITS.enumerations),
         optional: z._default(z.boolean(), false),
       }),
+      PROFILE_LIMITS.landlockRules,
     ),
   ),
   ports: z.optional(
-    z.array(
+    list(
       z.strictObject({
         port: z.int().check(z.minimum(0), z.maximum(65535)),
-        access: z.array(z.enum(LANDLOCK_NET_RIGHTS)).check(z.minLength(1)),
+        access: list(z.enum(LANDLOCK_NET_RIGHTS), PROFILE_LIMITS.enumerations).check(z.minLength(1)),
       }),
+      PROFILE_LIMITS.landlockRules,
     ),
   ),
-  scopes: z.optional(z.array(z.enum(LANDLOCK_SCOPES))),
-  logFlags: z.optional(z.array(z.enum(LANDLOCK_LOG_FLAGS))),
+  scopes: z.optional(list(z.enum(LANDLOCK_SCOPES), PROFILE_LIMITS.enumerations)),
+  logFlags: z.optional(list(z.enum(LANDLOCK_LOG_FLAGS), PROFILE_LIMITS.enumerations)),
   threadSync: z.optional(z.boolean()),
   compatibility: z.optional(z.enum(LANDLOCK_COMPATIBILITY_MODES)),
 };
@@ -214,8 +263,8 @@ const seccompSchema = typed<SeccompProfile>(
     ),
     z.strictObject({
       profile: z.optional(z.enum(SECCOMP_PROFILES)),
-      allow: z.optional(z.array(syscallName)),
-      deny: z.optional(z.array(syscallName)),
+      allow: z.optional(list(syscallName, PROFILE_LIMITS.syscalls)),
+      deny: z.optional(list(syscallName, PROFILE_LIMITS.syscalls)),
       action: z.optional(seccompAction),
     }),
   ]),
@@ -234,7 +283,7 @@ function resourceInput(kind: ResourceValueKind): z.ZodMiniType {
     case 'quota-period':
       return z.string({ error }).check(z.maxLength(4096));
     case 'index-set':
-      return z.union([text, z.array(z.int())], { error });
+      return z.union([text, list(z.int(), PROFILE_LIMITS.indexes)], { error });
     default:
       return z.union([z.number(), text], { error });
   }
@@ -274,7 +323,7 @@ function resourceShape(): Record<string, z.ZodMiniType> {
     groups.set(group, fields);
   }
   const io = groups.get('io') ?? {};
-  io['devices'] = z.optional(z.array(deviceSchema));
+  io['devices'] = z.optional(list(deviceSchema, PROFILE_LIMITS.devices));
   for (const [group, fields] of groups) shape[group] = z.optional(z.strictObject(fields));
   return shape;
 }
@@ -394,16 +443,17 @@ const networkSchema = typed<NetworkProfile>(
     bridge: z.optional(parsedFrom(text, parseInterfaceName)),
     subnet: z.optional(subnet(4)),
     subnet6: z.optional(subnet(6)),
-    ports: z.optional(z.array(portForward)),
+    ports: z.optional(list(portForward, PROFILE_LIMITS.ports)),
     dns: z.optional(
-      z.array(
+      list(
         parsedFrom(text, (value) => {
           const address = parseIpAddress(value);
           return address.ok ? ok(address.value.text) : address;
         }),
+        PROFILE_LIMITS.nameServers,
       ),
     ),
-    searchDomains: z.optional(z.array(parsedFrom(text, parseDomainName))),
+    searchDomains: z.optional(list(parsedFrom(text, parseDomainName), PROFILE_LIMITS.nameServers)),
   }),
 );
 
@@ -415,7 +465,12 @@ const freeText = parsedFrom(z.string(), parseFreeText).register(z.globalRegistry
 });
 
 const environmentSchema = z.pipe(
-  z.record(z.string(), z.string().register(z.globalRegistry, { description: FREE_TEXT_DESCRIPTION })),
+  z.record(z.string(), z.string().register(z.globalRegistry, { description: FREE_TEXT_DESCRIPTION })).check(
+    z.refine((record) => Object.keys(record).length <= PROFILE_LIMITS.environment, {
+      error: (issue) =>
+        `${Object.keys(issue.input as object).length} variables are too many; accepted: at most ${PROFILE_LIMITS.environment}`,
+    }),
+  ),
   z.transform((record, ctx) => {
     const entries: (readonly [string, string])[] = [];
     for (const [name, value] of Object.entries(record)) {
@@ -439,7 +494,7 @@ const profileObject = z.strictObject({
   name: z.optional(parsedFrom(text, parseMachineName)),
   rootfs: z.optional(absolutePath),
   boot: z.optional(z.boolean()),
-  command: z.optional(z.array(freeText).check(z.minLength(1))),
+  command: z.optional(list(freeText, PROFILE_LIMITS.commandArguments).check(z.minLength(1))),
   workloadUnit: z.optional(parsedFrom(text, parseWorkloadUnitName)),
   environment: z.optional(environmentSchema),
   landlock: z.optional(landlockSchema),
@@ -660,29 +715,72 @@ export function parseProfile(input: unknown): Profile {
   throw result.error;
 }
 
+/** The first key that appears twice in one map of a YAML document, with its offset; a linear check. */
+function duplicateKey(
+  yaml: typeof import('yaml'),
+  document: Document.Parsed,
+): { key: string; offset: number } | undefined {
+  const { isScalar, visit } = yaml;
+  let found: { key: string; offset: number } | undefined;
+  visit(document, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        if (seen.has(pair.key.value)) {
+          found = { key: String(pair.key.value), offset: pair.key.range?.[0] ?? 0 };
+          return visit.BREAK;
+        }
+        seen.add(pair.key.value);
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
 /**
  * Loads a profile document from JSON or YAML text without validating it. YAML is a superset of JSON, so
- * one loader reads both; duplicate keys are an error.
+ * one loader reads both; duplicate keys are an error (found in linear time: the YAML library's own check
+ * compares every pair of keys, 15 s for 40 000 keys); a text over {@link PROFILE_LIMITS}`.bytes` is refused
+ * before it is parsed; aliases expand to at most 100 nodes.
  *
- * @throws {@link VoltError} PARSE_ERROR when the text is not valid YAML/JSON.
+ * @throws {@link VoltError} PARSE_ERROR when the text is too large or not valid YAML/JSON.
  * @example
  * ```ts
  * await loadProfileDocument('name: web\n'); // { name: 'web' }
  * ```
  */
 export async function loadProfileDocument(source: string, fileName = 'profile'): Promise<unknown> {
-  const { parse } = await import('yaml');
-  try {
-    return parse(source, { uniqueKeys: true, maxAliasCount: 100 }) ?? {};
-  } catch (error) {
+  const size = Buffer.byteLength(source);
+  if (size > PROFILE_LIMITS.bytes) {
     throw new VoltError(
       'PARSE_ERROR',
-      `${fileName} is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`,
-      {
-        cause: error,
-        hint: 'check the indentation and quoting around the line named',
-      },
+      `${fileName} has ${size} bytes; accepted: a profile of at most ${PROFILE_LIMITS.bytes} bytes`,
     );
+  }
+  // Loaded here, not with the module: rendering without a profile file never parses YAML.
+  const yaml = await import('yaml');
+  const lines = new yaml.LineCounter();
+  const invalid = (why: string, cause?: unknown) =>
+    new VoltError('PARSE_ERROR', `${fileName} is not valid YAML or JSON: ${why.split('\n')[0]}`, {
+      cause,
+      hint: 'check the indentation and quoting around the line named',
+    });
+  try {
+    const document = yaml.parseDocument(source, { uniqueKeys: false, lineCounter: lines });
+    const [error] = document.errors;
+    if (error !== undefined) throw invalid(error.message, error);
+    const duplicate = duplicateKey(yaml, document);
+    if (duplicate !== undefined) {
+      const { line, col } = lines.linePos(duplicate.offset);
+      throw invalid(
+        `Map keys must be unique: ${JSON.stringify(duplicate.key)} again at line ${line}, column ${col}`,
+      );
+    }
+    return document.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (error) {
+    throw VoltError.isInstance(error) ? error : invalid((error as Error).message, error);
   }
 }
 

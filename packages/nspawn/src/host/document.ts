@@ -1,5 +1,5 @@
 import { unwrap, type ValidIsolation, VoltError } from '@volt/core';
-import { loadProfileDocument } from '@volt/core/profile';
+import { loadProfileDocument, PROFILE_LIMITS } from '@volt/core/profile';
 import { leaseContainerAddress } from '@volt/netns';
 import { parseIsolation } from '../model/isolation.js';
 import { type IsolationPlan, type PlanTarget, renderPlan } from '../render/plan.js';
@@ -55,9 +55,12 @@ export async function renderPlanFromDocument(
 }
 
 /**
- * Reads a profile file (YAML or JSON) as a document, for {@link renderPlanFromDocument}.
+ * Reads a profile file (YAML or JSON) as a document, for {@link renderPlanFromDocument}: at most
+ * `PROFILE_LIMITS.bytes` (1 MiB) are read, so that neither a huge file nor an endless one (`/dev/zero`)
+ * is taken in whole. The path is the caller's own (a FIFO such as `<(generate-profile)` works).
  *
- * @throws {@link VoltError} NOT_FOUND when the file cannot be read, PARSE_ERROR when it is not YAML/JSON.
+ * @throws {@link VoltError} NOT_FOUND when the file cannot be read, PARSE_ERROR when it is larger than the
+ *   limit or not YAML/JSON.
  * @example
  * ```ts
  * const plan = await renderPlanFromDocument(await readProfileDocument('web.yaml'));
@@ -65,14 +68,30 @@ export async function renderPlanFromDocument(
  */
 export async function readProfileDocument(file: string): Promise<unknown> {
   // Loaded here, not with the module: `volt render` without a profile file never reads one.
-  const { readFile } = await import('node:fs/promises');
-  let text: string;
+  const { open } = await import('node:fs/promises');
+  const buffer = Buffer.alloc(PROFILE_LIMITS.bytes + 1);
+  let length = 0;
   try {
-    text = await readFile(file, 'utf8');
+    const handle = await open(file, 'r');
+    try {
+      while (length < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+      }
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
     throw new VoltError('NOT_FOUND', `the profile ${file} cannot be read: ${(error as Error).message}`, {
       cause: error,
     });
   }
-  return loadProfileDocument(text, file);
+  if (length > PROFILE_LIMITS.bytes) {
+    throw new VoltError(
+      'PARSE_ERROR',
+      `the profile ${file} is larger than ${PROFILE_LIMITS.bytes} bytes; accepted: a profile of at most ${PROFILE_LIMITS.bytes} bytes`,
+    );
+  }
+  return loadProfileDocument(buffer.toString('utf8', 0, length), file);
 }

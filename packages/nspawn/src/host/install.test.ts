@@ -1,10 +1,21 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { unwrap } from '@volt/core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseIsolation } from '../model/isolation.js';
 import { renderPlan } from '../render/plan.js';
+import { readProfileDocument } from './document.js';
 import { applyPlan, planChanges, recoverInstall, removeContainerFiles } from './install.js';
 import { readInstalledContainer } from './installed.js';
 
@@ -108,5 +119,180 @@ describe('reading an installed container back', () => {
     expect(again.nspawnFile).toBe(rendered.nspawnFile);
     expect(again.serviceDropIn).toBe(rendered.serviceDropIn);
     expect(config.workloadUnit).toBe('app.service');
+  });
+});
+
+/** The modes of every directory under `dir`, by path relative to it. */
+function directoryModes(dir: string, prefix = ''): Record<string, string> {
+  const modes: Record<string, string> = {};
+  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const path = join(prefix, entry.name);
+    modes[path] = (statSync(join(dir, path)).mode & 0o7777).toString(8);
+    Object.assign(modes, directoryModes(dir, path));
+  }
+  return modes;
+}
+
+describe('issue 16: the installer', () => {
+  const workload = { workloadUnit: 'app.service', command: ['/usr/bin/app'] };
+
+  it('creates every directory 0755 and every file with its mode, whatever the umask (finding 10)', async () => {
+    for (const umask of [0o000, 0o077]) {
+      const root = newRoot();
+      const previous = process.umask(umask);
+      try {
+        await applyPlan(plan(workload), { root });
+      } finally {
+        process.umask(previous);
+      }
+      const modes = directoryModes(root);
+      expect(Object.keys(modes)).toContain('var/lib/volt/containers/web/runtime');
+      expect(Object.keys(modes)).toContain('etc/systemd/system/systemd-nspawn@web.service.d');
+      expect(new Set(Object.values(modes))).toEqual(new Set(['755']));
+      expect(statSync(join(root, '/etc/systemd/nspawn/web.nspawn')).mode & 0o777).toBe(0o644);
+      expect(statSync(join(root, '/var/lib/volt/containers/web/runtime/volt-landlock')).mode & 0o777).toBe(
+        0o755,
+      );
+    }
+  });
+
+  it('sets the mode of its own directories again when another install left them open to others (finding 10)', async () => {
+    const root = newRoot();
+    const previous = process.umask(0);
+    try {
+      mkdirSync(join(root, 'var/lib/volt/containers/web/runtime'), { recursive: true, mode: 0o777 });
+      await applyPlan(plan(workload), { root });
+    } finally {
+      process.umask(previous);
+    }
+    expect(statSync(join(root, 'var/lib/volt/containers/web')).mode & 0o777).toBe(0o755);
+    expect(statSync(join(root, 'var/lib/volt/containers/web/runtime')).mode & 0o777).toBe(0o755);
+  });
+
+  it('never writes through a symlink planted at a predictable temp name (finding 2)', async () => {
+    const root = newRoot();
+    const victim = join(newRoot(), 'victim');
+    writeFileSync(victim, 'precious\n');
+    const rendered = plan(workload);
+    for (const file of rendered.files) {
+      mkdirSync(dirname(join(root, file.path)), { recursive: true });
+      // The names the installer used before: FILE.volt-tmp-PID.
+      symlinkSync(victim, join(root, `${file.path}.volt-tmp-${process.pid}`));
+    }
+    await applyPlan(rendered, { root });
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(readFileSync(join(root, '/etc/systemd/nspawn/web.nspawn'), 'utf8')).toBe(rendered.nspawnFile);
+  });
+
+  it('a directory named like a temp file breaks neither recovery, apply nor remove, and is left alone (finding 6)', async () => {
+    const root = newRoot();
+    await applyPlan(plan(workload), { root });
+    const strays = [
+      '/etc/systemd/nspawn/web.nspawn.volt-tmp-1',
+      '/etc/systemd/nspawn/.volt-0123456789abcdef0123456789abcdef.tmp',
+      '/var/lib/volt/containers/web/runtime/volt-landlock.volt-tmp-1',
+    ];
+    for (const stray of strays) mkdirSync(join(root, stray), { recursive: true });
+    expect(await recoverInstall('web', { root })).toBe('clean');
+    await applyPlan(plan({ ...workload, command: ['/usr/bin/other'] }), { root });
+    expect(readFileSync(join(root, '/var/lib/volt/containers/web/zz-volt-landlock.conf'), 'utf8')).toContain(
+      '/usr/bin/other',
+    );
+    await removeContainerFiles('web', { root });
+    for (const stray of strays) expect(statSync(join(root, stray)).isDirectory()).toBe(true);
+    expect(existsSync(join(root, '/etc/systemd/nspawn/web.nspawn'))).toBe(false);
+  });
+
+  it('recovery removes exactly the temp files its journal names, and refuses a journal naming other files', async () => {
+    const root = newRoot();
+    await applyPlan(plan(workload), { root });
+    const state = join(root, 'var/lib/volt/containers/web');
+    const temp = '.volt-00000000000000000000000000000001.tmp';
+    const other = '.volt-00000000000000000000000000000002.tmp';
+    writeFileSync(join(root, 'etc/systemd/nspawn', temp), 'partial');
+    writeFileSync(join(root, 'etc/systemd/nspawn', other), 'not named');
+    writeFileSync(
+      join(state, 'install-journal.json'),
+      JSON.stringify({
+        state: 'prepared',
+        writes: [{ path: '/etc/systemd/nspawn/web.nspawn', temp }],
+        removals: [],
+        journalTemp: '.volt-00000000000000000000000000000003.tmp',
+      }),
+    );
+    expect(await recoverInstall('web', { root })).toBe('rolled-back');
+    expect(existsSync(join(root, 'etc/systemd/nspawn', temp))).toBe(false);
+    expect(existsSync(join(root, 'etc/systemd/nspawn', other))).toBe(true);
+
+    writeFileSync(
+      join(state, 'install-journal.json'),
+      JSON.stringify({ state: 'committed', writes: [], removals: ['/etc/passwd'], journalTemp: temp }),
+    );
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0\n');
+    await expect(recoverInstall('web', { root })).rejects.toMatchObject({
+      code: 'PARSE_ERROR',
+      message: expect.stringContaining('install-journal.json'),
+    });
+    expect(existsSync(join(root, 'etc/passwd'))).toBe(true);
+  });
+
+  it('refuses a manifest that names a file Volt does not install, and removes nothing then', async () => {
+    const root = newRoot();
+    await applyPlan(plan(workload), { root });
+    writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0\n');
+    writeFileSync(
+      join(root, 'var/lib/volt/containers/web/manifest.json'),
+      JSON.stringify(['/etc/passwd', '/etc/systemd/nspawn/web.nspawn']),
+    );
+    await expect(removeContainerFiles('web', { root })).rejects.toMatchObject({
+      code: 'PARSE_ERROR',
+      message: expect.stringContaining('manifest.json'),
+    });
+    expect(existsSync(join(root, 'etc/passwd'))).toBe(true);
+    expect(existsSync(join(root, 'etc/systemd/nspawn/web.nspawn'))).toBe(true);
+  });
+
+  it('the template route installs only for /var/lib/machines/NAME, the direct route for any rootfs (finding 9)', async () => {
+    const root = newRoot();
+    const elsewhere = plan({ ...workload, rootfs: '/srv/web' });
+    await expect(applyPlan(elsewhere, { root })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      path: ['rootfs'],
+      message: expect.stringContaining('/var/lib/machines/web'),
+    });
+    expect(existsSync(join(root, 'etc'))).toBe(false);
+    await applyPlan(elsewhere, { root, route: 'direct' });
+    expect(existsSync(join(root, '/var/lib/volt/containers/web/zz-volt-landlock.conf'))).toBe(true);
+  });
+
+  it('removes its own directories when they are empty, and leaves one that holds something else', async () => {
+    const root = newRoot();
+    await applyPlan(plan(workload), { root });
+    writeFileSync(join(root, 'etc/systemd/system/systemd-nspawn@web.service.d/60-admin.conf'), '[Service]\n');
+    await removeContainerFiles('web', { root });
+    expect(existsSync(join(root, 'var/lib/volt/containers/web'))).toBe(false);
+    expect(readdirSync(join(root, 'etc/systemd/system/systemd-nspawn@web.service.d'))).toEqual([
+      '60-admin.conf',
+    ]);
+  });
+});
+
+describe('issue 16: reading a profile file (finding 11)', () => {
+  it('reads at most 1 MiB: a larger file and an endless one are refused before YAML parsing', async () => {
+    const file = join(newRoot(), 'big.yaml');
+    writeFileSync(file, `name: web\n${'# padding\n'.repeat(110_000)}`);
+    await expect(readProfileDocument(file)).rejects.toMatchObject({
+      code: 'PARSE_ERROR',
+      message: expect.stringContaining('larger than 1048576 bytes'),
+    });
+    await expect(readProfileDocument('/dev/zero')).rejects.toMatchObject({ code: 'PARSE_ERROR' });
+  });
+
+  it('a profile just under the limit is read', async () => {
+    const file = join(newRoot(), 'ok.yaml');
+    writeFileSync(file, 'name: web\nboot: true\n');
+    expect(await readProfileDocument(file)).toEqual({ name: 'web', boot: true });
   });
 });

@@ -1,23 +1,25 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { joinUnderRoot, parseMachineName, type ValidIsolation, VoltError } from '@volt/core';
-import { MACHINES_DIR } from '../model/defaults.js';
-import { type InstalledFiles, isolationFromInstalled } from '../model/installed.js';
+import { resolve } from 'node:path';
+import { parseMachineName, type ValidIsolation, VoltError } from '@volt/core';
+import { isolationFromInstalled } from '../model/installed.js';
 import { containerPaths } from '../model/paths.js';
+import { templateRootfs } from '../model/rootfs.js';
+import { checkRootfs } from './image.js';
+import { closeDirectory, openTreeRoot, readFileBeneath } from './tree.js';
 
-async function readText(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
+/** The most Volt reads of one installed text file (an environment of 1024 entries fits many times). */
+const INSTALLED_TEXT_LIMIT = 1024 * 1024;
 
 /**
- * Reads an installed container from disk (under `root`) and parses it with {@link isolationFromInstalled}.
- * The workload drop-in is looked for in the rootfs (`/var/lib/machines/NAME` unless given).
+ * Reads an installed container from disk (under `root`) and parses it with {@link isolationFromInstalled}:
+ * only Volt's own files (the `.nspawn` file, the service drop-in, the state directory), each read without
+ * following a symlink, only if it is a regular file of at most 1 MiB. The rootfs is
+ * `/var/lib/machines/NAME` (the template route's), checked again as `volt start` must ({@link checkRootfs}:
+ * no symlink on its path; for a booting container whose workload unit Landlock wraps, no image drop-in
+ * that would override Volt's).
  *
- * @throws {@link VoltError} NOT_FOUND when there is no `.nspawn` file; PARSE_ERROR and validation codes.
+ * @throws {@link VoltError} NOT_FOUND when there is no `.nspawn` file; CONFLICT for an image drop-in that
+ *   overrides Volt's; INVALID_PATH for a symlink or non-regular file, or a symlink on the rootfs path;
+ *   PARSE_ERROR and validation codes.
  * @example
  * ```ts
  * const config = await readInstalledContainer('web', { root: '/' });
@@ -25,45 +27,41 @@ async function readText(path: string): Promise<string | undefined> {
  */
 export async function readInstalledContainer(
   name: string,
-  options: { readonly root?: string; readonly rootfs?: string } = {},
+  options: { readonly root?: string } = {},
 ): Promise<ValidIsolation> {
   const checked = parseMachineName(name);
   if (!checked.ok) throw checked.error.at(['name']);
-  const root = options.root ?? '/';
   const paths = containerPaths(checked.value);
-  const at = (path: string) => joinUnderRoot(root, path);
-  const nspawnFile = await readText(at(paths.settingsFile));
-  if (nspawnFile === undefined) {
-    throw new VoltError('NOT_FOUND', `container ${name} has no settings file ${paths.settingsFile}`, {
-      hint: 'install it with volt apply PROFILE',
+  const root = openTreeRoot(resolve(options.root ?? '/'));
+  try {
+    const read = (path: string) => readFileBeneath(root, path, INSTALLED_TEXT_LIMIT)?.toString('utf8');
+    const nspawnFile = read(paths.settingsFile);
+    if (nspawnFile === undefined) {
+      throw new VoltError('NOT_FOUND', `container ${name} has no settings file ${paths.settingsFile}`, {
+        hint: 'install it with volt apply PROFILE',
+      });
+    }
+    const optional = (
+      key: 'serviceDropIn' | 'resolvConf' | 'containerNetworkFile' | 'landlockPolicy' | 'workloadDropIn',
+      path: string,
+    ) => {
+      const text = read(path);
+      return text === undefined ? {} : { [key]: text };
+    };
+    const result = isolationFromInstalled({
+      name: checked.value,
+      rootfs: templateRootfs(checked.value),
+      nspawnFile,
+      ...optional('serviceDropIn', paths.serviceDropIn),
+      ...optional('resolvConf', paths.resolvConf),
+      ...optional('containerNetworkFile', paths.containerNetworkFile),
+      ...optional('landlockPolicy', paths.landlockPolicy),
+      ...optional('workloadDropIn', paths.workloadDropIn),
     });
+    if (!result.ok) throw result.error;
+    checkRootfs(root, result.value);
+    return result.value;
+  } finally {
+    closeDirectory(root);
   }
-  const rootfs = options.rootfs ?? `${MACHINES_DIR}/${checked.value}`;
-  const unitDir = at(joinUnderRoot(rootfs, '/etc/systemd/system'));
-  let workload: InstalledFiles['workload'];
-  for (const entry of await readdir(unitDir).catch(() => [] as string[])) {
-    const dropIn = entry.endsWith('.d')
-      ? await readText(`${unitDir}/${entry}/50-volt-landlock.conf`)
-      : undefined;
-    if (dropIn !== undefined) workload = { unit: entry.slice(0, -2), dropIn };
-  }
-  const optional = async (
-    key: 'serviceDropIn' | 'resolvConf' | 'containerNetworkFile' | 'landlockPolicy',
-    path: string,
-  ) => {
-    const text = await readText(at(path));
-    return text === undefined ? {} : { [key]: text };
-  };
-  const result = isolationFromInstalled({
-    name: checked.value,
-    rootfs,
-    nspawnFile,
-    ...(await optional('serviceDropIn', paths.serviceDropIn)),
-    ...(await optional('resolvConf', paths.resolvConf)),
-    ...(await optional('containerNetworkFile', paths.containerNetworkFile)),
-    ...(await optional('landlockPolicy', paths.landlockPolicy)),
-    ...(workload === undefined ? {} : { workload }),
-  });
-  if (!result.ok) throw result.error;
-  return result.value;
 }

@@ -14,8 +14,7 @@ function textOf(plan: IsolationPlan, suffix: string): string | undefined {
 }
 
 function installedFilesOf(plan: IsolationPlan) {
-  const workloadFile = plan.files.find((file) => file.path.endsWith('/50-volt-landlock.conf'));
-  const workloadUnit = workloadFile?.path.split('/').at(-2)?.replace(/\.d$/, '');
+  const workloadDropIn = textOf(plan, '/zz-volt-landlock.conf');
   return {
     name: plan.config.name,
     rootfs: plan.config.rootfs,
@@ -30,9 +29,7 @@ function installedFilesOf(plan: IsolationPlan) {
     ...(textOf(plan, '/landlock.json') === undefined
       ? {}
       : { landlockPolicy: textOf(plan, '/landlock.json') as string }),
-    ...(workloadFile === undefined || workloadUnit === undefined || !('text' in workloadFile.content)
-      ? {}
-      : { workload: { unit: workloadUnit, dropIn: workloadFile.content.text } }),
+    ...(workloadDropIn === undefined ? {} : { workloadDropIn }),
   };
 }
 

@@ -2,6 +2,7 @@ import { resourceLimitsFromProperties } from '@volt/cgroups';
 import {
   fail,
   parseMachineName,
+  parseNspawnBindSpec,
   parseNspawnSettingsWords,
   parseUnitEnvironment,
   parseUnitExecStart,
@@ -17,7 +18,12 @@ import { NSPAWN_NETWORK_KEYS, networkConfigFromInstalled } from '@volt/netns';
 import { seccompConfigFromNspawn } from '@volt/seccomp';
 import { MACHINES_DIR } from './defaults.js';
 import { checkIsolation } from './isolation.js';
-import { CONTAINER_VOLT_DIR } from './paths.js';
+import {
+  CONTAINER_RUNTIME_UNIT_DIR,
+  CONTAINER_VOLT_DIR,
+  WORKLOAD_DROP_IN_NAME,
+  workloadDropInTarget,
+} from './paths.js';
 
 /** The files of an installed container, as text. Only the `.nspawn` file is required. */
 export interface InstalledFiles {
@@ -31,8 +37,11 @@ export interface InstalledFiles {
   readonly containerNetworkFile?: string;
   /** The requested Landlock policy (landlockconfig JSON), when the container has one. */
   readonly landlockPolicy?: string;
-  /** For Boot=yes: the workload unit and the drop-in Volt wrote into the rootfs for it. */
-  readonly workload?: { readonly unit: string; readonly dropIn: string };
+  /**
+   * For Boot=yes with a workload unit: Volt's drop-in for it, which the `.nspawn` file binds into the
+   * container's `/run/systemd/system/UNIT.d/` (the unit's name is read from that bind).
+   */
+  readonly workloadDropIn?: string;
 }
 
 const READ_KEYS: Readonly<Record<string, readonly string[]>> = {
@@ -51,6 +60,19 @@ function unwrapHelper(argv: readonly string[]): readonly string[] {
   if (argv[0] !== `${CONTAINER_VOLT_DIR}/volt-landlock`) return argv;
   const separator = argv.indexOf('--');
   return separator < 0 ? argv : argv.slice(separator + 1);
+}
+
+/** The workload unit whose drop-in the `.nspawn` file binds into the container, if any. */
+function boundWorkloadUnit(file: UnitFile): string | undefined {
+  const prefix = `${CONTAINER_RUNTIME_UNIT_DIR}/`;
+  const suffix = `.d/${WORKLOAD_DROP_IN_NAME}`;
+  const target = entries(file, 'Files', 'BindReadOnly')
+    .flatMap((bind) => {
+      const parsed = parseNspawnBindSpec(bind);
+      return parsed.ok ? [parsed.value.target] : [];
+    })
+    .find((candidate) => candidate.startsWith(prefix) && candidate.endsWith(suffix));
+  return target?.slice(prefix.length, -suffix.length);
 }
 
 /**
@@ -122,7 +144,22 @@ export function isolationFromInstalled(files: InstalledFiles): Result<ValidIsola
 
   let landlock: ValidIsolation['landlock'] = null;
   if (files.landlockPolicy !== undefined) {
-    const policy = landlockPolicyFromConfig(JSON.parse(files.landlockPolicy) as unknown);
+    let document: unknown;
+    try {
+      document = JSON.parse(files.landlockPolicy);
+    } catch (error) {
+      return fail(
+        new VoltError(
+          'PARSE_ERROR',
+          `the installed Landlock policy is not JSON: ${(error as Error).message}`,
+          {
+            path: ['landlock'],
+            hint: 'install the container again with volt apply',
+          },
+        ),
+      );
+    }
+    const policy = landlockPolicyFromConfig(document);
     if (!policy.ok) return fail(policy.error.at(['landlock']));
     landlock = policy.value;
   }
@@ -130,14 +167,24 @@ export function isolationFromInstalled(files: InstalledFiles): Result<ValidIsola
   const parameters = parseNspawnSettingsWords(entries(file, 'Exec', 'Parameters')[0] ?? '');
   if (!parameters.ok) return fail(parameters.error.at(['Exec', 'Parameters']));
   let command = unwrapHelper(parameters.value);
-  let workloadUnit: string | undefined;
-  if (files.workload !== undefined) {
-    const workload = parseUnitFile(files.workload.dropIn);
-    if (!workload.ok) return workload;
+  const workloadUnit = boundWorkloadUnit(file);
+  if ((workloadUnit === undefined) !== (files.workloadDropIn === undefined)) {
+    return fail(
+      new VoltError(
+        'PARSE_ERROR',
+        workloadUnit === undefined
+          ? `there is a workload drop-in, but the .nspawn file binds none at ${workloadDropInTarget('UNIT')}`
+          : `the .nspawn file binds Volt's drop-in for ${workloadUnit}, but there is no drop-in`,
+        { path: ['workloadDropIn'], hint: 'install the container again with volt apply' },
+      ),
+    );
+  }
+  if (files.workloadDropIn !== undefined) {
+    const workload = parseUnitFile(files.workloadDropIn);
+    if (!workload.ok) return fail(workload.error.at(['workloadDropIn']));
     const execStart = parseUnitExecStart(entries(workload.value, 'Service', 'ExecStart').at(-1) ?? '');
-    if (!execStart.ok) return fail(execStart.error.at(['workload', 'ExecStart']));
+    if (!execStart.ok) return fail(execStart.error.at(['workloadDropIn', 'ExecStart']));
     command = unwrapHelper(execStart.value.argv);
-    workloadUnit = files.workload.unit;
   }
   const environment: string[] = [];
   for (const value of entries(file, 'Exec', 'Environment')) {

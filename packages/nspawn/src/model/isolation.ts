@@ -1,5 +1,6 @@
 import type { ResourceLimits } from '@volt/core';
 import {
+  describeValue,
   fail,
   type InputPath,
   type IsolationConfig,
@@ -15,10 +16,11 @@ import {
   VoltError,
 } from '@volt/core';
 import { safeParseProfile } from '@volt/core/profile';
-import { landlockPolicyFromProfile } from '@volt/landlock';
+import { LANDLOCK_SYSCALLS, landlockPolicyFromProfile } from '@volt/landlock';
 import { networkConfigFromProfile } from '@volt/netns';
-import { seccompConfigFromProfile } from '@volt/seccomp';
+import { resolveSeccompNames, seccompConfigFromProfile } from '@volt/seccomp';
 import { DEFAULT_PROFILE, MACHINES_DIR } from './defaults.js';
+import { rootfsProblem } from './rootfs.js';
 
 /**
  * A profile document laid over another, key by key: records merge, anything else (a list, a string, a
@@ -47,8 +49,59 @@ type CheckedParts = IsolationConfig & {
 };
 
 /**
+ * Whether a plan for this configuration applies Landlock, and so needs the host's Landlock ABI: there is
+ * a policy, and a workload to wrap (the command of a Boot=no container, or a named workload unit).
+ *
+ * @example
+ * ```ts
+ * planEnforcesLandlock(defaultIsolation('web')); // false: it boots, and names no workload unit
+ * ```
+ */
+export function planEnforcesLandlock(config: IsolationConfig): boolean {
+  return config.landlock !== null && (!config.boot || config.workloadUnit !== undefined);
+}
+
+/**
+ * The system calls the Landlock helper makes before it runs the workload: the Landlock calls, and prctl
+ * for no_new_privs. A seccomp filter that denies one of them would leave a best-effort policy unenforced.
+ */
+const HELPER_SYSCALLS: readonly string[] = [...LANDLOCK_SYSCALLS, 'prctl'];
+
+/** The helper's system calls that a (valid) seccomp configuration denies. */
+function deniedHelperSyscalls(seccomp: Valid<SeccompConfig>): readonly string[] {
+  const names = resolveSeccompNames(seccomp);
+  return HELPER_SYSCALLS.filter((name) =>
+    names.mode === 'allowlist' ? !names.allowed.has(name) : names.denied.has(name),
+  );
+}
+
+/** Why a workload unit cannot carry Volt's drop-in, or undefined when it can. */
+function workloadUnitProblem(unit: string, path: InputPath): VoltError | undefined {
+  if (!unit.endsWith('.service')) {
+    return new VoltError(
+      'INVALID_VALUE',
+      `${describeValue(unit)} is not a service: Volt wraps the workload unit's ExecStart= in a [Service] drop-in, which systemd ignores for any other unit type (a socket unit has no ExecStart= of its own); accepted: a .service name`,
+      {
+        path: [...path, 'workloadUnit'],
+        hint: "name the service the socket activates (by default the socket's name with .service)",
+      },
+    );
+  }
+  if (unit.includes(':')) {
+    return new VoltError(
+      'INVALID_VALUE',
+      `${describeValue(unit)} contains ':', which separates the paths of the bind mount that carries Volt's drop-in into the container; accepted: a .service name without ':'`,
+      { path: [...path, 'workloadUnit'] },
+    );
+  }
+  return undefined;
+}
+
+/**
  * The rules that span parts of a configuration whose parts are each valid on their own: what every route
- * into a configuration (a profile, installed files read back) ends with.
+ * into a configuration (a profile, installed files read back) ends with. A container that does not boot
+ * needs a command; the rootfs is not a host system tree ({@link rootfsProblem}); a workload unit is a
+ * service; a seccomp filter does not deny a system call the Landlock helper needs when Landlock applies.
  *
  * @example
  * ```ts
@@ -63,6 +116,23 @@ export function checkIsolation(config: CheckedParts, path: InputPath = []): Resu
         path: [...path, 'command'],
         hint: 'give command: [/path/to/program, ...] or set boot: true',
       }),
+    );
+  }
+  const rootfs = rootfsProblem(config.rootfs, [...path, 'rootfs']);
+  if (rootfs !== undefined) issues.push(rootfs);
+  const unit = config.workloadUnit === undefined ? undefined : workloadUnitProblem(config.workloadUnit, path);
+  if (unit !== undefined) issues.push(unit);
+  const denied = planEnforcesLandlock(config) ? deniedHelperSyscalls(config.seccomp) : [];
+  if (denied.length > 0) {
+    issues.push(
+      new VoltError(
+        'CONFLICT',
+        `the seccomp filter denies ${denied.join(', ')}, which the Landlock helper needs before it runs the workload: a best-effort policy would then not be enforced at all; accepted: a seccomp configuration that allows ${HELPER_SYSCALLS.join(', ')} while Landlock applies`,
+        {
+          path: [...path, 'seccomp'],
+          hint: 'take those calls (or a group holding them, such as @sandbox) out of seccomp.deny, or set landlock: none',
+        },
+      ),
     );
   }
   const [first, ...rest] = issues;

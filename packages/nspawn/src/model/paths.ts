@@ -1,5 +1,3 @@
-import { joinUnderRoot } from '@volt/core';
-
 /** Where Volt keeps per-container state on the host. */
 export const VOLT_STATE_DIR = '/var/lib/volt';
 /** Where trusted `.nspawn` files live. */
@@ -8,11 +6,30 @@ export const NSPAWN_SETTINGS_DIR = '/etc/systemd/nspawn';
 export const SYSTEMD_UNIT_DIR = '/etc/systemd/system';
 /** The directory bound read-only into every container for Volt's own files (helper, policy). */
 export const CONTAINER_VOLT_DIR = '/run/volt';
+/**
+ * The file name of Volt's drop-in for a booting container's workload unit. systemd applies a unit's
+ * drop-ins in file-name order across all its unit directories, a later name winning and the same name in
+ * a directory of higher priority (`/etc` over `/run`) replacing it: this name sorts after the names images
+ * use, and an image drop-in that sorts at or after it is refused (see `overridingDropIns`).
+ */
+export const WORKLOAD_DROP_IN_NAME = 'zz-volt-landlock.conf';
+/**
+ * The runtime unit directory inside a container. systemd-nspawn mounts a fresh tmpfs on `/run` before it
+ * binds anything in, so a bind target here never goes through the image's own files.
+ *
+ * @example
+ * ```ts
+ * `${CONTAINER_RUNTIME_UNIT_DIR}/app.service.d`; // where Volt's workload drop-in is bound
+ * ```
+ */
+export const CONTAINER_RUNTIME_UNIT_DIR = '/run/systemd/system';
 
 /** The host paths of everything Volt installs for one container. */
 export interface ContainerPaths {
   /** `/etc/systemd/nspawn/NAME.nspawn`. */
   readonly settingsFile: string;
+  /** `/etc/systemd/system/systemd-nspawn@NAME.service.d`: the directory of the service drop-in. */
+  readonly serviceDropInDir: string;
   /** `/etc/systemd/system/systemd-nspawn@NAME.service.d/50-volt.conf`. */
   readonly serviceDropIn: string;
   /** `/var/lib/volt/containers/NAME`: the container's own state. */
@@ -21,10 +38,20 @@ export interface ContainerPaths {
   readonly resolvConf: string;
   /** The directory bound read-only at {@link CONTAINER_VOLT_DIR}: the Landlock helper and policy. */
   readonly runtimeDir: string;
+  /** The Landlock helper binary, in {@link ContainerPaths.runtimeDir}. */
+  readonly helper: string;
+  /** The helper's binary policy (container paths), in {@link ContainerPaths.runtimeDir}. */
+  readonly helperPolicy: string;
   /** The Landlock policy as requested, in landlockconfig JSON. */
   readonly landlockPolicy: string;
   /** A private container's systemd-networkd file for host0 (its leased address), bound into it. */
   readonly containerNetworkFile: string;
+  /** A booting container's drop-in for its workload unit, bound into the container's `/run`. */
+  readonly workloadDropIn: string;
+  /** The list of files the last apply installed. */
+  readonly manifest: string;
+  /** The journal of an install in progress. */
+  readonly journal: string;
 }
 
 /**
@@ -38,25 +65,70 @@ export interface ContainerPaths {
  */
 export function containerPaths(name: string): ContainerPaths {
   const stateDir = `${VOLT_STATE_DIR}/containers/${name}`;
+  const runtimeDir = `${stateDir}/runtime`;
+  const serviceDropInDir = `${SYSTEMD_UNIT_DIR}/systemd-nspawn@${name}.service.d`;
   return {
     settingsFile: `${NSPAWN_SETTINGS_DIR}/${name}.nspawn`,
-    serviceDropIn: `${SYSTEMD_UNIT_DIR}/systemd-nspawn@${name}.service.d/50-volt.conf`,
+    serviceDropInDir,
+    serviceDropIn: `${serviceDropInDir}/50-volt.conf`,
     stateDir,
     resolvConf: `${stateDir}/resolv.conf`,
-    runtimeDir: `${stateDir}/runtime`,
+    runtimeDir,
+    helper: `${runtimeDir}/volt-landlock`,
+    helperPolicy: `${runtimeDir}/landlock.policy`,
     landlockPolicy: `${stateDir}/landlock.json`,
     containerNetworkFile: `${stateDir}/host0.network`,
+    workloadDropIn: `${stateDir}/${WORKLOAD_DROP_IN_NAME}`,
+    manifest: `${stateDir}/manifest.json`,
+    journal: `${stateDir}/install-journal.json`,
   };
 }
 
 /**
- * A path inside the container rootfs, as seen from the host.
+ * Every file a plan for this container can install: what a manifest or an install journal may name. A
+ * path outside this list in either is refused, so neither file can make Volt touch anything else.
  *
  * @example
  * ```ts
- * hostPathInRootfs('/var/lib/machines/web', '/etc/systemd/system'); // '/var/lib/machines/web/etc/systemd/system'
+ * installableFiles(containerPaths('web')).includes('/etc/systemd/nspawn/web.nspawn'); // true
  * ```
  */
-export function hostPathInRootfs(rootfs: string, containerPath: string): string {
-  return joinUnderRoot(rootfs, containerPath);
+export function installableFiles(paths: ContainerPaths): readonly string[] {
+  return [
+    paths.settingsFile,
+    paths.serviceDropIn,
+    paths.resolvConf,
+    paths.helper,
+    paths.helperPolicy,
+    paths.landlockPolicy,
+    paths.containerNetworkFile,
+    paths.workloadDropIn,
+  ];
+}
+
+/**
+ * The directories that are Volt's alone for this container, deepest first: created with mode 0755 whatever
+ * the umask, set to 0755 again on every install (a directory others could write would let them swap the
+ * files a container runs), and removed when empty after `volt remove`.
+ *
+ * @example
+ * ```ts
+ * ownedDirectories(containerPaths('web'))[0]; // '/var/lib/volt/containers/web/runtime'
+ * ```
+ */
+export function ownedDirectories(paths: ContainerPaths): readonly string[] {
+  return [paths.runtimeDir, paths.stateDir, paths.serviceDropInDir];
+}
+
+/**
+ * Where a booting container's systemd finds Volt's drop-in for the workload unit: bound read-only from
+ * {@link ContainerPaths.workloadDropIn} by systemd-nspawn.
+ *
+ * @example
+ * ```ts
+ * workloadDropInTarget('app.service'); // '/run/systemd/system/app.service.d/zz-volt-landlock.conf'
+ * ```
+ */
+export function workloadDropInTarget(unit: string): string {
+  return `${CONTAINER_RUNTIME_UNIT_DIR}/${unit}.d/${WORKLOAD_DROP_IN_NAME}`;
 }

@@ -4,10 +4,10 @@ import {
   unitFileValues,
   unwrap,
   type ValidIsolation,
-  VoltError,
 } from '@volt/core';
 import { parseContainerLease, planBridge } from '@volt/netns';
 import { describe, expect, it } from 'vitest';
+import { voltErrorOf } from '../../test/volt-error.js';
 import { defaultIsolation, parseIsolation } from '../model/isolation.js';
 import { renderPlan } from './plan.js';
 import {
@@ -23,17 +23,6 @@ const plan = (config: ValidIsolation) => renderPlan(config, target);
 const isolation = (document: Record<string, unknown>) => unwrap(parseIsolation({ name: 'web', ...document }));
 const fromProfile = (document: Record<string, unknown>) => plan(isolation(document));
 const nspawnFile = (config: ValidIsolation) => unwrap(parseUnitFile(plan(config).nspawnFile));
-
-/** The VoltError `run` throws; fails the test when it throws nothing or something else. */
-function voltErrorOf(run: () => unknown): VoltError {
-  try {
-    run();
-  } catch (error) {
-    if (VoltError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a VoltError, but nothing was thrown');
-}
 
 describe('the default plan', () => {
   const rendered = plan(defaultIsolation('web'));
@@ -247,10 +236,19 @@ describe('correction 7: Landlock is never silently dropped', () => {
     expect(entry?.detail).toMatch(/resolve-unix/);
   });
 
-  it('a booting container wraps the workload unit ExecStart through a drop-in written into the rootfs', () => {
+  it('a booting container wraps the workload unit through a drop-in kept in its state and bound into its /run, never written into the rootfs (finding 1)', () => {
     const rendered = fromProfile({ workloadUnit: 'app.service', command: ['/usr/bin/app', '--serve'] });
-    const dropIn = rendered.files.find((file) => file.path.endsWith('/app.service.d/50-volt-landlock.conf'));
-    expect(dropIn?.path).toBe('/var/lib/machines/web/etc/systemd/system/app.service.d/50-volt-landlock.conf');
+    expect(
+      rendered.files.map((file) => file.path).filter((path) => path.startsWith('/var/lib/machines')),
+    ).toEqual([]);
+    const dropIn = rendered.files.find((file) => file.path.endsWith('/zz-volt-landlock.conf'));
+    expect(dropIn?.path).toBe('/var/lib/volt/containers/web/zz-volt-landlock.conf');
+    expect(unitFileValues(unwrap(parseUnitFile(rendered.nspawnFile)), 'Files', 'BindReadOnly')).toContain(
+      '/var/lib/volt/containers/web/zz-volt-landlock.conf:/run/systemd/system/app.service.d/zz-volt-landlock.conf',
+    );
+    expect(rendered.direct.argv).toContain(
+      '--bind-ro=/var/lib/volt/containers/web/zz-volt-landlock.conf:/run/systemd/system/app.service.d/zz-volt-landlock.conf',
+    );
     const text = dropIn !== undefined && 'text' in dropIn.content ? dropIn.content.text : '';
     expect(unitFileValues(unwrap(parseUnitFile(text)), 'Service', 'ExecStart')).toEqual([
       '',
@@ -258,6 +256,37 @@ describe('correction 7: Landlock is never silently dropped', () => {
       ':/run/volt/volt-landlock --policy /run/volt/landlock.policy -- /usr/bin/app --serve',
     ]);
     expect(unitFileValues(unwrap(parseUnitFile(rendered.nspawnFile)), 'Exec', 'Parameters')).toEqual([]);
+  });
+
+  it('the workload drop-in empties every command list of the unit, so no process of it runs outside the helper (finding 7)', () => {
+    const rendered = fromProfile({ workloadUnit: 'app.service', command: ['/usr/bin/app'] });
+    const dropIn = rendered.files.find((file) => file.path.endsWith('/zz-volt-landlock.conf'));
+    const file = unwrap(
+      parseUnitFile(dropIn !== undefined && 'text' in dropIn.content ? dropIn.content.text : ''),
+    );
+    for (const key of [
+      'ExecCondition',
+      'ExecStartPre',
+      'ExecStartPost',
+      'ExecReload',
+      'ExecStop',
+      'ExecStopPost',
+    ])
+      expect(unitFileValues(file, 'Service', key), key).toEqual(['']);
+    expect(rendered.enforcement.find((entry) => entry.layer === 'landlock')?.detail).toMatch(
+      /generator.*not checked/,
+    );
+  });
+
+  it('a workload unit must be a service: a .socket gets a clear error, not a drop-in systemd ignores (finding 4)', () => {
+    const result = parseIsolation({ name: 'web', workloadUnit: 'web.socket', command: ['/usr/bin/app'] });
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect([result.error.code, result.error.path]).toEqual(['INVALID_VALUE', ['workloadUnit']]);
+      expect(result.error.message).toMatch(/socket unit has no ExecStart/);
+      expect(result.error.hint).toMatch(/the service the socket activates/);
+    }
+    expect(parseIsolation({ name: 'web', workloadUnit: 'a:b.service', command: ['/x'] }).ok).toBe(false);
   });
 
   it('landlock: none is reported as not enforced', () => {
@@ -295,6 +324,86 @@ describe('values a user writes reach the container as written, quoted the way ea
     expect(rendered.direct.argv).toContain('--directory=/var/lib/machines/my root');
     expect(rendered.direct.argv.slice(-4)).toEqual(['--', ...command]);
   });
+});
+
+describe('issue 16: options end before the command on the direct route (finding 3)', () => {
+  const injected = ['--bind=/:/host', '--capability=all', '--private-users=no', '/bin/sh'];
+  for (const [what, document] of [
+    ['Boot=no without Landlock', { boot: false, landlock: 'none', command: injected }],
+    ['Boot=yes without a workload unit', { boot: true, command: injected }],
+  ] as const) {
+    it(`${what}: the command follows --, and no option of it appears before`, () => {
+      const { argv } = fromProfile(document).direct;
+      const separator = argv.indexOf('--');
+      expect(separator).toBeGreaterThan(0);
+      // Boot=no runs the command under the helper (its PID 1), which has its own `--` before the command.
+      expect(argv.slice(-injected.length)).toEqual(injected);
+      expect(argv.slice(0, separator)).not.toContain('--capability=all');
+      expect(argv.slice(0, separator)).not.toContain('--bind=/:/host');
+    });
+  }
+
+  it('a plan without a command ends with its options', () => {
+    expect(plan(defaultIsolation('web')).direct.argv).not.toContain('--');
+  });
+});
+
+describe('issue 16: seccomp may not deny what the Landlock helper needs while Landlock applies (finding 8)', () => {
+  for (const deny of [['landlock_create_ruleset'], ['landlock_restrict_self'], ['@sandbox'], ['prctl']]) {
+    it(`refuses seccomp.deny ${deny.join(',')} with a policy to enforce`, () => {
+      const result = parseIsolation({ name: 'web', boot: false, command: ['/bin/app'], seccomp: { deny } });
+      expect(result.ok).toBe(false);
+      if (!result.ok) {
+        expect([result.error.code, result.error.path]).toEqual(['CONFLICT', ['seccomp']]);
+        expect(result.error.message).toMatch(/the Landlock helper needs/);
+      }
+    });
+  }
+
+  it('accepts the same filter when Landlock does not apply (landlock: none, or no workload to wrap)', () => {
+    const deny = { deny: ['landlock_create_ruleset'] };
+    expect(
+      parseIsolation({ name: 'web', boot: false, command: ['/a'], landlock: 'none', seccomp: deny }).ok,
+    ).toBe(true);
+    expect(parseIsolation({ name: 'web', boot: true, seccomp: deny }).ok).toBe(true);
+  });
+
+  it('a strict allow list keeps the helper working', () => {
+    expect(parseIsolation({ name: 'web', boot: false, command: ['/a'], seccomp: 'strict' }).ok).toBe(true);
+  });
+});
+
+describe('issue 16: the container root is never a host system tree (finding 9)', () => {
+  for (const rootfs of [
+    '/',
+    '/etc',
+    '/etc/systemd/system',
+    '/usr/lib/x',
+    '/var',
+    '/var/lib',
+    '/var/lib/machines',
+    '/var/lib/volt/containers/web',
+    '/proc/1/root',
+    '/run/x',
+    '/boot',
+  ]) {
+    it(`refuses rootfs ${rootfs}`, () => {
+      const result = parseIsolation({ name: 'web', rootfs });
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect([result.error.code, result.error.path]).toEqual(['INVALID_PATH', ['rootfs']]);
+    });
+  }
+  for (const rootfs of [
+    '/var/lib/machines/web',
+    '/srv/web',
+    '/var/lib/machines/other/web',
+    '/home/builder/image',
+    '/etcetera/x',
+  ]) {
+    it(`accepts rootfs ${rootfs}`, () => {
+      expect(parseIsolation({ name: 'web', rootfs }).ok).toBe(true);
+    });
+  }
 });
 
 describe('correction 8: unsafe input is refused before anything is rendered', () => {

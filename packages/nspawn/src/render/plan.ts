@@ -31,7 +31,14 @@ import {
   renderResolvConf,
 } from '@volt/netns';
 import { renderNspawnSeccomp } from '@volt/seccomp';
-import { CONTAINER_VOLT_DIR, type ContainerPaths, containerPaths, hostPathInRootfs } from '../model/paths.js';
+import { planEnforcesLandlock } from '../model/isolation.js';
+import {
+  CONTAINER_VOLT_DIR,
+  type ContainerPaths,
+  containerPaths,
+  WORKLOAD_DROP_IN_NAME,
+  workloadDropInTarget,
+} from '../model/paths.js';
 import { type NspawnSetting, pushSection, renderNspawnFile, settingsToArguments } from './settings.js';
 
 /** A file the plan installs: text, bytes, or a copy of a file on the host (the Landlock helper). */
@@ -248,19 +255,6 @@ interface FirstProcessPart {
 }
 
 /**
- * Whether a plan for this configuration applies Landlock, and so needs the host's Landlock ABI: there is
- * a policy, and a workload to wrap (the command of a Boot=no container, or a named workload unit).
- *
- * @example
- * ```ts
- * planEnforcesLandlock(defaultIsolation('web')); // false: it boots, and names no workload unit
- * ```
- */
-export function planEnforcesLandlock(config: IsolationConfig): boolean {
-  return config.landlock !== null && (!config.boot || config.workloadUnit !== undefined);
-}
-
-/**
  * Whether the workload of a plan for this configuration starts under the Volt helper, and so needs its
  * path in the target: every Boot=no container (the helper is its PID 1, gives host0 its address, and
  * applies the Landlock policy if there is one), and a booting container whose workload unit Landlock wraps.
@@ -328,7 +322,7 @@ function planFirstProcess(
   }
   const files: PlannedFile[] = [
     {
-      path: `${paths.runtimeDir}/volt-landlock`,
+      path: paths.helper,
       mode: 0o755,
       content: { copyOf: target.landlockHelper },
       purpose: config.boot ? 'Landlock helper' : "the container's PID 1: the Volt helper",
@@ -338,7 +332,7 @@ function planFirstProcess(
   if (policy !== null) {
     files.push(
       {
-        path: `${paths.runtimeDir}/landlock.policy`,
+        path: paths.helperPolicy,
         mode: 0o644,
         content: { bytes: renderHelperPolicy(policy) },
         purpose: 'Landlock policy for the helper, as asked (container paths; decided where it runs)',
@@ -382,31 +376,61 @@ function planFirstProcess(
     const execSettings: NspawnSetting[] = [{ section: 'Exec', key: 'KillSignal', value: 'SIGTERM' }];
     return { parameters: wrapped, execSettings, fileSettings, files, landlock, helperBindsResolvConf };
   }
+  // A booting container: the workload unit's drop-in stays on the host, in the container's state, and
+  // nspawn binds it into the container's /run (a tmpfs of its own); nothing is written into the rootfs.
+  const unit = config.workloadUnit as string;
   files.push({
-    path: hostPathInRootfs(
-      config.rootfs,
-      `/etc/systemd/system/${config.workloadUnit}.d/50-volt-landlock.conf`,
-    ),
+    path: paths.workloadDropIn,
     mode: 0o644,
-    content: {
-      text: renderUnitFile(
+    content: { text: renderWorkloadDropIn(wrapped) },
+    purpose: `runs ${unit} under the Landlock helper (bound at ${workloadDropInTarget(unit)})`,
+  });
+  fileSettings.push({
+    section: 'Files',
+    key: 'BindReadOnly',
+    value: nspawnBindSpec({ source: paths.workloadDropIn, target: workloadDropInTarget(unit) }),
+  });
+  const workload = `${unit} runs under the helper (every Exec*= list of the unit reset by Volt's drop-in); an image drop-in sorting at or after ${WORKLOAD_DROP_IN_NAME} is refused at apply and start, but a unit generator in the image runs only at boot and is not checked`;
+  return {
+    parameters: [],
+    execSettings: [],
+    fileSettings,
+    files,
+    landlock: { ...landlock, detail: `${landlock.detail}; ${workload}` },
+    helperBindsResolvConf,
+  };
+}
+
+/**
+ * Every command list of a service: Volt's workload drop-in empties each of them, and sets `ExecStart=`
+ * again to the command under the helper, so that no process of the unit runs outside the helper.
+ */
+const SERVICE_EXEC_KEYS = [
+  'ExecCondition',
+  'ExecStartPre',
+  'ExecStart',
+  'ExecStartPost',
+  'ExecReload',
+  'ExecStop',
+  'ExecStopPost',
+] as const;
+
+/** The drop-in that runs a booting container's workload unit under the Landlock helper, and nothing else. */
+function renderWorkloadDropIn(wrapped: readonly string[]): string {
+  return renderUnitFile(
+    {
+      sections: [
         {
-          sections: [
-            {
-              name: 'Service',
-              entries: [
-                ['ExecStart', ''],
-                ['ExecStart', unitExecStartValue(wrapped)],
-              ],
-            },
+          name: 'Service',
+          entries: [
+            ...SERVICE_EXEC_KEYS.map((key): UnitFileEntry => [key, '']),
+            ['ExecStart', unitExecStartValue(wrapped)],
           ],
         },
-        GENERATED_HEADER,
-      ),
+      ],
     },
-    purpose: `runs ${config.workloadUnit} under the Landlock helper`,
-  });
-  return { parameters: [], execSettings: [], fileSettings, files, landlock, helperBindsResolvConf };
+    GENERATED_HEADER,
+  );
 }
 
 /** What the resource limits and systemd-nspawn's own environment give both routes. */
