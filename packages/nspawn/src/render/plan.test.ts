@@ -9,6 +9,7 @@ import { parseContainerLease, planBridge } from '@volt/netns';
 import { describe, expect, it } from 'vitest';
 import { voltErrorOf } from '../../test/volt-error.js';
 import { defaultIsolation, parseIsolation } from '../model/isolation.js';
+import { containerPaths, installableFiles } from '../model/paths.js';
 import { renderPlan } from './plan.js';
 import {
   NSPAWN_SECTIONS,
@@ -404,6 +405,25 @@ describe('issue 16: the container root is never a host system tree (finding 9)',
       expect(parseIsolation({ name: 'web', rootfs }).ok).toBe(true);
     });
   }
+});
+
+describe('every file a plan installs is one a manifest or journal may name', () => {
+  for (const boot of [false, true])
+    for (const readOnlyRoot of [false, true])
+      for (const landlock of ['server', 'none'] as const)
+        for (const mode of ['private', 'none', 'host'] as const) {
+          it(`boot ${boot}, readOnlyRoot ${readOnlyRoot}, landlock ${landlock}, network ${mode}`, () => {
+            const document = { boot, readOnlyRoot, landlock, network: { mode }, command: ['/bin/app'] };
+            const config = isolation(document);
+            const lease = parseContainerLease(planBridge(config.network), { address: '10.87.0.5' });
+            const rendered = renderPlan(config, {
+              ...target,
+              ...(mode === 'private' ? { containerLease: unwrap(lease) } : {}),
+            });
+            const allowed = installableFiles(containerPaths('web'));
+            for (const file of rendered.files) expect(allowed).toContain(file.path);
+          });
+        }
 });
 
 describe('correction 8: unsafe input is refused before anything is rendered', () => {
