@@ -169,7 +169,9 @@ describe('issue 16 on the real systemd-nspawn 252 (needs root)', () => {
         environment: plan.direct.environment,
       },
     );
-    expect(plan.nspawnFile).toMatch(/^Parameters=.* --private-users=vtp-not-a-mode --capability=all \/bin\/sh$/m);
+    expect(plan.nspawnFile).toMatch(
+      /^Parameters=.* --private-users=vtp-not-a-mode --capability=all \/bin\/sh$/m,
+    );
     expect([fromFile.findings, fromFile.reachedRefusal]).toEqual([[], true]);
   });
 
