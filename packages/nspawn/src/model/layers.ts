@@ -93,7 +93,7 @@ export function extendsReferences(document: unknown): Result<readonly ExtendsRef
       issues.push(
         new VoltError(
           'UNKNOWN_PRESET',
-          `${describeValue(entry)} is not a built-in preset; accepted: ${PROFILE_PRESETS.map((known) => `${known.name}, ${presetId(known)}`).join(', ')}, or a profile file (a path starting with ./, ../ or /)`,
+          `${describeValue(entry)} is not a built-in preset; accepted: ${[...new Set(PROFILE_PRESETS.map((known) => known.name))].join(', ')} (NAME means NAME@1; versions: ${PROFILE_PRESETS.map(presetId).join(', ')}), or a profile file (a path starting with ./, ../ or /)`,
           { path: ['extends', index], hint: 'to name a file in the same directory, write ./NAME' },
         ),
       );
