@@ -5,6 +5,7 @@ import { CONFIGURATIONS, PRESET_CONFIGURATIONS } from '../../test/configurations
 import { type IsolationPlan, renderPlan } from '../render/plan.js';
 import { isolationFromInstalled } from './installed.js';
 import { parseIsolation } from './isolation.js';
+import { containerPaths, installableFiles } from './paths.js';
 
 const target = { landlockAbi: 7, landlockHelper: '/usr/lib/volt/volt-landlock' } as const;
 
@@ -32,6 +33,23 @@ function installedFilesOf(plan: IsolationPlan) {
     ...(workloadDropIn === undefined ? {} : { workloadDropIn }),
   };
 }
+
+describe('every file a plan installs is one a manifest may name', () => {
+  // Found by the VM check of the strict-app preset: a read-only Boot=no root's resolv.conf for the helper
+  // was planned but not installable, so `volt remove` refused the manifest `volt apply` had written.
+  const documents = [
+    ...CONFIGURATIONS,
+    ...PRESET_CONFIGURATIONS,
+    ['read-only Boot=no', { readOnlyRoot: true, boot: false, command: ['/a'] }] as const,
+  ];
+  for (const [title, document] of documents) {
+    it(title, () => {
+      const plan = renderPlan(unwrap(parseIsolation({ name: 'vp18-files', ...document })), target);
+      const allowed = new Set(installableFiles(containerPaths('vp18-files')));
+      expect(plan.files.map((file) => file.path).filter((path) => !allowed.has(path))).toEqual([]);
+    });
+  }
+});
 
 describe('render, parse, render', () => {
   for (const [title, document] of [...CONFIGURATIONS, ...PRESET_CONFIGURATIONS]) {

@@ -42,6 +42,11 @@ export interface ContainerPaths {
   readonly helper: string;
   /** The helper's binary policy (container paths), in {@link ContainerPaths.runtimeDir}. */
   readonly helperPolicy: string;
+  /**
+   * The container's resolv.conf for the helper to bind over `/etc/resolv.conf` (a read-only Boot=no root,
+   * where nspawn cannot create a mount point), in {@link ContainerPaths.runtimeDir}.
+   */
+  readonly helperResolvConf: string;
   /** The Landlock policy as requested, in landlockconfig JSON. */
   readonly landlockPolicy: string;
   /** A private container's systemd-networkd file for host0 (its leased address), bound into it. */
@@ -76,6 +81,7 @@ export function containerPaths(name: string): ContainerPaths {
     runtimeDir,
     helper: `${runtimeDir}/volt-landlock`,
     helperPolicy: `${runtimeDir}/landlock.policy`,
+    helperResolvConf: `${runtimeDir}/resolv.conf`,
     landlockPolicy: `${stateDir}/landlock.json`,
     containerNetworkFile: `${stateDir}/host0.network`,
     workloadDropIn: `${stateDir}/${WORKLOAD_DROP_IN_NAME}`,
@@ -100,6 +106,7 @@ export function installableFiles(paths: ContainerPaths): readonly string[] {
     paths.resolvConf,
     paths.helper,
     paths.helperPolicy,
+    paths.helperResolvConf,
     paths.landlockPolicy,
     paths.containerNetworkFile,
     paths.workloadDropIn,
