@@ -1,3 +1,5 @@
+import { LANDLOCK_READ_EXEC, LANDLOCK_READ_ONLY, LANDLOCK_READ_WRITE } from '@volt/landlock';
+
 /**
  * A built-in profile preset: a profile document, written as a user writes one, that a profile names in
  * `extends:` to be laid over it. A preset is `NAME@VERSION`; its document never changes once released (a
@@ -12,24 +14,11 @@ export interface ProfilePreset {
   readonly document: Readonly<Record<string, unknown>>;
 }
 
-// The rights of strict-app's Landlock rules, spelled out so that the preset does not move when a shared
-// constant does.
-const READ_EXEC = ['execute', 'read-file', 'read-dir'] as const;
-const READ_ONLY = ['read-file', 'read-dir'] as const;
-const READ_WRITE = [
-  'write-file',
-  'read-file',
-  'read-dir',
-  'remove-dir',
-  'remove-file',
-  'make-dir',
-  'make-reg',
-  'truncate',
-] as const;
-
 /**
  * The built-in presets, each version kept for ever. `server` and `desktop` name the Landlock presets of
- * `@volt/landlock` and the seccomp profile `default`; `strict-app` writes its Landlock rules out in full.
+ * `@volt/landlock` and the seccomp profile `default`; `strict-app` writes its Landlock rules out in full,
+ * with `@volt/landlock`'s sets of rights (a unit test holds each preset document's digest: should one of
+ * those sets change, the test fails, and the preset needs a new version).
  *
  * - `server@1`: a booting system container serving the network: private network, nspawn's seccomp filter,
  *   the Landlock `server` preset on the workload unit the profile names, private users, a writable root.
@@ -94,11 +83,11 @@ export const PROFILE_PRESETS: readonly ProfilePreset[] = [
         paths: [
           ...['/usr', '/bin', '/sbin', '/lib', '/lib64'].map((path) => ({
             path,
-            access: READ_EXEC,
+            access: LANDLOCK_READ_EXEC,
             optional: true,
           })),
-          ...['/etc', '/proc'].map((path) => ({ path, access: READ_ONLY, optional: true })),
-          { path: '/tmp', access: READ_WRITE, optional: true },
+          ...['/etc', '/proc'].map((path) => ({ path, access: LANDLOCK_READ_ONLY, optional: true })),
+          { path: '/tmp', access: LANDLOCK_READ_WRITE, optional: true },
           ...['/dev/null', '/dev/zero', '/dev/full'].map((path) => ({
             path,
             access: ['read-file', 'write-file'],
