@@ -14,8 +14,11 @@ export { hostOciTarget, kubernetesFiles, writeOciBundle, writePlannedFiles } fro
 export {
   DEMO_CONTAINER_NAME,
   isolationFromDocument,
+  isolationFromLayers,
   readProfileDocument,
+  readProfileLayers,
   renderPlanFromDocument,
+  renderPlanFromLayers,
 } from './host/document.js';
 export { checkRootfs } from './host/image.js';
 export {
@@ -42,15 +45,25 @@ export {
   runDirect,
 } from './host/lifecycle.js';
 export { hostPlanTarget, planTargetFor } from './host/target.js';
-export { DEFAULT_PROFILE, MACHINES_DIR } from './model/defaults.js';
+export { DEFAULT_PROFILE, DEFAULT_YIELDS, type DefaultYield, MACHINES_DIR } from './model/defaults.js';
 export { IMAGE_UNIT_DIRECTORIES, overridesWorkloadDropIn } from './model/drop-ins.js';
 export { type InstalledFiles, isolationFromInstalled } from './model/installed.js';
 export {
+  type ComposedIsolation,
+  composeIsolation,
   defaultIsolation,
-  mergeProfileDocuments,
+  type MergeReport,
   parseIsolation,
   planEnforcesLandlock,
+  type YieldedDefault,
 } from './model/isolation.js';
+export {
+  describeSource,
+  EXTENDS_LIMITS,
+  type ProfileLayer,
+  type ProfileSource,
+} from './model/layers.js';
+export { type MergedValue, type MergeRow, type MergeRule, PROFILE_MERGE_RULES } from './model/merge.js';
 export {
   CONTAINER_RUNTIME_UNIT_DIR,
   CONTAINER_VOLT_DIR,
@@ -64,6 +77,7 @@ export {
   WORKLOAD_DROP_IN_NAME,
   workloadDropInTarget,
 } from './model/paths.js';
+export { findPreset, PROFILE_PRESETS, type ProfilePreset, presetId } from './model/presets.js';
 export {
   type ContainerProcess,
   containerProcess,
@@ -110,8 +124,10 @@ export {
   renderPlan,
 } from './render/plan.js';
 export {
+  formatMergeReport,
   formatPlan,
   formatPlanArtifact,
+  formatYieldedDefaults,
   PLAN_ARTIFACTS,
   type PlanArtifact,
   planToJson,

@@ -61,3 +61,26 @@ export const CONFIGURATIONS: readonly (readonly [string, Record<string, unknown>
   ],
   ['environment variables', { environment: { APP_MODE: 'production', JAVA_OPTS: '-Xmx512m' } }],
 ];
+
+/** A profile extending each built-in preset, as a user would write one (issue 18): judged like the others. */
+export const PRESET_CONFIGURATIONS: readonly (readonly [string, Record<string, unknown>])[] = [
+  [
+    'server@1 with a workload unit',
+    { extends: 'server', workloadUnit: 'app.service', command: ['/usr/bin/app'] },
+  ],
+  [
+    'desktop@1 with a workload unit',
+    { extends: 'desktop@1', workloadUnit: 'session.service', command: ['/usr/bin/session', '--x'] },
+  ],
+  ['strict-app@1', { extends: 'strict-app', command: ['/usr/bin/app', '--serve', 'a b'] }],
+  [
+    'strict-app@1 with MemoryMax 48M (the default MemoryHigh gives way) and extra Landlock and seccomp rules',
+    {
+      extends: 'strict-app@1',
+      command: ['/usr/bin/app'],
+      resources: { memory: { max: '48M' } },
+      landlock: { paths: [{ path: '/srv/data', access: ['read-file', 'read-dir'], optional: true }] },
+      seccomp: { deny: ['ptrace'] },
+    },
+  ],
+];

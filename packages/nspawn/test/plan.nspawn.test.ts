@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultIsolation, parseIsolation } from '../src/model/isolation.js';
 import { WORKLOAD_DROP_IN_NAME, workloadDropInTarget } from '../src/model/paths.js';
 import { renderPlan } from '../src/render/plan.js';
-import { CONFIGURATIONS } from './configurations.js';
+import { CONFIGURATIONS, PRESET_CONFIGURATIONS } from './configurations.js';
 import {
   judgeDropInWithSystemdAnalyze,
   judgeWithNspawn,
@@ -34,47 +34,52 @@ function workloadDropIn(document: Record<string, unknown>): string {
   return file !== undefined && 'text' in file.content ? file.content.text : '';
 }
 
-describe('rendered plans judged by the real systemd-nspawn (needs root: cgroup2, mount namespace)', () => {
-  for (const [title, document] of CONFIGURATIONS) {
-    describe(title, () => {
-      const config = unwrap(parseIsolation({ name: 'vtp-web', ...document, rootfs: scratch.root }));
-      const plan = renderPlan(
-        config,
-        config.network.mode === 'private'
-          ? {
-              ...target,
-              containerLease: unwrap(
-                parseContainerLease(planBridge(config.network), { address: '10.87.0.9' }),
-              ),
-            }
-          : target,
-      );
+/** One profile's plan, judged on both routes by nspawn and its drop-in by systemd-analyze verify. */
+function judgePlan(title: string, document: Record<string, unknown>, name: string): void {
+  describe(title, () => {
+    const config = unwrap(parseIsolation({ name, ...document, rootfs: scratch.root }));
+    const plan = renderPlan(
+      config,
+      config.network.mode === 'private'
+        ? {
+            ...target,
+            containerLease: unwrap(parseContainerLease(planBridge(config.network), { address: '10.87.0.9' })),
+          }
+        : target,
+    );
 
-      it('the direct command line draws no warning or error', () => {
-        const verdict = judgeWithNspawn(plan.direct.argv.slice(1), {
-          environment: plan.direct.environment,
-        });
-        expect(verdict.findings).toEqual([]);
-        expect(verdict.reachedRefusal).toBe(true);
+    it('the direct command line draws no warning or error', () => {
+      const verdict = judgeWithNspawn(plan.direct.argv.slice(1), {
+        environment: plan.direct.environment,
       });
-
-      it('the .nspawn file under the stock unit arguments draws no warning or error', () => {
-        const verdict = judgeWithNspawn(
-          [...STOCK_UNIT_ARGUMENTS, `--machine=${config.name}`, `--directory=${scratch.root}`],
-          {
-            settings: { dir: scratch.settingsDir, machine: config.name, text: plan.nspawnFile },
-            environment: plan.direct.environment,
-          },
-        );
-        expect(verdict.findings).toEqual([]);
-        expect(verdict.reachedRefusal).toBe(true);
-      });
-
-      it('systemd-analyze verify accepts the service drop-in', () => {
-        expect(judgeDropInWithSystemdAnalyze(config.name, plan.serviceDropIn)).toEqual([]);
-      });
+      expect(verdict.findings).toEqual([]);
+      expect(verdict.reachedRefusal).toBe(true);
     });
-  }
+
+    it('the .nspawn file under the stock unit arguments draws no warning or error', () => {
+      const verdict = judgeWithNspawn(
+        [...STOCK_UNIT_ARGUMENTS, `--machine=${config.name}`, `--directory=${scratch.root}`],
+        {
+          settings: { dir: scratch.settingsDir, machine: config.name, text: plan.nspawnFile },
+          environment: plan.direct.environment,
+        },
+      );
+      expect(verdict.findings).toEqual([]);
+      expect(verdict.reachedRefusal).toBe(true);
+    });
+
+    it('systemd-analyze verify accepts the service drop-in', () => {
+      expect(judgeDropInWithSystemdAnalyze(config.name, plan.serviceDropIn)).toEqual([]);
+    });
+  });
+}
+
+describe('rendered plans judged by the real systemd-nspawn (needs root: cgroup2, mount namespace)', () => {
+  for (const [title, document] of CONFIGURATIONS) judgePlan(title, document, 'vtp-web');
+});
+
+describe('the built-in presets, as profiles extend them, judged the same way (issue 18)', () => {
+  for (const [title, document] of PRESET_CONFIGURATIONS) judgePlan(title, document, 'vp18-preset');
 });
 
 describe('the judge itself (needs root)', () => {

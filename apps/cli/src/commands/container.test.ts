@@ -32,6 +32,27 @@ describe('volt apply and volt remove under --root', () => {
     expect(again.every((change) => change.action === 'unchanged')).toBe(true);
   });
 
+  it('installs a profile that extends a file and a preset: the files render exactly as volt render shows them (issue 18)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'vp18-cli-root-'));
+    roots.push(root);
+    for (const name of ['web-staging.yaml', 'nightly-report.yaml']) {
+      const profile = fileURLToPath(new URL(`../../../../examples/${name}`, import.meta.url));
+      const machine = name === 'web-staging.yaml' ? 'web-staging' : 'nightly-report';
+      expect(volt('apply', profile, '--root', root).status).toBe(0);
+      const rendered = volt('render', '--profile', profile, '--only', 'nspawn').stdout;
+      expect(readFileSync(join(root, `etc/systemd/nspawn/${machine}.nspawn`), 'utf8')).toBe(rendered);
+    }
+    expect(readFileSync(join(root, 'etc/systemd/nspawn/nightly-report.nspawn'), 'utf8')).toMatch(
+      /^ReadOnly=yes$/m,
+    );
+    expect(
+      readFileSync(
+        join(root, 'etc/systemd/system/systemd-nspawn@nightly-report.service.d/50-volt.conf'),
+        'utf8',
+      ),
+    ).not.toContain('MemoryHigh=');
+  });
+
   it('removes everything it installed', () => {
     const root = mkdtempSync(join(tmpdir(), 'vtp-cli-root-'));
     roots.push(root);

@@ -27,11 +27,10 @@ export function registerContainerCommands(program: Command): void {
     .option('--root <dir>', 'install under this directory (image building)')
     .option('--json', 'print the changes as JSON')
     .action(async (profile: string, options: ApplyOptions) => {
-      const { applyPlan, planChanges, readProfileDocument, renderPlanFromDocument } = await import(
+      const { applyPlan, planChanges, readProfileLayers, renderPlanFromLayers } = await import(
         '../deps/container.js'
       );
-      const document = await readProfileDocument(profile);
-      const plan = await renderPlanFromDocument(document, {
+      const plan = await renderPlanFromLayers(await readProfileLayers(profile), {
         leaseAddress: options.dryRun !== true && options.root === undefined,
       });
       const install = options.root === undefined ? {} : { root: options.root };
@@ -108,10 +107,10 @@ export function registerContainerCommands(program: Command): void {
     )
     .argument('<profile>', 'profile file (YAML or JSON)')
     .action(async (profile: string) => {
-      const { applyPlan, readProfileDocument, renderPlanFromDocument, runDirect } = await import(
+      const { applyPlan, readProfileLayers, renderPlanFromLayers, runDirect } = await import(
         '../deps/container.js'
       );
-      const plan = await renderPlanFromDocument(await readProfileDocument(profile));
+      const plan = await renderPlanFromLayers(await readProfileLayers(profile));
       await applyPlan(plan, { route: 'direct' });
       process.exitCode = await runDirect(plan);
     });

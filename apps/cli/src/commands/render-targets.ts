@@ -1,6 +1,7 @@
 // `volt render --format oci|kubernetes` and `--only enforcement --target …`: the same profile for the other
 // targets, printed or written as files.
 import { VoltError } from '@volt/core';
+import type { ProfileLayer } from '@volt/nspawn';
 import { printData } from '../output.js';
 
 /** The options of `volt render` this module reads. */
@@ -41,16 +42,19 @@ export function wantsOtherTarget(options: TargetOptions): boolean {
 }
 
 /**
- * Renders a profile document for the OCI or Kubernetes target (printed, or written with `--output`), or
+ * Renders a profile (its layers: the file, what it extends, the flags) for the OCI or Kubernetes target (printed, or written with `--output`), or
  * prints what each of several targets enforces of it (`--only enforcement --target`).
  *
  * @throws {@link VoltError} USAGE for a bad option; the renderers' codes.
  * @example
  * ```ts
- * await renderForTarget(document, { format: 'kubernetes', image: 'registry.example/web:1' });
+ * await renderForTarget(layers, { format: 'kubernetes', image: 'registry.example/web:1' });
  * ```
  */
-export async function renderForTarget(document: unknown, options: TargetOptions): Promise<void> {
+export async function renderForTarget(
+  layers: readonly ProfileLayer[],
+  options: TargetOptions,
+): Promise<void> {
   const deps = await import('../deps/render-targets.js');
   const format = oneOf(options.format ?? 'nspawn', deps.RENDER_TARGETS, '--format');
   const kind = oneOf(options.kind ?? 'pod', deps.KUBERNETES_KINDS, '--kind');
@@ -66,7 +70,7 @@ export async function renderForTarget(document: unknown, options: TargetOptions)
       '--output',
     );
   }
-  const config = deps.isolationFromDocument(document);
+  const config = deps.isolationFromLayers(layers).isolation;
   const host = await deps.hostOciTarget(options.output ?? '.');
   let landlockAbi = host.landlockAbi;
   if (options.landlockAbi !== undefined) {
@@ -109,7 +113,7 @@ export async function renderForTarget(document: unknown, options: TargetOptions)
         try {
           const enforcement =
             target === 'nspawn'
-              ? (await deps.renderPlanFromDocument(document)).enforcement
+              ? (await deps.renderPlanFromLayers(layers)).enforcement
               : target === 'oci'
                 ? oci().enforcement
                 : kubernetes(options.image ?? 'IMAGE').enforcement;

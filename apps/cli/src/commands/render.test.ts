@@ -1,10 +1,14 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { VOLT_BIN } from '../testing/volt-bin.js';
 
 const main = VOLT_BIN;
 const example = fileURLToPath(new URL('../../../../examples/web.yaml', import.meta.url));
+const examples = (name: string) => fileURLToPath(new URL(`../../../../examples/${name}`, import.meta.url));
 const volt = (...args: string[]) =>
   spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', timeout: 60_000 });
 
@@ -80,5 +84,100 @@ describe('volt render', () => {
     expect(volt('no-such-command').status).toBe(2);
     expect(volt('render', '--profile', '/nonexistent/profile.yaml').status).toBe(1);
     expect(volt('--version').stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+describe('volt render --explain-merge (issue 18: where each value came from)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vp18-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('names the source of every value, and the defaults that gave way', () => {
+    const run = volt('render', '--memory-max', '48M', '--explain-merge');
+    expect([run.status, run.stderr]).toEqual([0, '']);
+    expect(run.stdout).toMatch(/^layers, lowest first: default, command line\n/);
+    expect(run.stdout).toMatch(/^resources\.memory\.max +"48M" +command line$/m);
+    expect(run.stdout).toMatch(/^resources\.tasks\.max +4096 +default$/m);
+    expect(run.stdout).toMatch(/^name +"demo" +default$/m);
+    expect(run.stdout).toContain(
+      'defaults that gave way:\n  resources.memory.high "1G" gave way to resources.memory.max "48M" (command line); together: CONFLICT at resources.memory.high: MemoryHigh (1073741824 bytes) is above MemoryMax (50331648 bytes)',
+    );
+  });
+
+  it('shows presets with their version and files by path, for a profile that extends them', () => {
+    const job = volt('render', '--profile', examples('nightly-report.yaml'), '--explain-merge');
+    expect(job.status).toBe(0);
+    expect(job.stdout).toMatch(
+      /^layers, lowest first: default, strict-app@1, .*examples\/nightly-report\.yaml\n/,
+    );
+    expect(job.stdout).toMatch(/^readOnlyRoot +true +strict-app@1$/m);
+    expect(job.stdout).toMatch(
+      /^landlock\.paths\[13\] +\{"path":"\/srv\/orders".* +.*nightly-report\.yaml$/m,
+    );
+    const staging = volt('render', '--profile', examples('web-staging.yaml'), '--explain-merge');
+    expect(staging.status).toBe(0);
+    expect(staging.stdout).toMatch(/^environment\.APP_MODE +"staging" +.*examples\/web-staging\.yaml$/m);
+    expect(staging.stdout).toMatch(/^workloadUnit +"web\.service" +.*examples\/web\.yaml$/m);
+    expect(staging.stdout).toMatch(/^seccomp\.profile +"default" +.*examples\/web\.yaml$/m);
+  });
+
+  it('gives the same as JSON, and volt render --json carries it as merge beside the plan', () => {
+    const report = JSON.parse(volt('render', '--memory-max', '48M', '--explain-merge', '--json').stdout) as {
+      layers: unknown[];
+      values: { path: unknown[]; value: unknown; source: unknown }[];
+      yielded: { path: unknown[]; value: unknown; yieldedTo: unknown[] }[];
+    };
+    expect(report.layers).toEqual([{ kind: 'default' }, { kind: 'default' }, { kind: 'flags' }]);
+    expect(report.values).toContainEqual({
+      path: ['resources', 'memory', 'max'],
+      value: '48M',
+      source: { kind: 'flags' },
+    });
+    expect(report.yielded.map((entry) => [entry.path, entry.value])).toEqual([
+      [['resources', 'memory', 'high'], '1G'],
+    ]);
+    const plan = JSON.parse(volt('render', '--memory-max', '48M', '--json').stdout) as {
+      merge: typeof report;
+      serviceDropIn: string;
+    };
+    expect(plan.merge).toEqual(report);
+    expect(plan.serviceDropIn).toContain('MemoryMax=48M\n');
+    expect(plan.serviceDropIn).not.toContain('MemoryHigh=');
+  });
+
+  it("the plan's text says which defaults gave way", () => {
+    const run = volt('render', '--memory-max', '48M');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('## Defaults that gave way');
+    expect(run.stdout).toContain('resources.memory.high "1G" gave way to resources.memory.max "48M"');
+    expect(volt('render', '--name', 'demo').stdout).not.toContain('## Defaults that gave way');
+  });
+
+  it('refuses an unknown preset and a cycle with one line naming the entry and the chain, exit 2', () => {
+    writeFileSync(join(dir, 'typo.yaml'), 'extends: strict-ap\n');
+    const typo = volt('render', '--profile', join(dir, 'typo.yaml'), '--explain-merge');
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toMatch(
+      /^volt: UNKNOWN_PRESET at extends\[0\]: .*typo\.yaml: "strict-ap" is not a built-in preset; accepted: /,
+    );
+    expect(typo.stderr.trim().split('\n')).toHaveLength(1);
+    writeFileSync(join(dir, 'a.yaml'), 'extends: ./b.yaml\n');
+    writeFileSync(join(dir, 'b.yaml'), 'extends: ./a.yaml\n');
+    const cycle = volt('render', '--profile', join(dir, 'a.yaml'));
+    expect(cycle.status).toBe(2);
+    expect(cycle.stderr).toMatch(
+      /^volt: INVALID_PROFILE at extends\[0\]: .*a\.yaml → .*b\.yaml → .*a\.yaml: a profile cannot extend itself/,
+    );
+  });
+
+  it('flags override what a profile extends, as they override the profile', () => {
+    const run = volt(
+      'render',
+      '--profile',
+      examples('nightly-report.yaml'),
+      '--network',
+      'private',
+      '--explain-merge',
+    );
+    expect(run.stdout).toMatch(/^network\.mode +"private" +command line$/m);
   });
 });

@@ -24,6 +24,7 @@ interface RenderOptions extends TargetOptions {
   readonly boot?: boolean;
   readonly json?: boolean;
   readonly only?: string;
+  readonly explainMerge?: boolean;
 }
 
 const collect = (value: string, previous: readonly string[] = []): readonly string[] => [...previous, value];
@@ -97,7 +98,11 @@ export function registerRenderCommands(program: Command): void {
     .option('--read-only', 'mount the root directory read-only')
     .option('--boot', 'boot the container init (Boot=yes)')
     .option('--no-boot', 'run the command directly (Boot=no)')
-    .option('--json', 'print the plan as JSON')
+    .option('--json', 'print the plan as JSON (with `merge`: where each value came from)')
+    .option(
+      '--explain-merge',
+      'print where each value came from (default, yielded default, preset@version, file, flags) instead of the plan',
+    )
     .option('--only <artifact>', 'print one artifact: args, nspawn, dropin, resolv, files or enforcement')
     .option('--format <format>', 'nspawn (the plan, default), oci (an OCI runtime bundle) or kubernetes')
     .option('--kind <kind>', 'with --format kubernetes: pod (default) or deployment')
@@ -107,29 +112,40 @@ export function registerRenderCommands(program: Command): void {
     .option('-o, --output <dir>', 'oci: write a runnable bundle to DIR; kubernetes: the manifests and files')
     .action(async (command: string[], options: RenderOptions) => {
       const {
-        DEMO_CONTAINER_NAME,
+        formatMergeReport,
         formatPlan,
         formatPlanArtifact,
-        mergeProfileDocuments,
-        parseIsolation,
+        formatYieldedDefaults,
+        isolationFromLayers,
         planTargetFor,
         planToJson,
-        readProfileDocument,
+        readProfileLayers,
         renderPlan,
-        unwrap,
       } = await import('../deps/render.js');
-      const document = options.profile === undefined ? {} : await readProfileDocument(options.profile);
-      const merged = mergeProfileDocuments(document, flagsAsProfile(options, command));
-      if (wantsOtherTarget(options) || (options.only === 'enforcement' && options.format !== undefined)) {
-        await renderForTarget(merged, options);
+      const flags = flagsAsProfile(options, command);
+      const layers = [
+        ...(options.profile === undefined ? [] : await readProfileLayers(options.profile)),
+        ...(Object.keys(flags).length === 0 ? [] : [{ source: { kind: 'flags' } as const, document: flags }]),
+      ];
+      if (options.explainMerge === true) {
+        const { merge } = isolationFromLayers(layers);
+        printData(merge, options.json === true, () => formatMergeReport(merge));
         return;
       }
-      const config = unwrap(parseIsolation(mergeProfileDocuments({ name: DEMO_CONTAINER_NAME }, merged)));
-      const plan = renderPlan(config, await planTargetFor(config));
+      if (wantsOtherTarget(options) || (options.only === 'enforcement' && options.format !== undefined)) {
+        await renderForTarget(layers, options);
+        return;
+      }
+      const { isolation, merge } = isolationFromLayers(layers);
+      const plan = renderPlan(isolation, await planTargetFor(isolation));
       if (options.only !== undefined) {
         process.stdout.write(formatPlanArtifact(plan, options.only, options.json === true));
         return;
       }
-      printData(planToJson(plan), options.json === true, () => formatPlan(plan));
+      printData({ ...planToJson(plan), merge }, options.json === true, () =>
+        merge.yielded.length === 0
+          ? formatPlan(plan)
+          : `${formatPlan(plan)}\n## Defaults that gave way (volt render --explain-merge: every value's source)\n\n${formatYieldedDefaults(merge.yielded)}`,
+      );
     });
 }

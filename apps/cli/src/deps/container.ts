@@ -8,8 +8,8 @@ export {
   planChanges,
   prepareHostNetwork,
   readInstalledContainer,
-  readProfileDocument,
+  readProfileLayers,
   removeContainer,
-  renderPlanFromDocument,
+  renderPlanFromLayers,
   runDirect,
 } from '@volt/nspawn';

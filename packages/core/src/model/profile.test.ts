@@ -7,6 +7,7 @@ import {
   PROFILE_LIMITS,
   type Profile,
   parseProfile,
+  parseProfileExtends,
   parseProfileText,
   profileJsonSchema,
   safeParseProfile,
@@ -456,6 +457,35 @@ describe('problems get their stable code and the exact input path', () => {
   });
 });
 
+describe('extends (the form only: @volt/nspawn resolves the names)', () => {
+  it('reads one entry or a list, always as a list, and keeps it in the parsed profile', () => {
+    expect(parseProfileExtends('strict-app')).toEqual({ ok: true, value: ['strict-app'] });
+    expect(parseProfileExtends(['./base.yaml', 'server@1'])).toEqual({
+      ok: true,
+      value: ['./base.yaml', 'server@1'],
+    });
+    expect(parseProfile({ extends: './a b.yaml' }).extends).toEqual(['./a b.yaml']);
+  });
+
+  it('refuses an empty entry, an empty list, a line break, a non-string and too many entries, at the path', () => {
+    const refused: readonly (readonly [unknown, string, readonly (string | number)[]])[] = [
+      ['', 'INVALID_VALUE', ['extends']],
+      [[], 'INVALID_VALUE', ['extends']],
+      [['./a\nb.yaml'], 'UNSAFE_STRING', ['extends', 0]],
+      [[7], 'INVALID_PROFILE', ['extends', 0]],
+      [
+        Array.from({ length: PROFILE_LIMITS.extends + 1 }, (_, index) => `./p${index}.yaml`),
+        'INVALID_VALUE',
+        ['extends'],
+      ],
+    ];
+    for (const [input, code, path] of refused) {
+      const result = parseProfileExtends(input);
+      expect(result.ok ? undefined : [result.error.code, result.error.path]).toEqual([code, path]);
+    }
+  });
+});
+
 describe('profile text', () => {
   it('YAML duplicate keys are a PARSE_ERROR', async () => {
     await expect(parseProfileText('name: a\nname: b\n', 'dup.yaml')).rejects.toMatchObject({
@@ -514,6 +544,7 @@ describe('profileJsonSchema', () => {
   const schema = profileJsonSchema();
   const root = schema as unknown as ObjectSchema;
   const TOP_LEVEL = [
+    'extends',
     'name',
     'rootfs',
     'boot',

@@ -96,6 +96,11 @@ export interface NetworkProfile {
  * defaults and resolves presets into an {@link IsolationConfig}.
  */
 export interface Profile {
+  /**
+   * What this document is laid over, lowest first: built-in presets and other profile files. Resolved by
+   * `@volt/nspawn`, which merges them under the document; core only checks the form.
+   */
+  readonly extends?: readonly string[];
   readonly name?: string;
   readonly rootfs?: string;
   readonly boot?: boolean;
@@ -173,6 +178,8 @@ export const PROFILE_LIMITS: {
   readonly devices: number;
   /** CPU and NUMA-node index lists written as numbers. */
   readonly indexes: number;
+  /** `extends`: the presets and files one document names. */
+  readonly extends: number;
 } = {
   bytes: 1024 * 1024,
   commandArguments: 256,
@@ -184,6 +191,7 @@ export const PROFILE_LIMITS: {
   nameServers: 16,
   devices: 64,
   indexes: 8192,
+  extends: 16,
 };
 
 const text = z.string().check(z.maxLength(4096));
@@ -490,7 +498,22 @@ const environmentSchema = z.pipe(
   }),
 );
 
+/** One `extends` entry: a preset name or a path, any text a file name can hold. */
+const extendsEntry = parsedFrom(text.check(z.minLength(1)), parseFreeText);
+const extendsSchema = typed<readonly string[]>(
+  z
+    .pipe(
+      z.union([extendsEntry, list(extendsEntry, PROFILE_LIMITS.extends).check(z.minLength(1))]),
+      z.transform((value) => (typeof value === 'string' ? [value] : value)),
+    )
+    .register(z.globalRegistry, {
+      description:
+        'what this profile is laid over, lowest first: a built-in preset (server, desktop, strict-app; NAME means NAME@1, or name a version: strict-app@1) or another profile file (a path starting with ./, ../ or /, relative to this file), or a list of them. Merged field by field under this profile; see the "Presets and composition" section of @volt/nspawn',
+    }),
+);
+
 const profileObject = z.strictObject({
+  extends: z.optional(extendsSchema),
   name: z.optional(parsedFrom(text, parseMachineName)),
   rootfs: z.optional(absolutePath),
   boot: z.optional(z.boolean()),
@@ -683,6 +706,24 @@ export function parseSeccompProfile(input: unknown, path: InputPath = ['seccomp'
  */
 export function parseNetworkProfile(input: unknown, path: InputPath = ['network']): Result<NetworkProfile> {
   return parseWith(networkSchema, input, path);
+}
+
+/**
+ * Parses a profile's `extends:` value: one entry or a list of at most `PROFILE_LIMITS.extends`, each
+ * non-empty text without NUL or line breaks; always a list. What an entry names (a preset, a file) is
+ * `@volt/nspawn`'s to resolve.
+ *
+ * @example
+ * ```ts
+ * parseProfileExtends('strict-app'); // { ok: true, value: ['strict-app'] }
+ * parseProfileExtends([]).ok; // false, code INVALID_VALUE: the list is empty
+ * ```
+ */
+export function parseProfileExtends(
+  input: unknown,
+  path: InputPath = ['extends'],
+): Result<readonly string[]> {
+  return parseWith(extendsSchema, input, path);
 }
 
 /**

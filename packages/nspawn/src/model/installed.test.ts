@@ -1,7 +1,7 @@
 import { unwrap } from '@volt/core';
 import { parseContainerLease, planBridge } from '@volt/netns';
 import { describe, expect, it } from 'vitest';
-import { CONFIGURATIONS } from '../../test/configurations.js';
+import { CONFIGURATIONS, PRESET_CONFIGURATIONS } from '../../test/configurations.js';
 import { type IsolationPlan, renderPlan } from '../render/plan.js';
 import { isolationFromInstalled } from './installed.js';
 import { parseIsolation } from './isolation.js';
@@ -34,7 +34,7 @@ function installedFilesOf(plan: IsolationPlan) {
 }
 
 describe('render, parse, render', () => {
-  for (const [title, document] of CONFIGURATIONS) {
+  for (const [title, document] of [...CONFIGURATIONS, ...PRESET_CONFIGURATIONS]) {
     it(`gives the same files again: ${title}`, () => {
       const first = renderPlan(unwrap(parseIsolation({ name: 'vtp-web', ...document })), target);
       const parsed = isolationFromInstalled(installedFilesOf(first));

@@ -2,9 +2,9 @@ import type { ResourceLimits } from '@volt/core';
 import {
   describeValue,
   fail,
+  formatVoltError,
   type InputPath,
   type IsolationConfig,
-  isRecord,
   type LandlockPolicy,
   type NetworkConfig,
   ok,
@@ -19,26 +19,18 @@ import { safeParseProfile } from '@volt/core/profile';
 import { LANDLOCK_SYSCALLS, landlockPolicyFromProfile } from '@volt/landlock';
 import { networkConfigFromProfile } from '@volt/netns';
 import { resolveSeccompNames, seccompConfigFromProfile } from '@volt/seccomp';
-import { DEFAULT_PROFILE, MACHINES_DIR } from './defaults.js';
+import { DEFAULT_PROFILE, DEFAULT_YIELDS, MACHINES_DIR } from './defaults.js';
+import { describeSource, type ProfileLayer, type ProfileSource, presetExtendsResolved } from './layers.js';
+import {
+  type MergedProfile,
+  type MergedValue,
+  mergedDocument,
+  mergedLeaves,
+  mergedValues,
+  mergeProfileLayers,
+  withoutField,
+} from './merge.js';
 import { rootfsProblem } from './rootfs.js';
-
-/**
- * A profile document laid over another, key by key: records merge, anything else (a list, a string, a
- * number) replaces what was there. Used for the defaults under a profile and for command-line flags over a
- * profile file.
- *
- * @example
- * ```ts
- * mergeProfileDocuments({ resources: { memory: { max: '2G' } } }, { resources: { tasks: { max: 64 } } });
- * // { resources: { memory: { max: '2G' }, tasks: { max: 64 } } }
- * ```
- */
-export function mergeProfileDocuments(base: unknown, overlay: unknown): unknown {
-  if (!isRecord(base) || !isRecord(overlay)) return overlay === undefined ? base : overlay;
-  const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(overlay)) merged[key] = mergeProfileDocuments(merged[key], value);
-  return merged;
-}
 
 /** A configuration whose parts each went through their own validator. */
 type CheckedParts = IsolationConfig & {
@@ -139,24 +131,9 @@ export function checkIsolation(config: CheckedParts, path: InputPath = []): Resu
   return first === undefined ? ok(config as ValidIsolation) : fail(first, ...rest);
 }
 
-/**
- * Parses a container's isolation from a profile document (from YAML or JSON, or built by a JavaScript
- * caller): {@link DEFAULT_PROFILE} under it, then the one profile schema for the whole document, then each
- * part completed by the package that owns it (the Landlock preset, seccomp's syscall catalog, the network
- * defaults), then the rules that span parts. Every problem is reported at once, each at its input path;
- * unknown keys are errors. The only way to a configuration that `renderPlan` takes.
- *
- * @example
- * ```ts
- * const config = parseIsolation({ name: 'web', network: { mode: 'none' } });
- * config.ok && config.value.resources.memory?.max; // { kind: 'bytes', bytes: 2147483648 } (the default)
- * parseIsolation({ name: 'web', resources: { memroy: {} } }).ok; // false, code INVALID_PROFILE
- * ```
- */
-export function parseIsolation(document: unknown): Result<ValidIsolation> {
-  const profile = safeParseProfile(
-    isRecord(document) ? mergeProfileDocuments(DEFAULT_PROFILE, document) : document,
-  );
+/** The profile's own fields with its parts completed: the body of {@link parseIsolation}, on one document. */
+function isolationFromMergedDocument(document: unknown): Result<ValidIsolation> {
+  const profile = safeParseProfile(document);
   if (!profile.ok) return profile;
   const { name } = profile.value;
   if (name === undefined) {
@@ -199,6 +176,190 @@ export function parseIsolation(document: unknown): Result<ValidIsolation> {
     privateUsers: profile.value.privateUsers ?? true,
     readOnlyRoot: profile.value.readOnlyRoot ?? false,
   });
+}
+
+/** A default that gave way to a value the profile wrote (see {@link DEFAULT_YIELDS}). */
+export interface YieldedDefault {
+  /** The default's field. */
+  readonly path: InputPath;
+  /** The default's value, as a profile writes it. */
+  readonly value: unknown;
+  /** The values it gave way to, with their sources. */
+  readonly yieldedTo: readonly MergedValue[];
+  /** The conflict it would have made: the message of the check that refused the two together. */
+  readonly conflict: string;
+}
+
+/**
+ * Where each value of a composed isolation came from: the layers, lowest first (the defaults, presets,
+ * files, the profile, the command line), every final value with its source, and the defaults that gave
+ * way. Computed by the merge, carried beside the isolation; renderers never see it.
+ */
+export interface MergeReport {
+  readonly layers: readonly ProfileSource[];
+  readonly values: readonly MergedValue[];
+  readonly yielded: readonly YieldedDefault[];
+}
+
+/** A validated isolation and the report of the merge it came from. */
+export interface ComposedIsolation {
+  readonly isolation: ValidIsolation;
+  readonly merge: MergeReport;
+}
+
+const DEFAULT_LAYERS: readonly ProfileLayer[] = [{ source: { kind: 'default' }, document: DEFAULT_PROFILE }];
+
+/** Whether one path is the other or lies under it. */
+function related(a: InputPath, b: InputPath): boolean {
+  const length = Math.min(a.length, b.length);
+  return a.slice(0, length).every((part, index) => String(part) === String(b[index]));
+}
+
+/** The first default of {@link DEFAULT_YIELDS} that a conflict among `issues` involves, as it yields. */
+function yieldingDefault(
+  merged: MergedProfile,
+  issues: readonly VoltError[],
+): { readonly field: readonly string[]; readonly report: YieldedDefault } | undefined {
+  const isDefault = (layer: number) => merged.layers[layer]?.source.kind === 'default';
+  const conflicts = issues.filter((issue) => issue.code === 'CONFLICT');
+  for (const row of DEFAULT_YIELDS) {
+    const field = row.field.split('.');
+    const defaults = mergedLeaves(merged, field);
+    if (defaults.length === 0 || !defaults.every((leaf) => isDefault(leaf.layer))) continue;
+    const written = row.yieldsTo
+      .flatMap((other) => mergedLeaves(merged, other.split('.')))
+      .filter((leaf) => !isDefault(leaf.layer));
+    const fields = [row.field, ...row.yieldsTo].map((dotted) => dotted.split('.'));
+    const conflict = conflicts.find((issue) => fields.some((path) => related(issue.path, path)));
+    if (written.length === 0 || conflict === undefined) continue;
+    const source = (layer: number) => (merged.layers[layer] as ProfileLayer).source;
+    return {
+      field,
+      report: {
+        path: field,
+        value: mergedDocument(merged, field),
+        yieldedTo: written.map((leaf) => ({
+          path: leaf.path,
+          value: leaf.value,
+          source: source(leaf.layer),
+        })),
+        conflict: formatVoltError(conflict),
+      },
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The issues of a composed profile, each naming the presets or extended files its values came from: the
+ * profile's own values (and the command line's) go unnamed.
+ */
+function attributedIssues(merged: MergedProfile, issues: readonly VoltError[]): VoltError[] {
+  const own = merged.layers.map((layer) => layer.source.kind === 'file' || layer.source.kind === 'profile');
+  const ownLayer = own.lastIndexOf(true);
+  const leaves = mergedLeaves(merged);
+  return issues.map((issue) => {
+    const from = new Set(
+      leaves
+        .filter((leaf) => {
+          const { source } = merged.layers[leaf.layer] as ProfileLayer;
+          return (
+            issue.path.length > 0 &&
+            related(leaf.path, issue.path) &&
+            leaf.layer !== ownLayer &&
+            (source.kind === 'preset' || source.kind === 'file')
+          );
+        })
+        .map((leaf) => describeSource((merged.layers[leaf.layer] as ProfileLayer).source)),
+    );
+    if (from.size === 0) return issue;
+    return new VoltError(issue.code, `${issue.message} (set by ${[...from].join(', ')})`, {
+      path: issue.path,
+      ...(issue.hint === undefined ? {} : { hint: issue.hint }),
+      cause: issue,
+    });
+  });
+}
+
+/**
+ * {@link composeIsolation} over other defaults than {@link DEFAULT_PROFILE}; with none, the profile alone.
+ * For the tests of the yield rule, which compare a profile with and without the defaults.
+ *
+ * @example
+ * ```ts
+ * composeIsolationOver([], [{ source: { kind: 'profile' }, document: { name: 'web' } }]).ok; // true
+ * ```
+ */
+export function composeIsolationOver(
+  defaults: readonly ProfileLayer[],
+  layers: readonly ProfileLayer[],
+): Result<ComposedIsolation> {
+  const resolved = presetExtendsResolved([...defaults, ...layers]);
+  if (!resolved.ok) return resolved;
+  let merged = mergeProfileLayers(resolved.value);
+  const yielded: YieldedDefault[] = [];
+  for (;;) {
+    const result = isolationFromMergedDocument(mergedDocument(merged));
+    if (result.ok) {
+      return ok({
+        isolation: result.value,
+        merge: {
+          layers: merged.layers.map((layer) => layer.source),
+          values: mergedValues(merged),
+          yielded,
+        },
+      });
+    }
+    const giving = yieldingDefault(merged, result.issues);
+    if (giving === undefined) {
+      const [first, ...rest] = attributedIssues(merged, result.issues);
+      return fail(first as VoltError, ...rest);
+    }
+    yielded.push(giving.report);
+    merged = withoutField(merged, giving.field);
+  }
+}
+
+/**
+ * Composes a container's isolation from the layers of a profile, lowest first (presets, the files a
+ * profile extends, the profile, the command line): {@link DEFAULT_PROFILE} under them, each layer's
+ * `extends:` presets under it, everything merged field by field ({@link PROFILE_MERGE_RULES}), then one
+ * profile schema for the merged document, each part completed by the package that owns it, and the rules
+ * that span parts. A default that conflicts with a value the layers wrote gives way to it
+ * ({@link DEFAULT_YIELDS}), and the report says so. Every problem is reported at once, each at its input
+ * path, naming the presets and extended files its values came from.
+ *
+ * @example
+ * ```ts
+ * const composed = composeIsolation([
+ *   { source: { kind: 'profile' }, document: { name: 'job', extends: 'strict-app', command: ['/bin/job'] } },
+ * ]);
+ * composed.ok && composed.value.isolation.readOnlyRoot; // true (from strict-app@1)
+ * composed.ok && composed.value.merge.values.find((value) => value.path.join('.') === 'readOnlyRoot')?.source;
+ * // { kind: 'preset', name: 'strict-app', version: 1 }
+ * ```
+ */
+export function composeIsolation(layers: readonly ProfileLayer[]): Result<ComposedIsolation> {
+  return composeIsolationOver(DEFAULT_LAYERS, layers);
+}
+
+/**
+ * Parses a container's isolation from a profile document (from YAML or JSON, or built by a JavaScript
+ * caller): {@link composeIsolation} of the one document, which may extend built-in presets (a profile
+ * file that extends files is read with `readProfileLayers`). Every problem is reported at once, each at
+ * its input path; unknown keys are errors. The only way to a configuration that `renderPlan` takes.
+ *
+ * @example
+ * ```ts
+ * const config = parseIsolation({ name: 'web', network: { mode: 'none' } });
+ * config.ok && config.value.resources.memory?.max; // { kind: 'bytes', bytes: 2147483648 } (the default)
+ * parseIsolation({ name: 'web', resources: { memroy: {} } }).ok; // false, code INVALID_PROFILE
+ * parseIsolation({ name: 'web', resources: { memory: { max: '48M' } } }).ok; // true: the default MemoryHigh (1G) yields
+ * ```
+ */
+export function parseIsolation(document: unknown): Result<ValidIsolation> {
+  const composed = composeIsolation([{ source: { kind: 'profile' }, document }]);
+  return composed.ok ? ok(composed.value.isolation) : composed;
 }
 
 /**

@@ -43,10 +43,10 @@ export interface ContainerPaths {
   /** The helper's binary policy (container paths), in {@link ContainerPaths.runtimeDir}. */
   readonly helperPolicy: string;
   /**
-   * The container's resolv.conf for a read-only Boot=no root, in {@link ContainerPaths.runtimeDir}: the
-   * helper binds it over the image's `/etc/resolv.conf` (nspawn cannot create a mount point there).
+   * The container's resolv.conf for the helper to bind over `/etc/resolv.conf` (a read-only Boot=no root,
+   * where nspawn cannot create a mount point), in {@link ContainerPaths.runtimeDir}.
    */
-  readonly runtimeResolvConf: string;
+  readonly helperResolvConf: string;
   /** The Landlock policy as requested, in landlockconfig JSON. */
   readonly landlockPolicy: string;
   /** A private container's systemd-networkd file for host0 (its leased address), bound into it. */
@@ -81,7 +81,7 @@ export function containerPaths(name: string): ContainerPaths {
     runtimeDir,
     helper: `${runtimeDir}/volt-landlock`,
     helperPolicy: `${runtimeDir}/landlock.policy`,
-    runtimeResolvConf: `${runtimeDir}/resolv.conf`,
+    helperResolvConf: `${runtimeDir}/resolv.conf`,
     landlockPolicy: `${stateDir}/landlock.json`,
     containerNetworkFile: `${stateDir}/host0.network`,
     workloadDropIn: `${stateDir}/${WORKLOAD_DROP_IN_NAME}`,
@@ -106,7 +106,7 @@ export function installableFiles(paths: ContainerPaths): readonly string[] {
     paths.resolvConf,
     paths.helper,
     paths.helperPolicy,
-    paths.runtimeResolvConf,
+    paths.helperResolvConf,
     paths.landlockPolicy,
     paths.containerNetworkFile,
     paths.workloadDropIn,

@@ -104,6 +104,65 @@ const document = fc.record(
   { requiredKeys: ['name'] },
 );
 
+/** Text a user may write in an argument or a value: words, and the characters each format must escape. */
+const freeText = fc.oneof(
+  { arbitrary: safeWord, weight: 4 },
+  {
+    arbitrary: fc.constantFrom('a b', '%h', '%%', '$HOME', '$$', '"q"', "it's", 'a\\', '', ' lead', 'trail '),
+    weight: 3,
+  },
+  { arbitrary: fc.constantFrom('é', 'a;b', 'a=b', '\t', '日本', '-x', '--bind=/:/host'), weight: 3 },
+);
+const environmentName = fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,8}$/);
+const validSize = fc.constantFrom('2G', '1.5G', '512M', 'infinity', '50%');
+/** Documents that are valid by construction (each rule across fields is kept by how they are built). */
+const validDocument = fc
+  .record(
+    {
+      name: safeWord,
+      rootfs: safeWord.map((text) => `/var/lib/machines/${text}`),
+      boot: fc.boolean(),
+      command: fc.array(freeText, { maxLength: 3 }).map((words) => ['/usr/bin/app', ...words]),
+      workloadUnit: safeWord.map((text) => `${text}.service`),
+      environment: fc.dictionary(environmentName, freeText, { maxKeys: 3 }),
+      landlock: fc.constantFrom('server', 'desktop', 'none'),
+      seccomp: fc.constantFrom('strict', 'default', 'unconfined'),
+      privateUsers: fc.boolean(),
+      readOnlyRoot: fc.boolean(),
+      network: fc.oneof(
+        fc.record(
+          {
+            mode: fc.constant('private'),
+            bridge: safeWord,
+            dns: fc.array(fc.oneof(fc.ipV4(), fc.ipV6()), { maxLength: 3 }),
+            ports: fc.uniqueArray(
+              fc.integer({ min: 1, max: 65535 }).map((port) => `tcp:${port}:80`),
+              { maxLength: 3 },
+            ),
+          },
+          { requiredKeys: ['mode'] },
+        ),
+        fc.record({ mode: fc.constantFrom('host', 'none') }),
+      ),
+      resources: fc.record(
+        {
+          memory: fc.record({ max: validSize }, { requiredKeys: [] }),
+          cpu: fc.record(
+            { weight: fc.integer({ min: 1, max: 10000 }), allowedCpus: fc.constantFrom('0', '0-1', '0,1') },
+            { requiredKeys: [] },
+          ),
+          tasks: fc.record({ max: fc.integer({ min: 1, max: 10_000 }) }, { requiredKeys: [] }),
+        },
+        { requiredKeys: [] },
+      ),
+    },
+    { requiredKeys: ['name', 'command'] },
+  )
+  .map((document) =>
+    // systemd as PID 1 (Boot=yes, the default) needs calls the strict filter denies: such a container boots with `default`.
+    document.boot !== false && document.seccomp === 'strict' ? { ...document, seccomp: 'default' } : document,
+  );
+
 describe('generated profiles, valid and hostile', () => {
   it('either render or fail with a VoltError; no other exception', () => {
     fc.assert(
@@ -150,20 +209,10 @@ describe('generated profiles, valid and hostile', () => {
     );
   });
 
-  it('when they render, the settings file reads back to exactly the settings, and nothing escapes its line or argument', () => {
-    let rendered = 0;
+  it('a valid profile renders, its settings file reads back to exactly the settings, and nothing escapes its line or argument', () => {
     fc.assert(
-      fc.property(document, (input) => {
-        const config = parseIsolation(input);
-        if (!config.ok) return;
-        let plan: ReturnType<typeof renderPlan>;
-        try {
-          plan = renderPlan(config.value, target);
-        } catch (error) {
-          if (VoltError.isInstance(error)) return;
-          throw error;
-        }
-        rendered++;
+      fc.property(validDocument, (input) => {
+        const plan = renderPlan(unwrap(parseIsolation(input)), target);
         const file = unwrap(parseUnitFile(plan.nspawnFile));
         // The file reads back to the settings: Environment= as systemd's words (one quoted word each).
         const readBack = file.sections.flatMap((section) =>
@@ -202,7 +251,6 @@ describe('generated profiles, valid and hostile', () => {
         for (const argument of plan.direct.argv) expect(argument).not.toMatch(/[\n\r\0]/);
       }),
     );
-    expect(rendered).toBeGreaterThan(5);
   });
 });
 

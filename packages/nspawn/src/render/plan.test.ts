@@ -8,7 +8,7 @@ import {
 import { parseContainerLease, planBridge } from '@volt/netns';
 import { describe, expect, it } from 'vitest';
 import { voltErrorOf } from '../../test/volt-error.js';
-import { defaultIsolation, parseIsolation } from '../model/isolation.js';
+import { composeIsolation, defaultIsolation, parseIsolation } from '../model/isolation.js';
 import { containerPaths, installableFiles } from '../model/paths.js';
 import { renderPlan } from './plan.js';
 import {
@@ -352,7 +352,13 @@ describe('issue 16: options end before the command on the direct route (finding 
 describe('issue 16: seccomp may not deny what the Landlock helper needs while Landlock applies (finding 8)', () => {
   for (const deny of [['landlock_create_ruleset'], ['landlock_restrict_self'], ['@sandbox'], ['prctl']]) {
     it(`refuses seccomp.deny ${deny.join(',')} with a policy to enforce`, () => {
-      const result = parseIsolation({ name: 'web', boot: false, command: ['/bin/app'], seccomp: { deny } });
+      const result = parseIsolation({
+        name: 'web',
+        boot: false,
+        command: ['/bin/app'],
+        landlock: 'server',
+        seccomp: { deny },
+      });
       expect(result.ok).toBe(false);
       if (!result.ok) {
         expect([result.error.code, result.error.path]).toEqual(['CONFLICT', ['seccomp']]);
@@ -367,6 +373,25 @@ describe('issue 16: seccomp may not deny what the Landlock helper needs while La
       parseIsolation({ name: 'web', boot: false, command: ['/a'], landlock: 'none', seccomp: deny }).ok,
     ).toBe(true);
     expect(parseIsolation({ name: 'web', boot: true, seccomp: deny }).ok).toBe(true);
+  });
+
+  it('the default Landlock policy, which the profile did not write, gives way to the filter, and says so (issue 18)', () => {
+    const composed = composeIsolation([
+      {
+        source: { kind: 'profile' },
+        document: { name: 'web', boot: false, command: ['/a'], seccomp: { deny: ['@sandbox'] } },
+      },
+    ]);
+    expect(composed.ok).toBe(true);
+    if (!composed.ok) return;
+    expect(composed.value.isolation.landlock).toBeNull();
+    expect(composed.value.merge.yielded.map((entry) => [entry.path, entry.value])).toEqual([
+      [['landlock'], 'server'],
+    ]);
+    expect(renderPlan(composed.value.isolation, target).enforcement[0]).toMatchObject({
+      layer: 'landlock',
+      status: 'not-enforced',
+    });
   });
 
   it('a strict allow list keeps the helper working', () => {

@@ -1,4 +1,6 @@
-import { VoltError } from '@volt/core';
+import { formatInputPath, VoltError } from '@volt/core';
+import type { MergeReport, YieldedDefault } from '../model/isolation.js';
+import { describeSource } from '../model/layers.js';
 import type { IsolationPlan, PlannedFile } from './plan.js';
 
 /** The artifacts of a plan that can be printed on their own. */
@@ -115,4 +117,68 @@ export function formatPlan(plan: IsolationPlan): string {
     section('resolv.conf', formatPlanArtifact(plan, 'resolv', false)),
     section('Files installed by volt apply', formatPlanArtifact(plan, 'files', false)),
   ].join('\n');
+}
+
+/**
+ * Where each value of a composed profile came from, as text (`volt render --explain-merge`): the layers,
+ * lowest first; one line per final value with its source; then the defaults that gave way, each with the
+ * values it gave way to and why.
+ *
+ * @example
+ * ```ts
+ * const composed = composeIsolation([{ source: { kind: 'profile' }, document: { name: 'web', resources: { memory: { max: '48M' } } } }]);
+ * composed.ok && formatMergeReport(composed.value.merge);
+ * // layers, lowest first: default, profile
+ * // ...
+ * // resources.memory.max   "48M"   profile
+ * // ...
+ * // defaults that gave way:
+ * //   resources.memory.high "1G" gave way to resources.memory.max "48M" (profile); together: CONFLICT at ...
+ * ```
+ */
+export function formatMergeReport(report: MergeReport): string {
+  const rows = report.values.map((value) => [
+    formatInputPath(value.path),
+    JSON.stringify(value.value),
+    describeSource(value.source),
+  ]);
+  const width = (column: number) => Math.max(0, ...rows.map((row) => (row[column] ?? '').length));
+  const [pathWidth, valueWidth] = [width(0), Math.min(width(1), 48)];
+  // Volt's defaults may come in more than one layer (the demo name of a profile that names none).
+  const layers = report.layers.map(describeSource).filter((name, index, all) => name !== all[index - 1]);
+  const lines = [
+    `layers, lowest first: ${layers.join(', ')}`,
+    '',
+    ...rows.map(([path = '', value = '', source = '']) =>
+      `${path.padEnd(pathWidth)}  ${value.padEnd(valueWidth)}  ${source}`.trimEnd(),
+    ),
+  ];
+  if (report.yielded.length > 0)
+    lines.push('', 'defaults that gave way:', formatYieldedDefaults(report.yielded));
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/**
+ * The defaults that gave way to a profile's values, one line each: the default, the values it gave way to
+ * with their sources, and the conflict the two would have made.
+ *
+ * @example
+ * ```ts
+ * formatYieldedDefaults(composed.merge.yielded);
+ * // '  resources.memory.high "1G" gave way to resources.memory.max "48M" (profile); together: CONFLICT at
+ * //  resources.memory.high: MemoryHigh (1073741824 bytes) is above MemoryMax (50331648 bytes) (hint: ...)\n'
+ * ```
+ */
+export function formatYieldedDefaults(yielded: readonly YieldedDefault[]): string {
+  return yielded
+    .map((entry) => {
+      const to = entry.yieldedTo
+        .map(
+          (value) =>
+            `${formatInputPath(value.path)} ${JSON.stringify(value.value)} (${describeSource(value.source)})`,
+        )
+        .join(', ');
+      return `  ${formatInputPath(entry.path)} ${JSON.stringify(entry.value)} gave way to ${to}; together: ${entry.conflict}\n`;
+    })
+    .join('');
 }
