@@ -14,8 +14,10 @@ export { hostOciTarget, kubernetesFiles, writeOciBundle, writePlannedFiles } fro
 export {
   DEMO_CONTAINER_NAME,
   isolationFromDocument,
+  type ProfileFileReport,
   readProfileDocument,
   renderPlanFromDocument,
+  validateProfileFile,
 } from './host/document.js';
 export { checkRootfs } from './host/image.js';
 export {
@@ -50,6 +52,7 @@ export {
   mergeProfileDocuments,
   parseIsolation,
   planEnforcesLandlock,
+  validateIsolation,
 } from './model/isolation.js';
 export {
   CONTAINER_RUNTIME_UNIT_DIR,
@@ -71,6 +74,7 @@ export {
   type ProcessRlimit,
   type ProcessRuntime,
 } from './model/process.js';
+export { type ProfileProblem } from './model/problems.js';
 export { HOST_SYSTEM_TREES, rootfsProblem, templateRootfs } from './model/rootfs.js';
 export {
   formatKubernetesManifests,

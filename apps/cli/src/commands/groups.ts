@@ -5,6 +5,7 @@ import { registerNetCommands } from './net.js';
 import { registerRenderCommands } from './render.js';
 import { registerSandboxCommands } from './sandbox.js';
 import { registerSeccompCommands } from './seccomp.js';
+import { registerValidateCommands } from './validate.js';
 
 /**
  * The top-level commands each module registers, with its register function: `volt X` registers only the
@@ -22,4 +23,5 @@ export const COMMAND_GROUPS: readonly (readonly [readonly string[], (program: Co
   [['net'], registerNetCommands],
   [['sandbox'], registerSandboxCommands],
   [['seccomp'], registerSeccompCommands],
+  [['validate'], registerValidateCommands],
 ];

@@ -516,6 +516,8 @@ describe('profile text', () => {
     expect(loaded.value.document).toEqual(await loadProfileDocument(text));
     expect(at(['name'])).toEqual({ line: 1, column: 7 });
     expect(at(['resources', 'memory', 'max'])).toEqual({ line: 3, column: 18 });
+    expect(at(['resources', 'memory', 'max'], 'key')).toEqual({ line: 3, column: 13 });
+    expect(at(['command', 1], 'key')).toEqual({ line: 8, column: 5 });
     expect(at(['resources', 'memory'])).toEqual({ line: 3, column: 3 });
     expect(at(['resources', 'tasks'])).toEqual({ line: 4, column: 3 });
     expect(at(['resources', 'tasks', 'max'])).toEqual({ line: 5, column: 10 });

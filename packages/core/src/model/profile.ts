@@ -751,10 +751,10 @@ export interface ProfileSource {
   readonly document: unknown;
   /**
    * Where the value at `path` was written: a scalar or a list item where it starts, a map or list under a
-   * key at its key; a path to a key that is not written points at the nearest written map or list that
-   * would hold it (line 1, column 1 for an empty document).
+   * key at its key; with `part` `key`, always the key that names it. A path to a key that is not written
+   * points at the nearest written map or list that would hold it (line 1, column 1 for an empty document).
    */
-  readonly positionOf: (path: InputPath) => SourcePosition;
+  readonly positionOf: (path: InputPath, part?: 'value' | 'key') => SourcePosition;
 }
 
 /** What loading a profile's text gives: the document with positions, or the one reason it is not YAML/JSON. */
@@ -767,7 +767,7 @@ function sourcePositions(
   yaml: typeof import('yaml'),
   document: Document.Parsed,
   lines: import('yaml').LineCounter,
-): (path: InputPath) => SourcePosition {
+): (path: InputPath, part?: 'value' | 'key') => SourcePosition {
   const { isAlias, isCollection, isMap, isScalar, isSeq } = yaml;
   const at = (offset: number | undefined): SourcePosition => {
     const { line, col } = lines.linePos(offset ?? 0);
@@ -775,7 +775,7 @@ function sourcePositions(
   };
   const start = (node: unknown): number | undefined =>
     isScalar(node) || isCollection(node) || isAlias(node) ? node.range?.[0] : undefined;
-  return (path) => {
+  return (path, part = 'value') => {
     let node: unknown = document.contents;
     let position = at(start(node));
     for (const key of path) {
@@ -794,7 +794,9 @@ function sourcePositions(
       }
       // A map or list under a key is shown at its key (a block one starts on the next line); a value at its start.
       const shown =
-        isScalar(next) || keyNode === undefined ? (start(next) ?? start(keyNode)) : start(keyNode);
+        (part === 'value' && isScalar(next)) || keyNode === undefined
+          ? (start(next) ?? start(keyNode))
+          : start(keyNode);
       if (shown !== undefined) position = at(shown);
       node = next;
     }

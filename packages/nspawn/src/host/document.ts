@@ -1,7 +1,14 @@
 import { unwrap, type ValidIsolation, VoltError } from '@volt/core';
-import { loadProfileDocument, PROFILE_LIMITS } from '@volt/core/profile';
+import {
+  loadProfileDocument,
+  loadProfileSource,
+  PROFILE_LIMITS,
+  profileJsonSchema,
+  type SourcePosition,
+} from '@volt/core/profile';
 import { leaseContainerAddress } from '@volt/netns';
-import { parseIsolation } from '../model/isolation.js';
+import { parseIsolation, validateIsolation } from '../model/isolation.js';
+import { locateProblems, type ProfileProblem } from '../model/problems.js';
 import { type IsolationPlan, type PlanTarget, renderPlan } from '../render/plan.js';
 import { planTargetFor } from './target.js';
 
@@ -19,11 +26,14 @@ export const DEMO_CONTAINER_NAME = 'demo';
  * ```
  */
 export function isolationFromDocument(document: unknown): ValidIsolation {
-  const named =
-    typeof document === 'object' && document !== null && !('name' in document)
-      ? { ...document, name: DEMO_CONTAINER_NAME }
-      : document;
-  return unwrap(parseIsolation(named));
+  return unwrap(parseIsolation(named(document)));
+}
+
+/** A document named {@link DEMO_CONTAINER_NAME} when it names no container. */
+function named(document: unknown): unknown {
+  return typeof document === 'object' && document !== null && !('name' in document)
+    ? { ...document, name: DEMO_CONTAINER_NAME }
+    : document;
 }
 
 /**
@@ -55,18 +65,11 @@ export async function renderPlanFromDocument(
 }
 
 /**
- * Reads a profile file (YAML or JSON) as a document, for {@link renderPlanFromDocument}: at most
- * `PROFILE_LIMITS.bytes` (1 MiB) are read, so that neither a huge file nor an endless one (`/dev/zero`)
- * is taken in whole. The path is the caller's own (a FIFO such as `<(generate-profile)` works).
- *
- * @throws {@link VoltError} NOT_FOUND when the file cannot be read, PARSE_ERROR when it is larger than the
- *   limit or not YAML/JSON.
- * @example
- * ```ts
- * const plan = await renderPlanFromDocument(await readProfileDocument('web.yaml'));
- * ```
+ * Reads a profile file's text: at most `PROFILE_LIMITS.bytes` (1 MiB) are read, so that neither a huge
+ * file nor an endless one (`/dev/zero`) is taken in whole. The path is the caller's own (a FIFO such as
+ * `<(generate-profile)` works).
  */
-export async function readProfileDocument(file: string): Promise<unknown> {
+async function readProfileText(file: string): Promise<string> {
   // Loaded here, not with the module: `volt render` without a profile file never reads one.
   const { open } = await import('node:fs/promises');
   const buffer = Buffer.alloc(PROFILE_LIMITS.bytes + 1);
@@ -83,8 +86,13 @@ export async function readProfileDocument(file: string): Promise<unknown> {
       await handle.close();
     }
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
     throw new VoltError('NOT_FOUND', `the profile ${file} cannot be read: ${(error as Error).message}`, {
       cause: error,
+      hint:
+        code === 'ENOENT'
+          ? `check the path: a relative one starts at the current directory, ${process.cwd()}`
+          : 'check that the file is readable by this user',
     });
   }
   if (length > PROFILE_LIMITS.bytes) {
@@ -93,5 +101,70 @@ export async function readProfileDocument(file: string): Promise<unknown> {
       `the profile ${file} is larger than ${PROFILE_LIMITS.bytes} bytes; accepted: a profile of at most ${PROFILE_LIMITS.bytes} bytes`,
     );
   }
-  return loadProfileDocument(buffer.toString('utf8', 0, length), file);
+  return buffer.toString('utf8', 0, length);
+}
+
+/**
+ * Reads a profile file (YAML or JSON) as a document, for {@link renderPlanFromDocument}: at most
+ * `PROFILE_LIMITS.bytes` (1 MiB) are read, so that neither a huge file nor an endless one (`/dev/zero`)
+ * is taken in whole. The path is the caller's own (a FIFO such as `<(generate-profile)` works).
+ *
+ * @throws {@link VoltError} NOT_FOUND when the file cannot be read, PARSE_ERROR when it is larger than the
+ *   limit or not YAML/JSON.
+ * @example
+ * ```ts
+ * const plan = await renderPlanFromDocument(await readProfileDocument('web.yaml'));
+ * ```
+ */
+export async function readProfileDocument(file: string): Promise<unknown> {
+  return loadProfileDocument(await readProfileText(file), file);
+}
+
+/** Every problem of one profile file, each where it was written; none when the profile is valid. */
+export interface ProfileFileReport {
+  readonly file: string;
+  readonly problems: readonly ProfileProblem[];
+}
+
+/**
+ * Validates a profile file as `volt apply` and `volt render` would take it (named
+ * {@link DEMO_CONTAINER_NAME} when it names no container), and reports every problem at once
+ * ({@link validateIsolation}), each at its line and column in the file (in the order of the file): a value
+ * where it was written, a missing key at the map that would hold it, an unknown key where it is. A file
+ * that is not YAML or JSON, or larger than the limit, has one problem, where the parser stopped.
+ *
+ * @throws {@link VoltError} NOT_FOUND when the file cannot be read (the profile is then neither valid nor
+ *   invalid).
+ * @example
+ * ```ts
+ * const report = await validateProfileFile('web.yaml');
+ * for (const p of report.problems) console.log(`${report.file}:${p.line}:${p.column}: ${p.code} ${p.message}`);
+ * ```
+ */
+export async function validateProfileFile(file: string): Promise<ProfileFileReport> {
+  const unreadable = (error: VoltError, position?: SourcePosition): ProfileFileReport => ({
+    file,
+    problems: [
+      {
+        ...(position ?? { line: 1, column: 1 }),
+        code: error.code,
+        path: '',
+        message: error.message,
+        ...(error.hint === undefined ? {} : { hint: error.hint }),
+      },
+    ],
+  });
+  let text: string;
+  try {
+    text = await readProfileText(file);
+  } catch (error) {
+    // Too large is a problem of the profile; a file that cannot be read is thrown.
+    if (VoltError.isInstance(error) && error.category === 'config') return unreadable(error);
+    throw error;
+  }
+  const loaded = await loadProfileSource(text, file);
+  if (!loaded.ok) return unreadable(loaded.error, loaded.position);
+  const issues = validateIsolation(named(loaded.value.document));
+  const problems = locateProblems(loaded.value, issues, profileJsonSchema());
+  return { file, problems: problems.toSorted((a, b) => a.line - b.line || a.column - b.column) };
 }
