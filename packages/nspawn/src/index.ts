@@ -67,6 +67,7 @@ export {
   WORKLOAD_DROP_IN_NAME,
   workloadDropInTarget,
 } from './model/paths.js';
+export type { ProfileProblem } from './model/problems.js';
 export {
   type ContainerProcess,
   containerProcess,
@@ -74,7 +75,6 @@ export {
   type ProcessRlimit,
   type ProcessRuntime,
 } from './model/process.js';
-export { type ProfileProblem } from './model/problems.js';
 export { HOST_SYSTEM_TREES, rootfsProblem, templateRootfs } from './model/rootfs.js';
 export {
   formatKubernetesManifests,

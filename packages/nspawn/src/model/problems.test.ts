@@ -33,12 +33,21 @@ describe('locateProblems: each problem where it was written', () => {
   });
 
   it('places an unknown key at the key itself, with the keys accepted there', async () => {
-    const loaded = await loadProfileSource('name: web\nresources:\n  tasks: { max: 8 }\n  memroy:\n    max: 1G\n');
+    const loaded = await loadProfileSource(
+      'name: web\nresources:\n  tasks: { max: 8 }\n  memroy:\n    max: 1G\n',
+    );
     if (!loaded.ok) throw loaded.error;
-    const [problem] = locateProblems(loaded.value, validateIsolation(loaded.value.document), profileJsonSchema());
+    const [problem] = locateProblems(
+      loaded.value,
+      validateIsolation(loaded.value.document),
+      profileJsonSchema(),
+    );
     expect(problem).toMatchObject({ line: 4, column: 3, code: 'INVALID_PROFILE', path: 'resources' });
     expect(problem?.message).toMatch(/^unknown key\(s\) "memroy"; accepted keys: .*\bmemory\b/);
-    expect(await problemsOf('boot: true\nnmae: web\n')).toEqual(['2:1 INVALID_PROFILE ', '1:1 INVALID_PROFILE name']);
+    expect(await problemsOf('boot: true\nnmae: web\n')).toEqual([
+      '2:1 INVALID_PROFILE ',
+      '1:1 INVALID_PROFILE name',
+    ]);
     expect(await problemsOf('name: web\nlandlock:\n  preset: server\n  pahts: []\n')).toEqual([
       '4:3 INVALID_PROFILE landlock',
     ]);

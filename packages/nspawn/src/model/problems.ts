@@ -55,7 +55,8 @@ function schemaNodesAt(schema: SchemaNode, path: InputPath): readonly SchemaNode
  */
 export function acceptedKeys(schema: SchemaNode, path: InputPath): readonly string[] | undefined {
   const maps = schemaNodesAt(schema, path).filter((node) => node.properties !== undefined);
-  if (maps.length === 0 || maps.some((node) => typeof node.additionalProperties === 'object')) return undefined;
+  if (maps.length === 0 || maps.some((node) => typeof node.additionalProperties === 'object'))
+    return undefined;
   return [...new Set(maps.flatMap((node) => Object.keys(node.properties ?? {})))];
 }
 
@@ -92,7 +93,9 @@ export function locateProblems(
     const accepted =
       issue.code === 'INVALID_PROFILE' && isRecord(value) ? acceptedKeys(schema, issue.path) : undefined;
     const unknown =
-      accepted === undefined ? undefined : Object.keys(value as object).find((key) => !accepted.includes(key));
+      accepted === undefined
+        ? undefined
+        : Object.keys(value as object).find((key) => !accepted.includes(key));
     const { line, column } =
       unknown === undefined
         ? source.positionOf(issue.path)
