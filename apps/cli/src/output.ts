@@ -107,3 +107,26 @@ export async function withProgress<T>(label: string, work: () => T | Promise<T>)
     stream.write('\r\x1b[2K');
   }
 }
+
+/**
+ * Runs `work`, which reads the profile `file`; a problem of the profile it throws (a configuration error)
+ * gets a hint more: `volt validate FILE` shows every problem at once, each at its line and column.
+ *
+ * @example
+ * ```ts
+ * await suggestingValidate('web.yaml', () => renderPlanFromDocument(await readProfileDocument('web.yaml')));
+ * ```
+ */
+export async function suggestingValidate<T>(file: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!VoltError.isInstance(error) || error.category !== 'config') throw error;
+    const validate = `run volt validate ${file} for every problem, each at its line and column`;
+    throw new VoltError(error.code, error.message, {
+      path: error.path,
+      hint: error.hint === undefined ? validate : `${error.hint}; ${validate}`,
+      cause: error,
+    });
+  }
+}

@@ -19,6 +19,11 @@ export {
   renderPlanFromDocument,
   validateProfileFile,
 } from './host/document.js';
+export {
+  type EnforcementOptions,
+  enforcementOnHost,
+  type ProfileEnforcement,
+} from './host/explain.js';
 export { checkRootfs } from './host/image.js';
 export {
   type ApplyOptions,
@@ -130,7 +135,9 @@ export {
   settingsToArguments,
 } from './render/settings.js';
 export {
+  ENFORCEMENT_STATUS_TEXT,
   formatEnforcementByTarget,
+  formatEnforcementTable,
   RENDER_TARGETS,
   type RenderTarget,
   type TargetEnforcement,

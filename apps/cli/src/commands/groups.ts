@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerCgroupCommands } from './cgroup.js';
 import { registerContainerCommands } from './container.js';
+import { registerExplainCommands } from './explain.js';
 import { registerNetCommands } from './net.js';
 import { registerRenderCommands } from './render.js';
 import { registerSandboxCommands } from './sandbox.js';
@@ -19,9 +20,10 @@ import { registerValidateCommands } from './validate.js';
 export const COMMAND_GROUPS: readonly (readonly [readonly string[], (program: Command) => void])[] = [
   [['render'], registerRenderCommands],
   [['apply', 'remove', 'start', 'stop', 'status', 'run'], registerContainerCommands],
+  [['validate'], registerValidateCommands],
+  [['explain'], registerExplainCommands],
   [['cgroup'], registerCgroupCommands],
   [['net'], registerNetCommands],
   [['sandbox'], registerSandboxCommands],
   [['seccomp'], registerSeccompCommands],
-  [['validate'], registerValidateCommands],
 ];
