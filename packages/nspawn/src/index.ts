@@ -48,9 +48,17 @@ export {
   removeContainer,
   runDirect,
 } from './host/lifecycle.js';
+export { type HostProbe, probeHost, systemdIsPid1 } from './host/probe.js';
 export { hostPlanTarget, planTargetFor } from './host/target.js';
 export { DEFAULT_PROFILE, MACHINES_DIR } from './model/defaults.js';
 export { IMAGE_UNIT_DIRECTORIES, overridesWorkloadDropIn } from './model/drop-ins.js';
+export {
+  IDMAPPED_FILE_SYSTEMS,
+  type IdmappedMounts,
+  idmappedMounts,
+  kernelVersion,
+  toolVersion,
+} from './model/host-facts.js';
 export { type InstalledFiles, isolationFromInstalled } from './model/installed.js';
 export {
   defaultIsolation,

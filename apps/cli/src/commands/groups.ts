@@ -3,6 +3,7 @@ import { registerCgroupCommands } from './cgroup.js';
 import { registerContainerCommands } from './container.js';
 import { registerExplainCommands } from './explain.js';
 import { registerNetCommands } from './net.js';
+import { registerProbeCommands } from './probe.js';
 import { registerRenderCommands } from './render.js';
 import { registerSandboxCommands } from './sandbox.js';
 import { registerSeccompCommands } from './seccomp.js';
@@ -22,6 +23,7 @@ export const COMMAND_GROUPS: readonly (readonly [readonly string[], (program: Co
   [['apply', 'remove', 'start', 'stop', 'status', 'run'], registerContainerCommands],
   [['validate'], registerValidateCommands],
   [['explain'], registerExplainCommands],
+  [['probe'], registerProbeCommands],
   [['cgroup'], registerCgroupCommands],
   [['net'], registerNetCommands],
   [['sandbox'], registerSandboxCommands],
