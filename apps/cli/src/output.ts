@@ -43,6 +43,20 @@ export function printData(data: unknown, json: boolean, text: () => string): voi
 /** The styles the CLI uses: `util.styleText` formats. */
 export type Style = 'bold' | 'dim' | 'red' | 'green' | 'yellow';
 
+/**
+ * How each enforcement status is coloured on a terminal.
+ *
+ * @example
+ * ```ts
+ * STATUS_STYLES['partially-enforced']; // 'yellow'
+ * ```
+ */
+export const STATUS_STYLES: Readonly<Record<'enforced' | 'partially-enforced' | 'not-enforced', Style>> = {
+  enforced: 'green',
+  'partially-enforced': 'yellow',
+  'not-enforced': 'red',
+};
+
 /** The command line's arguments before `--`: what is after it belongs to a command Volt runs. */
 function voltArguments(argv: readonly string[]): readonly string[] {
   const end = argv.indexOf('--');

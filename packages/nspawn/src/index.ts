@@ -14,8 +14,10 @@ export { hostOciTarget, kubernetesFiles, writeOciBundle, writePlannedFiles } fro
 export {
   DEMO_CONTAINER_NAME,
   isolationFromDocument,
+  type ProfileFile,
   type ProfileFileReport,
   readProfileDocument,
+  readProfileFile,
   renderPlanFromDocument,
   validateProfileFile,
 } from './host/document.js';
@@ -48,6 +50,8 @@ export {
   removeContainer,
   runDirect,
 } from './host/lifecycle.js';
+export { type ContainerDrift, type InstalledContainer, listContainers } from './host/list.js';
+export { findExecutable, requireNspawn, requireRoot, requireSystemdPid1 } from './host/preflight.js';
 export { type HostProbe, probeHost, systemdIsPid1 } from './host/probe.js';
 export { hostPlanTarget, planTargetFor } from './host/target.js';
 export { DEFAULT_PROFILE, MACHINES_DIR } from './model/defaults.js';
@@ -67,6 +71,13 @@ export {
   planEnforcesLandlock,
   validateIsolation,
 } from './model/isolation.js';
+export {
+  type ContainerManifest,
+  type InstallRoute,
+  type ProfileOrigin,
+  parseManifest,
+  renderManifest,
+} from './model/manifest.js';
 export {
   CONTAINER_RUNTIME_UNIT_DIR,
   CONTAINER_VOLT_DIR,

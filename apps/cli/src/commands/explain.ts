@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { painter, printData, type Style, suggestingValidate } from '../output.js';
+import { painter, printData, STATUS_STYLES, suggestingValidate } from '../output.js';
 import { landlockAbiOption, oneOf } from './render-targets.js';
 
 interface ExplainOptions {
@@ -8,13 +8,6 @@ interface ExplainOptions {
   readonly image?: string;
   readonly json?: boolean;
 }
-
-/** How each status is coloured on a terminal. */
-const STATUS_STYLES: Readonly<Record<'enforced' | 'partially-enforced' | 'not-enforced', Style>> = {
-  enforced: 'green',
-  'partially-enforced': 'yellow',
-  'not-enforced': 'red',
-};
 
 /** Each target in words. */
 const TARGET_WORDS: Readonly<Record<string, string>> = {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerCgroupCommands } from './cgroup.js';
 import { registerContainerCommands } from './container.js';
 import { registerExplainCommands } from './explain.js';
+import { registerListCommands } from './list.js';
 import { registerNetCommands } from './net.js';
 import { registerProbeCommands } from './probe.js';
 import { registerRenderCommands } from './render.js';
@@ -24,6 +25,7 @@ export const COMMAND_GROUPS: readonly (readonly [readonly string[], (program: Co
   [['validate'], registerValidateCommands],
   [['explain'], registerExplainCommands],
   [['probe'], registerProbeCommands],
+  [['list'], registerListCommands],
   [['cgroup'], registerCgroupCommands],
   [['net'], registerNetCommands],
   [['sandbox'], registerSandboxCommands],

@@ -8,6 +8,7 @@ import {
 } from '@volt/core/profile';
 import { leaseContainerAddress } from '@volt/netns';
 import { parseIsolation, validateIsolation } from '../model/isolation.js';
+import type { ProfileOrigin } from '../model/manifest.js';
 import { locateProblems, type ProfileProblem } from '../model/problems.js';
 import { type IsolationPlan, type PlanTarget, renderPlan } from '../render/plan.js';
 import { planTargetFor } from './target.js';
@@ -69,14 +70,16 @@ export async function renderPlanFromDocument(
  * file nor an endless one (`/dev/zero`) is taken in whole. The path is the caller's own (a FIFO such as
  * `<(generate-profile)` works).
  */
-async function readProfileText(file: string): Promise<string> {
+async function readProfileText(file: string): Promise<{ readonly text: string; readonly regular: boolean }> {
   // Loaded here, not with the module: `volt render` without a profile file never reads one.
   const { open } = await import('node:fs/promises');
   const buffer = Buffer.alloc(PROFILE_LIMITS.bytes + 1);
   let length = 0;
+  let regular = false;
   try {
     const handle = await open(file, 'r');
     try {
+      regular = (await handle.stat()).isFile();
       while (length < buffer.length) {
         const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
         if (bytesRead === 0) break;
@@ -101,7 +104,7 @@ async function readProfileText(file: string): Promise<string> {
       `the profile ${file} is larger than ${PROFILE_LIMITS.bytes} bytes; accepted: a profile of at most ${PROFILE_LIMITS.bytes} bytes`,
     );
   }
-  return buffer.toString('utf8', 0, length);
+  return { text: buffer.toString('utf8', 0, length), regular };
 }
 
 /**
@@ -117,7 +120,43 @@ async function readProfileText(file: string): Promise<string> {
  * ```
  */
 export async function readProfileDocument(file: string): Promise<unknown> {
-  return loadProfileDocument(await readProfileText(file), file);
+  return (await readProfileFile(file)).document;
+}
+
+/** A profile file read as a document, and where it came from. */
+export interface ProfileFile {
+  readonly document: unknown;
+  /**
+   * The file's real path and the SHA-256 of the text read, for `applyPlan`'s record (what `volt list`
+   * compares); null for what is not a regular file (a FIFO such as `<(generate-profile)`), which cannot be
+   * read again.
+   */
+  readonly origin: ProfileOrigin | null;
+}
+
+/**
+ * Reads a profile file as {@link readProfileDocument} does, and where it came from.
+ *
+ * @throws {@link VoltError} as {@link readProfileDocument}.
+ * @example
+ * ```ts
+ * const { document, origin } = await readProfileFile('web.yaml');
+ * await applyPlan(await renderPlanFromDocument(document), origin === null ? {} : { profile: origin });
+ * ```
+ */
+export async function readProfileFile(file: string): Promise<ProfileFile> {
+  const { text, regular } = await readProfileText(file);
+  const document = await loadProfileDocument(text, file);
+  if (!regular) return { document, origin: null };
+  const { realpath } = await import('node:fs/promises');
+  const { createHash } = await import('node:crypto');
+  return {
+    document,
+    origin: {
+      path: await realpath(file),
+      sha256: createHash('sha256').update(text).digest('hex'),
+    },
+  };
 }
 
 /** Every problem of one profile file, each where it was written; none when the profile is valid. */
@@ -156,7 +195,7 @@ export async function validateProfileFile(file: string): Promise<ProfileFileRepo
   });
   let text: string;
   try {
-    text = await readProfileText(file);
+    ({ text } = await readProfileText(file));
   } catch (error) {
     // Too large is a problem of the profile; a file that cannot be read is thrown.
     if (VoltError.isInstance(error) && error.category === 'config') return unreadable(error);
