@@ -11,6 +11,7 @@ export type {
   ValidIsolation,
 } from '@volt/core';
 export { hostOciTarget, kubernetesFiles, writeOciBundle, writePlannedFiles } from './host/bundle.js';
+export { type BusyboxRootfs, createBusyboxRootfs } from './host/busybox.js';
 export {
   DEMO_CONTAINER_NAME,
   isolationFromDocument,
@@ -54,6 +55,7 @@ export { type ContainerDrift, type InstalledContainer, listContainers } from './
 export { findExecutable, requireNspawn, requireRoot, requireSystemdPid1 } from './host/preflight.js';
 export { type HostProbe, probeHost, systemdIsPid1 } from './host/probe.js';
 export { hostPlanTarget, planTargetFor } from './host/target.js';
+export { BUSYBOX_ROOTFS, busyboxApplets, elfIsStatic } from './model/busybox.js';
 export { DEFAULT_PROFILE, MACHINES_DIR } from './model/defaults.js';
 export { IMAGE_UNIT_DIRECTORIES, overridesWorkloadDropIn } from './model/drop-ins.js';
 export {

@@ -89,10 +89,10 @@ export function registerContainerCommands(program: Command): void {
             `--manager ${options.manager}: accepted: ${CONTAINER_MANAGERS.join(', ')}`,
           );
         }
+        if (action === 'start') requireNspawn();
         requireSystemdPid1(`volt ${action}`);
         requireRoot(`volt ${action}`);
         if (action === 'start') {
-          requireNspawn();
           const config = await readInstalledContainer(name);
           if (config.network.mode === 'private') {
             await withProgress(`bringing up the bridge ${config.network.bridge}`, () =>
@@ -139,9 +139,9 @@ export function registerContainerCommands(program: Command): void {
       const deps = await import('../deps/container.js');
       const { document, origin } = await deps.readProfileFile(profile);
       const plan = await suggestingValidate(profile, () => deps.renderPlanFromDocument(document));
+      deps.requireNspawn();
       deps.requireSystemdPid1('volt run');
       deps.requireRoot('volt run');
-      deps.requireNspawn();
       const paint = painter(process.stderr);
       process.stderr.write(
         `${paint('bold', plan.config.name)}: what each layer enforces on this host\n${deps.formatEnforcementTable(plan.enforcement, (status, text) => paint(STATUS_STYLES[status], text))}\n`,

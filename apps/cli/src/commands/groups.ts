@@ -6,6 +6,7 @@ import { registerListCommands } from './list.js';
 import { registerNetCommands } from './net.js';
 import { registerProbeCommands } from './probe.js';
 import { registerRenderCommands } from './render.js';
+import { registerRootfsCommands } from './rootfs.js';
 import { registerSandboxCommands } from './sandbox.js';
 import { registerSeccompCommands } from './seccomp.js';
 import { registerValidateCommands } from './validate.js';
@@ -26,6 +27,7 @@ export const COMMAND_GROUPS: readonly (readonly [readonly string[], (program: Co
   [['explain'], registerExplainCommands],
   [['probe'], registerProbeCommands],
   [['list'], registerListCommands],
+  [['rootfs'], registerRootfsCommands],
   [['cgroup'], registerCgroupCommands],
   [['net'], registerNetCommands],
   [['sandbox'], registerSandboxCommands],

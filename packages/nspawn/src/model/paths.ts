@@ -42,6 +42,8 @@ export interface ContainerPaths {
   readonly helper: string;
   /** The helper's binary policy (container paths), in {@link ContainerPaths.runtimeDir}. */
   readonly helperPolicy: string;
+  /** A read-only Boot=no root's resolv.conf, which the helper binds, in {@link ContainerPaths.runtimeDir}. */
+  readonly runtimeResolvConf: string;
   /** The Landlock policy as requested, in landlockconfig JSON. */
   readonly landlockPolicy: string;
   /** A private container's systemd-networkd file for host0 (its leased address), bound into it. */
@@ -76,6 +78,7 @@ export function containerPaths(name: string): ContainerPaths {
     runtimeDir,
     helper: `${runtimeDir}/volt-landlock`,
     helperPolicy: `${runtimeDir}/landlock.policy`,
+    runtimeResolvConf: `${runtimeDir}/resolv.conf`,
     landlockPolicy: `${stateDir}/landlock.json`,
     containerNetworkFile: `${stateDir}/host0.network`,
     workloadDropIn: `${stateDir}/${WORKLOAD_DROP_IN_NAME}`,
@@ -100,6 +103,7 @@ export function installableFiles(paths: ContainerPaths): readonly string[] {
     paths.resolvConf,
     paths.helper,
     paths.helperPolicy,
+    paths.runtimeResolvConf,
     paths.landlockPolicy,
     paths.containerNetworkFile,
     paths.workloadDropIn,

@@ -348,7 +348,7 @@ function planFirstProcess(
   const helperBindsResolvConf = !config.boot && config.readOnlyRoot;
   if (helperBindsResolvConf) {
     files.push({
-      path: `${paths.runtimeDir}/resolv.conf`,
+      path: paths.runtimeResolvConf,
       mode: 0o644,
       content: { text: renderResolvConf(config.network) },
       purpose:
