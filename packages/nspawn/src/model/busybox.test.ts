@@ -11,7 +11,7 @@ function elf(types: readonly number[]): Buffer {
   header.writeBigUInt64LE(64n, 32);
   header.writeUInt16LE(56, 54);
   header.writeUInt16LE(types.length, 56);
-  types.forEach((type, index) => header.writeUInt32LE(type, 64 + 56 * index));
+  for (const [index, type] of types.entries()) header.writeUInt32LE(type, 64 + 56 * index);
   return header;
 }
 
