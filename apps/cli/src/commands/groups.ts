@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerCgroupCommands } from './cgroup.js';
+import { registerCompletionCommands } from './completion.js';
 import { registerContainerCommands } from './container.js';
 import { registerExplainCommands } from './explain.js';
 import { registerListCommands } from './list.js';
@@ -28,6 +29,7 @@ export const COMMAND_GROUPS: readonly (readonly [readonly string[], (program: Co
   [['probe'], registerProbeCommands],
   [['list'], registerListCommands],
   [['rootfs'], registerRootfsCommands],
+  [['completion'], registerCompletionCommands],
   [['cgroup'], registerCgroupCommands],
   [['net'], registerNetCommands],
   [['sandbox'], registerSandboxCommands],
