@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { COMPLETION_SHELLS, completionScript, completionTree } from '../completion.js';
 import { createProgram } from '../program.js';
 import { oneOf } from './render-targets.js';
 
@@ -16,7 +15,7 @@ export function registerCompletionCommands(program: Command): void {
   program
     .command('completion')
     .description('print the shell completion script: source <(volt completion bash), or zsh, or fish')
-    .argument('<shell>', `${COMPLETION_SHELLS.join(', ')}`)
+    .argument('<shell>', 'bash, zsh or fish')
     .addHelpText(
       'after',
       '\nLoad it:\n  bash  source <(volt completion bash)\n  zsh   source <(volt completion zsh)   (after compinit)\n  fish  volt completion fish | source\n',
@@ -24,6 +23,7 @@ export function registerCompletionCommands(program: Command): void {
     .action(async (shell: string) => {
       // Every command, not only this one (main.ts registers the group of the command named).
       const { COMMAND_GROUPS } = await import('./groups.js');
+      const { COMPLETION_SHELLS, completionScript, completionTree } = await import('../deps/completion.js');
       const full = createProgram(program.version() ?? '');
       for (const [, register] of COMMAND_GROUPS) register(full);
       process.stdout.write(

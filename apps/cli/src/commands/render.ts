@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { printData } from '../output.js';
+import { printData, suggestingValidate } from '../output.js';
 import { renderForTarget, type TargetOptions, wantsOtherTarget } from './render-targets.js';
 
 interface RenderOptions extends TargetOptions {
@@ -124,7 +124,10 @@ export function registerRenderCommands(program: Command): void {
         await renderForTarget(merged, options);
         return;
       }
-      const config = unwrap(parseIsolation(mergeProfileDocuments({ name: DEMO_CONTAINER_NAME }, merged)));
+      const parse = async () =>
+        unwrap(parseIsolation(mergeProfileDocuments({ name: DEMO_CONTAINER_NAME }, merged)));
+      const config =
+        options.profile === undefined ? await parse() : await suggestingValidate(options.profile, parse);
       const plan = renderPlan(config, await planTargetFor(config));
       if (options.only !== undefined) {
         process.stdout.write(formatPlanArtifact(plan, options.only, options.json === true));
