@@ -42,6 +42,7 @@ const zsh = (file: string, words: readonly string[]): string[] =>
     [
       '-f',
       '-c',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a zsh parameter expansion, not a template
       'compdef() { : }; _files() { print -r -- "<files>" }; _describe() { local -a c; c=("${(@P)${@[-1]}}"); print -rl -- ${c%%:*} }; source "$1"; shift; words=("$@"); CURRENT=$#; _volt',
       'zsh',
       file,
