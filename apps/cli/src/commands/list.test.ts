@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -98,6 +98,18 @@ describe('volt list', () => {
     expect(list(older.root)[0]).toMatchObject({
       route: null,
       drift: { state: 'unknown', reason: expect.stringMatching(/older Volt/) },
+    });
+  });
+
+  it('follows no symlink planted where an installed file was: its drift cannot be told, and says why', () => {
+    const { root } = installed('vc21-planted');
+    const nspawnFile = join(root, 'etc/systemd/nspawn/vc21-planted.nspawn');
+    rmSync(nspawnFile);
+    symlinkSync('/etc/passwd', nspawnFile);
+    expect(list(root)[0]?.drift).toEqual({
+      state: 'unknown',
+      changes: [],
+      reason: expect.stringMatching(/vc21-planted\.nspawn is a symlink/),
     });
   });
 

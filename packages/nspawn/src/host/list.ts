@@ -23,6 +23,7 @@ import {
   sha256,
   withTree,
 } from './install.js';
+import { parseContainerStatus } from './lifecycle.js';
 import { systemdIsPid1 } from './probe.js';
 import { planTargetFor } from './target.js';
 import {
@@ -81,8 +82,8 @@ function unitState(unit: string): string {
   });
   if (run.status !== 0)
     return `unknown: systemctl show failed (${run.stderr.trim() || `exit ${run.status}`})`;
-  const value = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(run.stdout)?.[1] ?? 'unknown';
-  return `${value('ActiveState')} (${value('SubState')})`;
+  const status = parseContainerStatus(unit, run.stdout);
+  return `${status.activeState} (${status.subState})`;
 }
 
 /** A private container's lease, read back from the networkd file Volt installed for it. */
@@ -225,7 +226,11 @@ export async function listContainers(options: InstallOptions = {}): Promise<Inst
         profile: manifest.profile?.path ?? null,
         unit,
         state: unitState(unit),
-        drift: await driftOf(root, name, manifest),
+        drift: await driftOf(root, name, manifest).catch((error: unknown) => {
+          // A file Volt installed replaced by a symlink, a FIFO or a device: the drift is that it cannot be read.
+          if (!VoltError.isInstance(error)) throw error;
+          return { state: 'unknown' as const, changes: [], reason: error.message };
+        }),
       });
     } finally {
       closeDirectory(root);
