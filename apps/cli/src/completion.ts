@@ -14,7 +14,14 @@ export interface CompletionNode {
   readonly subcommands: readonly CompletionNode[];
 }
 
-/** The shells a script is generated for. */
+/**
+ * The shells a script is generated for.
+ *
+ * @example
+ * ```ts
+ * COMPLETION_SHELLS.includes('fish'); // true
+ * ```
+ */
 export const COMPLETION_SHELLS = ['bash', 'zsh', 'fish'] as const;
 /** One of {@link COMPLETION_SHELLS}. */
 export type CompletionShell = (typeof COMPLETION_SHELLS)[number];
