@@ -16,7 +16,8 @@ debian_packages=(
   nftables        # port forwards and masquerading
   iproute2        # network namespaces, veth, bridges
   busybox-static  # a tiny container rootfs for nspawn tests
-  util-linux      # unshare, flock
+  util-linux      # unshare, flock, setpriv
+  zsh fish        # the CLI's completion scripts are loaded by each shell in its tests
   time            # /usr/bin/time -v: peak memory of the Landlock helper
   qemu-system-x86 debootstrap cpio # the VM end-to-end suite (e2e/): boots Debian bookworm with qemu TCG
 )

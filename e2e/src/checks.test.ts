@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadProfileDocument } from '@volt/core/profile';
 import { describe, expect, it } from 'vitest';
 import { loadChecks, parseCheck } from './checks.js';
 
@@ -24,6 +26,20 @@ describe('checks', () => {
     const checks = await loadChecks(join(import.meta.dirname, '..', 'checks'));
     expect(checks.length).toBeGreaterThanOrEqual(10);
     expect(checks.map((check) => check.route)).toContain('template');
+  });
+
+  it('check 70 runs examples/hello.yaml as it is, named for the VM and in the root volt rootfs makes', async () => {
+    const checks = await loadChecks(join(import.meta.dirname, '..', 'checks'));
+    const hello = checks.find((check) => check.machine === 'vtv-vc21-hello');
+    const example = await loadProfileDocument(
+      readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'hello.yaml'), 'utf8'),
+    );
+    expect(hello?.profile).toEqual({
+      ...(example as object),
+      name: 'vtv-vc21-hello',
+      rootfs: '/var/lib/vc21/hello',
+    });
+    expect(hello?.setup?.at(-1)?.slice(2)).toEqual(['rootfs', 'busybox', '/var/lib/vc21/hello']);
   });
 
   it('accepts a well-formed check', () => {

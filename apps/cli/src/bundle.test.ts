@@ -58,6 +58,7 @@ describe('the built CLI', () => {
   it.each([
     [['render', '--name', 'demo'], 'deps/render.cjs'],
     [['seccomp', 'export', '--format', 'nspawn', '--profile', 'default'], 'deps/seccomp.cjs'],
+    [['probe'], 'deps/probe.cjs'],
   ])('volt %j loads volt.cjs and %s, through Node’s loader', (args, bundle) => {
     const run = voltLoading(...args);
     expect(run.stdout).not.toBe('');
@@ -70,6 +71,19 @@ describe('the built CLI', () => {
     const outside = run.loaded.filter((file) => !file.startsWith(`${dist}/`));
     expect(outside.length).toBeGreaterThan(0);
     for (const file of outside) expect(file).toMatch(/[\\/]node_modules[\\/](\.pnpm[\\/].*[\\/])?yaml[\\/]/);
+  });
+
+  it.each([
+    [['validate'], 'deps/validate.cjs'],
+    [['explain'], 'deps/explain.cjs'],
+  ])('volt %j FILE loads volt.cjs and %s, and yaml', (args, bundle) => {
+    const run = voltLoading(...args, example);
+    expect(inDist(run.loaded)).toEqual(['volt.cjs', bundle]);
+  });
+
+  it('volt completion loads its generator only, no package', () => {
+    const run = voltLoading('completion', 'bash');
+    expect(run.loaded).toEqual([VOLT_BIN, join(dist, 'deps/completion.cjs')]);
   });
 
   it('finds @volt/landlock’s helper next to its package.json (import.meta.resolve in CommonJS)', () => {

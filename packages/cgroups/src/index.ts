@@ -27,7 +27,12 @@ export {
   readCgroupStats,
   type WaitOptions,
 } from './host/manager.js';
-export { type FindMountOptions, findCgroup2Mount } from './host/mountinfo.js';
+export {
+  type Cgroup2Hierarchy,
+  type FindMountOptions,
+  findCgroup2Mount,
+  probeCgroup2,
+} from './host/mountinfo.js';
 export { type HostReadOptions, readHostResources, resolveDeviceNumbers } from './host/resources.js';
 export { resolveCgroupDirectory, type WatchOptions, watchCgroupStats } from './host/watch.js';
 export { DEFAULT_RESOURCE_LIMITS, DEFAULT_RESOURCES } from './model/defaults.js';

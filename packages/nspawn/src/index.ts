@@ -11,15 +11,25 @@ export type {
   ValidIsolation,
 } from '@volt/core';
 export { hostOciTarget, kubernetesFiles, writeOciBundle, writePlannedFiles } from './host/bundle.js';
+export { type BusyboxRootfs, createBusyboxRootfs } from './host/busybox.js';
 export {
   DEMO_CONTAINER_NAME,
   isolationFromDocument,
   isolationFromLayers,
+  type ProfileFile,
+  type ProfileFileReport,
   readProfileDocument,
+  readProfileFile,
   readProfileLayers,
   renderPlanFromDocument,
   renderPlanFromLayers,
+  validateProfileFile,
 } from './host/document.js';
+export {
+  type EnforcementOptions,
+  enforcementOnHost,
+  type ProfileEnforcement,
+} from './host/explain.js';
 export { checkRootfs } from './host/image.js';
 export {
   type ApplyOptions,
@@ -44,9 +54,20 @@ export {
   removeContainer,
   runDirect,
 } from './host/lifecycle.js';
+export { type ContainerDrift, type InstalledContainer, listContainers } from './host/list.js';
+export { findExecutable, requireNspawn, requireRoot, requireSystemdPid1 } from './host/preflight.js';
+export { type HostProbe, probeHost, systemdIsPid1 } from './host/probe.js';
 export { hostPlanTarget, planTargetFor } from './host/target.js';
+export { BUSYBOX_ROOTFS, busyboxApplets, elfIsStatic } from './model/busybox.js';
 export { DEFAULT_PROFILE, DEFAULT_YIELDS, type DefaultYield, MACHINES_DIR } from './model/defaults.js';
 export { IMAGE_UNIT_DIRECTORIES, overridesWorkloadDropIn } from './model/drop-ins.js';
+export {
+  IDMAPPED_FILE_SYSTEMS,
+  type IdmappedMounts,
+  idmappedMounts,
+  kernelVersion,
+  toolVersion,
+} from './model/host-facts.js';
 export { type InstalledFiles, isolationFromInstalled } from './model/installed.js';
 export {
   type ComposedIsolation,
@@ -55,6 +76,7 @@ export {
   type MergeReport,
   parseIsolation,
   planEnforcesLandlock,
+  validateIsolation,
   type YieldedDefault,
 } from './model/isolation.js';
 export {
@@ -63,6 +85,13 @@ export {
   type ProfileLayer,
   type ProfileSource,
 } from './model/layers.js';
+export {
+  type ContainerManifest,
+  type InstallRoute,
+  type ProfileOrigin,
+  parseManifest,
+  renderManifest,
+} from './model/manifest.js';
 export { type MergedValue, type MergeRow, type MergeRule, PROFILE_MERGE_RULES } from './model/merge.js';
 export {
   CONTAINER_RUNTIME_UNIT_DIR,
@@ -78,6 +107,7 @@ export {
   workloadDropInTarget,
 } from './model/paths.js';
 export { findPreset, PROFILE_PRESETS, type ProfilePreset, presetId } from './model/presets.js';
+export type { ProfileProblem } from './model/problems.js';
 export {
   type ContainerProcess,
   containerProcess,
@@ -142,7 +172,9 @@ export {
   settingsToArguments,
 } from './render/settings.js';
 export {
+  ENFORCEMENT_STATUS_TEXT,
   formatEnforcementByTarget,
+  formatEnforcementTable,
   RENDER_TARGETS,
   type RenderTarget,
   type TargetEnforcement,

@@ -230,3 +230,27 @@ export function runInBusyboxContainer(args: readonly string[], command: readonly
     rmSync('/run/systemd/nspawn/propagate/vtp-box', { recursive: true, force: true });
   }
 }
+
+/**
+ * Runs a rendered plan's direct command line (`argv` without `systemd-nspawn`, and its environment) the
+ * safe way, as {@link runInBusyboxContainer} does, with `--register=no --keep-unit` before it: a real
+ * container from a real root, registered with no machined (there is none here).
+ */
+export function runPlanSafely(
+  args: readonly string[],
+  environment: Readonly<Record<string, string>>,
+  machine: string,
+): ContainerRun {
+  const cgroup = `${machine}-${process.pid}-${counter++}`;
+  try {
+    const run = spawnSync('sh', ['-c', SAFE_NSPAWN, 'sh', cgroup, '-', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, ...environment },
+      timeout: 60_000,
+    });
+    return { status: run.status, output: `${run.stdout}${run.stderr}` };
+  } finally {
+    removeCgroupTree(`/sys/fs/cgroup/unified/${cgroup}`);
+    rmSync(`/run/systemd/nspawn/propagate/${machine}`, { recursive: true, force: true });
+  }
+}

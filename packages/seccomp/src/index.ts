@@ -2,6 +2,8 @@
 
 export type { SeccompAction, SeccompConfig, SeccompProfileName, Valid } from '@volt/core';
 export type { SeccompProfile } from '@volt/core/profile';
+// host: what this kernel offers
+export { probeSeccomp, type SeccompKernel } from './host/probe.js';
 
 // Model: the catalog, the profiles, the configuration and its one validator, the formats read back.
 export {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { printData } from '../output.js';
+import { painter, printData, STATUS_STYLES, suggestingValidate, withProgress } from '../output.js';
 
 interface ApplyOptions {
   readonly dryRun?: boolean;
@@ -27,15 +27,23 @@ export function registerContainerCommands(program: Command): void {
     .option('--root <dir>', 'install under this directory (image building)')
     .option('--json', 'print the changes as JSON')
     .action(async (profile: string, options: ApplyOptions) => {
-      const { applyPlan, planChanges, readProfileLayers, renderPlanFromLayers } = await import(
+      const { applyPlan, planChanges, readProfileFile, renderPlanFromLayers, requireRoot } = await import(
         '../deps/container.js'
       );
-      const plan = await renderPlanFromLayers(await readProfileLayers(profile), {
-        leaseAddress: options.dryRun !== true && options.root === undefined,
-      });
+      const { layers, origin } = await readProfileFile(profile);
+      if (options.dryRun !== true && options.root === undefined) requireRoot('volt apply');
+      const plan = await suggestingValidate(profile, () =>
+        renderPlanFromLayers(layers, {
+          leaseAddress: options.dryRun !== true && options.root === undefined,
+        }),
+      );
       const install = options.root === undefined ? {} : { root: options.root };
       const changes =
-        options.dryRun === true ? await planChanges(plan, install) : await applyPlan(plan, install);
+        options.dryRun === true
+          ? await planChanges(plan, install)
+          : await withProgress(`installing ${plan.files.length} files for ${plan.config.name}`, () =>
+              applyPlan(plan, { ...install, ...(origin === null ? {} : { profile: origin }) }),
+            );
       printData(changes, options.json === true, () =>
         changes
           .map((change) => `${change.action.padEnd(9)} ${change.path}\n${change.diff}`)
@@ -51,7 +59,8 @@ export function registerContainerCommands(program: Command): void {
     .option('--root <dir>', 'remove under this directory')
     .option('--json', 'print the removed files as JSON')
     .action(async (name: string, options: ApplyOptions) => {
-      const { removeContainer } = await import('../deps/container.js');
+      const { removeContainer, requireRoot } = await import('../deps/container.js');
+      if (options.root === undefined) requireRoot('volt remove');
       const removed = await removeContainer(name, options.root === undefined ? {} : { root: options.root });
       printData(removed, options.json === true, () => removed.map((path) => `removed   ${path}\n`).join(''));
     });
@@ -68,6 +77,9 @@ export function registerContainerCommands(program: Command): void {
           CONTAINER_MANAGERS,
           prepareHostNetwork,
           readInstalledContainer,
+          requireNspawn,
+          requireRoot,
+          requireSystemdPid1,
           VoltError,
         } = await import('../deps/container.js');
         const manager = CONTAINER_MANAGERS.find((candidate) => candidate === options.manager);
@@ -77,8 +89,20 @@ export function registerContainerCommands(program: Command): void {
             `--manager ${options.manager}: accepted: ${CONTAINER_MANAGERS.join(', ')}`,
           );
         }
-        if (action === 'start') await prepareHostNetwork(await readInstalledContainer(name));
-        controlContainer(action, name, manager);
+        if (action === 'start') requireNspawn();
+        requireSystemdPid1(`volt ${action}`);
+        requireRoot(`volt ${action}`);
+        if (action === 'start') {
+          const config = await readInstalledContainer(name);
+          if (config.network.mode === 'private') {
+            await withProgress(`bringing up the bridge ${config.network.bridge}`, () =>
+              prepareHostNetwork(config),
+            );
+          }
+        }
+        await withProgress(`${action === 'start' ? 'starting' : 'stopping'} ${name}`, () =>
+          controlContainer(action, name, manager),
+        );
       });
   }
 
@@ -90,7 +114,8 @@ export function registerContainerCommands(program: Command): void {
     .argument('<name>', 'container name')
     .option('--json', 'print as JSON')
     .action(async (name: string, options: { readonly json?: boolean }) => {
-      const { containerStatus } = await import('../deps/container.js');
+      const { containerStatus, requireSystemdPid1 } = await import('../deps/container.js');
+      requireSystemdPid1('volt status');
       const status = containerStatus(name);
       printData(
         status,
@@ -106,12 +131,24 @@ export function registerContainerCommands(program: Command): void {
       'install the files a container needs and run it with systemd-nspawn directly (--property= route)',
     )
     .argument('<profile>', 'profile file (YAML or JSON)')
+    .addHelpText(
+      'after',
+      '\nBefore it starts the container it prints, on stderr, what each layer enforces on this host.\nIt needs root and systemd as PID 1; without systemd, volt sandbox run runs a command under Landlock and seccomp.\n',
+    )
     .action(async (profile: string) => {
-      const { applyPlan, readProfileLayers, renderPlanFromLayers, runDirect } = await import(
-        '../deps/container.js'
+      const deps = await import('../deps/container.js');
+      const { layers, origin } = await deps.readProfileFile(profile);
+      const plan = await suggestingValidate(profile, () => deps.renderPlanFromLayers(layers));
+      deps.requireNspawn();
+      deps.requireSystemdPid1('volt run');
+      deps.requireRoot('volt run');
+      const paint = painter(process.stderr);
+      process.stderr.write(
+        `${paint('bold', plan.config.name)}: what each layer enforces on this host\n${deps.formatEnforcementTable(plan.enforcement, (status, text) => paint(STATUS_STYLES[status], text))}\n`,
       );
-      const plan = await renderPlanFromLayers(await readProfileLayers(profile));
-      await applyPlan(plan, { route: 'direct' });
-      process.exitCode = await runDirect(plan);
+      await withProgress(`installing ${plan.files.length} files for ${plan.config.name}`, () =>
+        deps.applyPlan(plan, { route: 'direct', ...(origin === null ? {} : { profile: origin }) }),
+      );
+      process.exitCode = await deps.runDirect(plan);
     });
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { printData } from '../output.js';
+import { printData, withProgress } from '../output.js';
 
 /** Options every `volt net` command takes: where the state lives and which names it uses. */
 interface CommonOptions {
@@ -86,7 +86,9 @@ export function registerNetCommands(program: Command): void {
     .description('Ensure the bridge: up, with the gateway address, forwarding and masquerading (idempotent).')
     .action(async (options: NetworkOptions) => {
       const { netns, network, netOptions } = await loadNetwork(options);
-      const plan = await netns.bridgeUp(network, netOptions);
+      const plan = await withProgress(`bringing up the bridge ${network.bridge}`, () =>
+        netns.bridgeUp(network, netOptions),
+      );
       process.stdout.write(
         `bridge ${plan.bridge} up, gateway ${plan.gateway.text}/${plan.subnet.prefixLength}\n`,
       );
@@ -129,10 +131,12 @@ export function registerNetCommands(program: Command): void {
     .description('Create the namespace, veth, address, route, port forwards and resolv.conf.')
     .action(async (name: string, options: NetworkOptions) => {
       const { netns, network, netOptions } = await loadNetwork(options);
-      const record = await netns.sandboxUp(name, network, {
-        ...netOptions,
-        ...(options.address === undefined ? {} : { address: options.address }),
-      });
+      const record = await withProgress(`setting up the network of ${name}`, () =>
+        netns.sandboxUp(name, network, {
+          ...netOptions,
+          ...(options.address === undefined ? {} : { address: options.address }),
+        }),
+      );
       printData(
         record,
         options.json === true,

@@ -20,9 +20,36 @@ function usage(message: string, option: string): VoltError {
   return new VoltError('USAGE', message, { path: [option] });
 }
 
-function oneOf<T extends string>(value: string, accepted: readonly T[], option: string): T {
+/**
+ * An option's value, one of `accepted`.
+ *
+ * @throws {@link VoltError} USAGE naming the option and what it accepts.
+ * @example
+ * ```ts
+ * oneOf('oci', ['nspawn', 'oci', 'kubernetes'], '--target'); // 'oci'
+ * ```
+ */
+export function oneOf<T extends string>(value: string, accepted: readonly T[], option: string): T {
   if ((accepted as readonly string[]).includes(value)) return value as T;
   throw usage(`${JSON.stringify(value)} is not accepted; accepted: ${accepted.join(', ')}`, option);
+}
+
+/**
+ * The value of `--landlock-abi`, checked, or undefined when it is not given.
+ *
+ * @throws {@link VoltError} USAGE for anything but a whole number from 0 to 99.
+ * @example
+ * ```ts
+ * landlockAbiOption('2'); // 2
+ * ```
+ */
+export function landlockAbiOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const abi = Number(value);
+  if (!/^\d{1,2}$/.test(value) || !Number.isInteger(abi)) {
+    throw usage(`${JSON.stringify(value)} is not a Landlock ABI; accepted: 0 to 99`, '--landlock-abi');
+  }
+  return abi;
 }
 
 /**
@@ -72,24 +99,15 @@ export async function renderForTarget(
   }
   const config = deps.isolationFromLayers(layers).isolation;
   const host = await deps.hostOciTarget(options.output ?? '.');
-  let landlockAbi = host.landlockAbi;
-  if (options.landlockAbi !== undefined) {
-    landlockAbi = Number(options.landlockAbi);
-    if (!Number.isInteger(landlockAbi) || landlockAbi < 0 || landlockAbi > 99) {
-      throw usage(
-        `${JSON.stringify(options.landlockAbi)} is not a Landlock ABI; accepted: 0 to 99`,
-        '--landlock-abi',
-      );
-    }
-  }
+  const landlockAbi = landlockAbiOption(options.landlockAbi) ?? host.landlockAbi;
   const oci = () => deps.renderOciBundle(config, { ...host, landlockAbi });
   const kubernetes = (image: string) =>
     deps.renderKubernetes(config, {
       landlockAbi,
       image,
       kind,
-      // a cluster may mix architectures: the profile lists both that Volt knows
-      architectures: ['x86_64', 'aarch64'],
+      // a cluster may mix architectures: the profile lists every one Volt knows
+      architectures: deps.SECCOMP_ARCHES,
     });
   const image = (): string => {
     if (options.image === undefined) {
@@ -109,21 +127,15 @@ export async function renderForTarget(
           : [format]
         : options.target.split(',').map((name) => oneOf(name, deps.RENDER_TARGETS, '--target'));
     const reports = await Promise.all(
-      targets.map(async (target) => {
-        try {
-          const enforcement =
-            target === 'nspawn'
-              ? (await deps.renderPlanFromLayers(layers)).enforcement
-              : target === 'oci'
-                ? oci().enforcement
-                : kubernetes(options.image ?? 'IMAGE').enforcement;
-          return { target, enforcement };
-        } catch (error) {
-          if (VoltError.isInstance(error) && error.code === 'UNSUPPORTED')
-            return { target, refused: error.message };
-          throw error;
-        }
-      }),
+      targets.map(
+        async (target) =>
+          (
+            await deps.enforcementOnHost(layers, target, {
+              landlockAbi,
+              ...(options.image === undefined ? {} : { image: options.image }),
+            })
+          ).report,
+      ),
     );
     printData(reports, options.json === true, () => deps.formatEnforcementByTarget(reports));
     return;

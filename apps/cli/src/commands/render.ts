@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { printData } from '../output.js';
+import { printData, suggestingValidate } from '../output.js';
 import { renderForTarget, type TargetOptions, wantsOtherTarget } from './render-targets.js';
 
 interface RenderOptions extends TargetOptions {
@@ -136,7 +136,9 @@ export function registerRenderCommands(program: Command): void {
         await renderForTarget(layers, options);
         return;
       }
-      const { isolation, merge } = isolationFromLayers(layers);
+      const compose = async () => isolationFromLayers(layers);
+      const { isolation, merge } =
+        options.profile === undefined ? await compose() : await suggestingValidate(options.profile, compose);
       const plan = renderPlan(isolation, await planTargetFor(isolation));
       if (options.only !== undefined) {
         process.stdout.write(formatPlanArtifact(plan, options.only, options.json === true));

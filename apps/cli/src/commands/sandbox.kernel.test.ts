@@ -184,4 +184,59 @@ describe('volt sandbox run', () => {
     expect(run.stderr).toMatch(/Permission denied/);
     expect(existsSync(join(dir, 'denied'))).toBe(false);
   });
+
+  it('Landlock absent: a clear UNSUPPORTED with what to enable, and --best-effort runs unconfined', async () => {
+    // A kernel without Landlock, for real: the CLI runs under a seccomp filter (loaded by the helper after
+    // its own Landlock policy) that answers landlock_create_ruleset with ENOSYS, as such a kernel does.
+    const { parseSeccompConfig, compileSeccompBpf, seccompArchOfNode } = await import('@volt/seccomp');
+    const { runLandlocked, sandboxPolicy } = await import('@volt/landlock');
+    const { unwrap } = await import('@volt/core');
+    const config = unwrap(
+      parseSeccompConfig({
+        profile: 'unconfined',
+        deny: ['landlock_create_ruleset'],
+        action: { errno: 'ENOSYS' },
+      }),
+    );
+    const seccompFilter = compileSeccompBpf(config, unwrap(seccompArchOfNode(process.arch)));
+    const policy = sandboxPolicy({
+      rwx: ['/'],
+      ro: [],
+      rox: [],
+      rw: [],
+      bindTcp: [],
+      connectTcp: [],
+      scopes: [],
+      ignoreMissing: false,
+      abi,
+    });
+    const output = join(dir, 'no-landlock.txt');
+    const withoutLandlockFlags = async (flags: readonly string[], ...args: string[]) => {
+      const run = await runLandlocked(
+        'sh',
+        [
+          '-c',
+          `"$@" > ${output} 2>&1`,
+          'sh',
+          NODE,
+          main,
+          'sandbox',
+          'run',
+          ...SYSTEM,
+          ...flags,
+          '--',
+          ...args,
+        ],
+        { policy, seccompFilter, fileRights: 'mask', stdio: 'ignore' },
+      );
+      return { exitCode: run.exitCode, output: readFileSync(output, 'utf8') };
+    };
+    const refused = await withoutLandlockFlags([], 'true');
+    expect(refused.exitCode).toBe(1);
+    expect(refused.output).toMatch(
+      /^volt: UNSUPPORTED: Landlock is not available on this kernel \(ABI 0\): nothing of the policy could be enforced \(hint: Landlock needs Linux 5\.13 or later built with CONFIG_SECURITY_LANDLOCK=y/m,
+    );
+    const unconfined = await withoutLandlockFlags(['--best-effort'], 'echo', 'ran');
+    expect(unconfined.output).toMatch(/^ran$/m);
+  });
 });

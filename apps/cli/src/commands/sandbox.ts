@@ -75,7 +75,18 @@ export function registerSandboxCommands(program: Command): void {
     .option('--seccomp <profile>', 'also load a compiled seccomp filter: strict, default or unconfined')
     .option('--json', 'print the status as JSON on stderr')
     .action(async (command: string, args: string[], options: RunOptions) => {
-      const { landlock } = await import('../deps/sandbox.js');
+      const { landlock, VoltError } = await import('../deps/sandbox.js');
+      // The probe is kept for the process: the policy and the run below ask again for free.
+      const { abi } = await landlock.probeLandlock();
+      if (abi === 0 && options.bestEffort !== true) {
+        throw new VoltError(
+          'UNSUPPORTED',
+          'Landlock is not available on this kernel (ABI 0): nothing of the policy could be enforced',
+          {
+            hint: 'Landlock needs Linux 5.13 or later built with CONFIG_SECURITY_LANDLOCK=y and landlock in the active LSMs (cat /sys/kernel/security/lsm; boot with lsm=landlock,… to add it); --best-effort runs the command unconfined',
+          },
+        );
+      }
       let seccompFilter: Uint8Array | undefined;
       if (options.seccomp !== undefined) {
         const { seccomp, unwrap } = await import('../deps/sandbox-seccomp.js');
@@ -97,7 +108,7 @@ export function registerSandboxCommands(program: Command): void {
       };
       const policy =
         options.profile === undefined
-          ? landlock.sandboxPolicy({ ...flags, abi: (await landlock.probeLandlock()).abi })
+          ? landlock.sandboxPolicy({ ...flags, abi })
           : landlock.withSandboxFlags(await landlock.readLandlockPolicyFile(options.profile), flags);
       const run = await landlock.runLandlocked(command, args, {
         policy,

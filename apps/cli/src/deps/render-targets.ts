@@ -1,5 +1,7 @@
 // What `volt render --format oci|kubernetes` and `--only enforcement --target` use of the packages.
+
 export {
+  enforcementOnHost,
   formatEnforcementByTarget,
   formatKubernetesManifests,
   formatPlanArtifact,
@@ -10,7 +12,7 @@ export {
   RENDER_TARGETS,
   renderKubernetes,
   renderOciBundle,
-  renderPlanFromLayers,
   writeOciBundle,
   writePlannedFiles,
 } from '@volt/nspawn';
+export { SECCOMP_ARCHES } from '@volt/seccomp';

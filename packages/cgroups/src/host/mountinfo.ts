@@ -100,3 +100,37 @@ export async function findCgroup2Mount(options: FindMountOptions = {}): Promise<
     });
   return mountPoint;
 }
+
+/** The cgroup2 hierarchy of this process: where it is mounted and what it can control. */
+export interface Cgroup2Hierarchy {
+  readonly mountPoint: string;
+  /** `/sys/fs/cgroup` (a unified host) or another place (a hybrid host, cgroup v1 beside it). */
+  readonly unified: boolean;
+  /** The controllers its root offers (`cgroup.controllers`). */
+  readonly controllers: readonly string[];
+}
+
+/**
+ * The cgroup2 hierarchy of this process ({@link findCgroup2Mount}) and the controllers its root offers.
+ *
+ * @throws {@link VoltError} as {@link findCgroup2Mount}; `SYSTEM_ERROR` when `cgroup.controllers` cannot be read.
+ * @example
+ * ```ts
+ * await probeCgroup2(); // { mountPoint: '/sys/fs/cgroup', unified: true, controllers: ['cpuset', 'cpu', 'io', 'memory', 'pids'] }
+ * ```
+ */
+export async function probeCgroup2(options: FindMountOptions = {}): Promise<Cgroup2Hierarchy> {
+  const mountPoint = await findCgroup2Mount(options);
+  const file = `${mountPoint}/cgroup.controllers`;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new VoltError('SYSTEM_ERROR', `cannot read ${file}`, { cause });
+  }
+  return {
+    mountPoint,
+    unified: mountPoint === '/sys/fs/cgroup',
+    controllers: text.split(/\s+/).filter((controller) => controller !== ''),
+  };
+}

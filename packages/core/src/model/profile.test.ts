@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { formatVoltError, VoltError } from '../errors.js';
 import {
   loadProfileDocument,
+  loadProfileSource,
   PROFILE_LIMITS,
   type Profile,
   parseProfile,
@@ -524,6 +525,61 @@ describe('profile text', () => {
       'e: [*d,*d,*d,*d,*d,*d,*d,*d,*d]',
     ].join('\n');
     await expect(loadProfileDocument(bomb)).rejects.toMatchObject({ code: 'PARSE_ERROR' });
+  });
+
+  it('keeps where each value was written: a scalar at its start, a map or list at its key, a missing key at its holder', async () => {
+    const text = [
+      'name: web # a comment',
+      'resources:',
+      '  memory: { max: 2GB }',
+      '  tasks:',
+      '    max: 64',
+      'command:',
+      '  - /bin/app',
+      '  - "--flag"',
+      'network: {"mode": "none", "dns": ["1.1.1.1"]}',
+      '',
+    ].join('\n');
+    const loaded = await loadProfileSource(text, 'web.yaml');
+    if (!loaded.ok) throw loaded.error;
+    const at = loaded.value.positionOf;
+    expect(loaded.value.document).toEqual(await loadProfileDocument(text));
+    expect(at(['name'])).toEqual({ line: 1, column: 7 });
+    expect(at(['resources', 'memory', 'max'])).toEqual({ line: 3, column: 18 });
+    expect(at(['resources', 'memory', 'max'], 'key')).toEqual({ line: 3, column: 13 });
+    expect(at(['command', 1], 'key')).toEqual({ line: 8, column: 5 });
+    expect(at(['resources', 'memory'])).toEqual({ line: 3, column: 3 });
+    expect(at(['resources', 'tasks'])).toEqual({ line: 4, column: 3 });
+    expect(at(['resources', 'tasks', 'max'])).toEqual({ line: 5, column: 10 });
+    expect(at(['command', 1])).toEqual({ line: 8, column: 5 });
+    expect(at(['network', 'dns', 0])).toEqual({ line: 9, column: 35 });
+    // paths to keys that are not written point at the map or list that would hold them
+    expect(at(['resources', 'cpu', 'weight'])).toEqual({ line: 2, column: 1 });
+    expect(at(['command', 5])).toEqual({ line: 6, column: 1 });
+    expect(at(['seccomp'])).toEqual({ line: 1, column: 1 });
+    expect(at([])).toEqual({ line: 1, column: 1 });
+  });
+
+  it('gives JSON the same positions, and an empty document line 1', async () => {
+    const loaded = await loadProfileSource('{\n  "name": "web",\n  "boot": "no"\n}\n');
+    expect(loaded.ok && loaded.value.positionOf(['boot'])).toEqual({ line: 3, column: 11 });
+    const empty = await loadProfileSource('# nothing\n');
+    expect(empty.ok && [empty.value.document, empty.value.positionOf(['name'])]).toEqual([
+      {},
+      { line: 1, column: 1 },
+    ]);
+  });
+
+  it('gives a text that is not YAML its error with the position the parser names', async () => {
+    const broken = await loadProfileSource('name: web\nresources: [a\n', 'bad.yaml');
+    expect(broken.ok).toBe(false);
+    if (broken.ok) return;
+    expect(broken.error.code).toBe('PARSE_ERROR');
+    expect(broken.position?.line).toBeGreaterThanOrEqual(2);
+    const duplicate = await loadProfileSource('name: a\nboot: true\nname: b\n');
+    expect(duplicate.ok ? undefined : duplicate.position).toEqual({ line: 3, column: 1 });
+    const big = await loadProfileSource('x'.repeat(PROFILE_LIMITS.bytes + 1));
+    expect(big.ok ? undefined : [big.error.code, big.position]).toEqual(['PARSE_ERROR', undefined]);
   });
 
   it('valid text with a bad value is a validation error, not a PARSE_ERROR', async () => {

@@ -780,6 +780,141 @@ function duplicateKey(
   return found;
 }
 
+/** A place in a profile's text: line and column, both counted from 1. */
+export interface SourcePosition {
+  readonly line: number;
+  readonly column: number;
+}
+
+/** A profile document loaded from its text, with where each of its values was written. */
+export interface ProfileSource {
+  /** The document, as {@link loadProfileDocument} gives it. */
+  readonly document: unknown;
+  /**
+   * Where the value at `path` was written: a scalar or a list item where it starts, a map or list under a
+   * key at its key; with `part` `key`, always the key that names it. A path to a key that is not written
+   * points at the nearest written map or list that would hold it (line 1, column 1 for an empty document).
+   */
+  readonly positionOf: (path: InputPath, part?: 'value' | 'key') => SourcePosition;
+}
+
+/** What loading a profile's text gives: the document with positions, or the one reason it is not YAML/JSON. */
+export type ProfileSourceResult =
+  | { readonly ok: true; readonly value: ProfileSource }
+  | { readonly ok: false; readonly error: VoltError; readonly position: SourcePosition | undefined };
+
+/** Where each value of a parsed YAML document was written, for {@link ProfileSource.positionOf}. */
+function sourcePositions(
+  yaml: typeof import('yaml'),
+  document: Document.Parsed,
+  lines: import('yaml').LineCounter,
+): (path: InputPath, part?: 'value' | 'key') => SourcePosition {
+  const { isAlias, isCollection, isMap, isScalar, isSeq } = yaml;
+  const at = (offset: number | undefined): SourcePosition => {
+    const { line, col } = lines.linePos(offset ?? 0);
+    return { line, column: col };
+  };
+  const start = (node: unknown): number | undefined =>
+    isScalar(node) || isCollection(node) || isAlias(node) ? node.range?.[0] : undefined;
+  return (path, part = 'value') => {
+    let node: unknown = document.contents;
+    let position = at(start(node));
+    for (const key of path) {
+      if (isAlias(node)) node = node.resolve(document);
+      let keyNode: unknown;
+      let next: unknown;
+      if (isMap(node)) {
+        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(key));
+        if (pair === undefined) break;
+        keyNode = pair.key;
+        next = pair.value;
+      } else if (isSeq(node) && typeof key === 'number' && key < node.items.length) {
+        next = node.items[key];
+      } else {
+        break;
+      }
+      // A map or list under a key is shown at its key (a block one starts on the next line); a value at its start.
+      const shown =
+        (part === 'value' && isScalar(next)) || keyNode === undefined
+          ? (start(next) ?? start(keyNode))
+          : start(keyNode);
+      if (shown !== undefined) position = at(shown);
+      node = next;
+    }
+    return position;
+  };
+}
+
+/**
+ * Loads a profile's JSON or YAML text as {@link loadProfileDocument} does (the same limits and checks),
+ * keeping where each value was written, so that a problem found in the document can be shown at its line
+ * and column. A text that is not YAML/JSON gives its error with the position the parser names.
+ *
+ * @example
+ * ```ts
+ * await loadProfileSource('name: web\nresources:\n  memory:\n    max: 2GB\n').then((l) => l.ok && l.value.positionOf(['resources', 'memory', 'max'])); // { line: 4, column: 10 }
+ * await loadProfileSource('name: web\nresources:\n  memory:\n    max: 2GB\n').then((l) => l.ok && l.value.positionOf(['resources', 'tasks'])); // { line: 2, column: 1 }: the key that would hold it
+ * ```
+ */
+export async function loadProfileSource(source: string, fileName = 'profile'): Promise<ProfileSourceResult> {
+  const size = Buffer.byteLength(source);
+  if (size > PROFILE_LIMITS.bytes) {
+    return {
+      ok: false,
+      error: new VoltError(
+        'PARSE_ERROR',
+        `${fileName} has ${size} bytes; accepted: a profile of at most ${PROFILE_LIMITS.bytes} bytes`,
+      ),
+      position: undefined,
+    };
+  }
+  // Loaded here, not with the module: rendering without a profile file never parses YAML.
+  const yaml = await import('yaml');
+  const lines = new yaml.LineCounter();
+  const invalid = (
+    why: string,
+    position: SourcePosition | undefined,
+    cause?: unknown,
+  ): ProfileSourceResult => ({
+    ok: false,
+    error: new VoltError('PARSE_ERROR', `${fileName} is not valid YAML or JSON: ${why.split('\n')[0]}`, {
+      cause,
+      hint: 'check the indentation and quoting around the line named',
+    }),
+    position,
+  });
+  try {
+    const document = yaml.parseDocument(source, { uniqueKeys: false, lineCounter: lines });
+    const [error] = document.errors;
+    if (error !== undefined) {
+      const [start] = error.linePos ?? [];
+      return invalid(
+        error.message,
+        start === undefined ? undefined : { line: start.line, column: start.col },
+        error,
+      );
+    }
+    const duplicate = duplicateKey(yaml, document);
+    if (duplicate !== undefined) {
+      const { line, col } = lines.linePos(duplicate.offset);
+      return invalid(
+        `Map keys must be unique: ${JSON.stringify(duplicate.key)} again at line ${line}, column ${col}`,
+        { line, column: col },
+      );
+    }
+    return {
+      ok: true,
+      value: {
+        document: document.toJS({ maxAliasCount: 100 }) ?? {},
+        positionOf: sourcePositions(yaml, document, lines),
+      },
+    };
+  } catch (error) {
+    if (VoltError.isInstance(error)) return { ok: false, error, position: undefined };
+    return invalid((error as Error).message, undefined, error);
+  }
+}
+
 /**
  * Loads a profile document from JSON or YAML text without validating it. YAML is a superset of JSON, so
  * one loader reads both; duplicate keys are an error (found in linear time: the YAML library's own check
@@ -793,36 +928,9 @@ function duplicateKey(
  * ```
  */
 export async function loadProfileDocument(source: string, fileName = 'profile'): Promise<unknown> {
-  const size = Buffer.byteLength(source);
-  if (size > PROFILE_LIMITS.bytes) {
-    throw new VoltError(
-      'PARSE_ERROR',
-      `${fileName} has ${size} bytes; accepted: a profile of at most ${PROFILE_LIMITS.bytes} bytes`,
-    );
-  }
-  // Loaded here, not with the module: rendering without a profile file never parses YAML.
-  const yaml = await import('yaml');
-  const lines = new yaml.LineCounter();
-  const invalid = (why: string, cause?: unknown) =>
-    new VoltError('PARSE_ERROR', `${fileName} is not valid YAML or JSON: ${why.split('\n')[0]}`, {
-      cause,
-      hint: 'check the indentation and quoting around the line named',
-    });
-  try {
-    const document = yaml.parseDocument(source, { uniqueKeys: false, lineCounter: lines });
-    const [error] = document.errors;
-    if (error !== undefined) throw invalid(error.message, error);
-    const duplicate = duplicateKey(yaml, document);
-    if (duplicate !== undefined) {
-      const { line, col } = lines.linePos(duplicate.offset);
-      throw invalid(
-        `Map keys must be unique: ${JSON.stringify(duplicate.key)} again at line ${line}, column ${col}`,
-      );
-    }
-    return document.toJS({ maxAliasCount: 100 }) ?? {};
-  } catch (error) {
-    throw VoltError.isInstance(error) ? error : invalid((error as Error).message, error);
-  }
+  const loaded = await loadProfileSource(source, fileName);
+  if (!loaded.ok) throw loaded.error;
+  return loaded.value.document;
 }
 
 /**

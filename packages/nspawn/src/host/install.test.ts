@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -133,6 +134,48 @@ function directoryModes(dir: string, prefix = ''): Record<string, string> {
   }
   return modes;
 }
+
+describe('the manifest records each install', () => {
+  it('a read-only Boot=no root (resolv.conf in the runtime directory) applies again and is removed whole', async () => {
+    const root = newRoot();
+    const readOnly = plan({
+      boot: false,
+      command: ['/bin/app'],
+      readOnlyRoot: true,
+      network: { mode: 'none' },
+    });
+    expect(readOnly.files.map((file) => file.path)).toContain(
+      '/var/lib/volt/containers/web/runtime/resolv.conf',
+    );
+    await applyPlan(readOnly, { root, route: 'direct' });
+    const again = await applyPlan(readOnly, { root, route: 'direct' });
+    expect(again.every((change) => change.action === 'unchanged')).toBe(true);
+    expect(await removeContainerFiles('web', { root })).toContain(
+      '/var/lib/volt/containers/web/runtime/resolv.conf',
+    );
+  });
+
+  it('records the route, the profile it came from and the SHA-256 of every file', async () => {
+    const root = newRoot();
+    const profile = { path: '/srv/web.yaml', sha256: 'c'.repeat(64) };
+    await applyPlan(plan({ boot: false, command: ['/bin/app'] }), { root, route: 'direct', profile });
+    const manifest = JSON.parse(
+      readFileSync(join(root, 'var/lib/volt/containers/web/manifest.json'), 'utf8'),
+    );
+    expect(manifest.route).toBe('direct');
+    expect(manifest.profile).toEqual(profile);
+    for (const file of manifest.files) {
+      const bytes = readFileSync(join(root, file.path));
+      expect(file.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    }
+    // the same plan from another profile file: only the manifest is written again
+    const moved = { path: '/srv/moved.yaml', sha256: 'c'.repeat(64) };
+    await applyPlan(plan({ boot: false, command: ['/bin/app'] }), { root, route: 'direct', profile: moved });
+    expect(
+      JSON.parse(readFileSync(join(root, 'var/lib/volt/containers/web/manifest.json'), 'utf8')).profile,
+    ).toEqual(moved);
+  });
+});
 
 describe('issue 16: the installer', () => {
   const workload = { workloadUnit: 'app.service', command: ['/usr/bin/app'] };

@@ -1,7 +1,15 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { VoltError } from '@volt/core';
 import { withDirectoryLock } from '@volt/netns';
+import {
+  type ContainerManifest,
+  type InstallRoute,
+  type ProfileOrigin,
+  parseManifest,
+  renderManifest,
+} from '../model/manifest.js';
 import { type ContainerPaths, containerPaths, installableFiles, ownedDirectories } from '../model/paths.js';
 import { templateRootfs } from '../model/rootfs.js';
 import type { IsolationPlan, PlannedFile } from '../render/plan.js';
@@ -36,7 +44,9 @@ export interface InstallOptions {
  * (`volt run`): systemd-nspawn started with `--directory=ROOTFS`, any rootfs the profile allows.
  */
 export interface ApplyOptions extends InstallOptions {
-  readonly route?: 'template' | 'direct';
+  readonly route?: InstallRoute;
+  /** The profile file the plan came from, recorded in the manifest so that `volt list` can tell drift. */
+  readonly profile?: ProfileOrigin;
 }
 
 /** One file an apply creates, changes, removes or leaves alone. */
@@ -62,7 +72,7 @@ interface Journal {
 }
 
 /** The most Volt reads of a file it installed; none it writes comes near (the helper is under 1 MiB). */
-const INSTALLED_FILE_LIMIT = 4 * 1024 * 1024;
+export const INSTALLED_FILE_LIMIT: number = 4 * 1024 * 1024;
 /** The most Volt reads of its manifest and journal, which name at most a dozen paths. */
 const STATE_FILE_LIMIT = 64 * 1024;
 /** Every directory Volt creates, whatever the umask: readable by a container's own users, writable by root. */
@@ -72,7 +82,8 @@ function rootOf(options: InstallOptions): string {
   return resolve(options.root ?? '/');
 }
 
-function withTree<T>(options: InstallOptions, use: (root: TreeDirectory) => T): T {
+/** Runs `use` with the install root (`/`, or `--root DIR`) open. */
+export function withTree<T>(options: InstallOptions, use: (root: TreeDirectory) => T): T {
   const root = openTreeRoot(rootOf(options));
   try {
     return use(root);
@@ -89,7 +100,7 @@ function openForWrite(root: TreeDirectory, paths: ContainerPaths, directory: str
 }
 
 /** The bytes of a planned file; a copy is read from this machine (the helper binary), not from the root. */
-function plannedBytes(file: PlannedFile): Buffer {
+export function plannedBytes(file: PlannedFile): Buffer {
   const { content } = file;
   if ('text' in content) return Buffer.from(content.text);
   if ('bytes' in content) return Buffer.from(content.bytes);
@@ -102,21 +113,24 @@ function stateFileError(display: string, what: string): VoltError {
   });
 }
 
-/** The manifest's list of installed files: each must be one a plan for this container can install. */
-function readManifest(root: TreeDirectory, paths: ContainerPaths): readonly string[] {
+/**
+ * The manifest: every file it names must be one a plan for this container can install.
+ *
+ * @throws {@link VoltError} PARSE_ERROR for anything but a manifest Volt wrote for this container.
+ */
+export function readManifest(root: TreeDirectory, paths: ContainerPaths): ContainerManifest {
   const bytes = readFileBeneath(root, paths.manifest, STATE_FILE_LIMIT);
-  if (bytes === undefined) return [];
-  const display = `${root.path === '/' ? '' : root.path}${paths.manifest}`;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw stateFileError(display, 'a manifest');
+  if (bytes === undefined) return { files: [], route: null, profile: null };
+  const manifest = parseManifest(bytes.toString('utf8'), paths);
+  if (manifest === undefined) {
+    throw stateFileError(`${root.path === '/' ? '' : root.path}${paths.manifest}`, 'a manifest');
   }
-  const allowed = installableFiles(paths);
-  if (!Array.isArray(parsed) || !parsed.every((path) => allowed.includes(path)))
-    throw stateFileError(display, 'a manifest');
-  return parsed as string[];
+  return manifest;
+}
+
+/** The SHA-256 of bytes, as lower-case hex. */
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /**
@@ -244,7 +258,7 @@ function changesOf(root: TreeDirectory, plan: IsolationPlan, paths: ContainerPat
     changes.push({ path: file.path, action, diff });
   }
   const planned = new Set(plan.files.map((file) => file.path));
-  for (const path of readManifest(root, paths)) {
+  for (const { path } of readManifest(root, paths).files) {
     if (planned.has(path)) continue;
     const current = readFileBeneath(root, path, INSTALLED_FILE_LIMIT);
     if (current !== undefined)
@@ -330,16 +344,16 @@ function install(
   plan: IsolationPlan,
   changes: readonly FileChange[],
   paths: ContainerPaths,
+  record: Pick<ContainerManifest, 'route' | 'profile'>,
 ): void {
+  const files = plan.files.map((file) => ({ path: file.path, mode: file.mode, bytes: plannedBytes(file) }));
+  const manifest = renderManifest({
+    files: files.map((file) => ({ path: file.path, sha256: sha256(file.bytes) })),
+    ...record,
+  });
   const pending = [
-    ...plan.files
-      .filter((file) => changes.find((change) => change.path === file.path)?.action !== 'unchanged')
-      .map((file) => ({ path: file.path, mode: file.mode, bytes: plannedBytes(file) })),
-    {
-      path: paths.manifest,
-      mode: 0o644,
-      bytes: Buffer.from(JSON.stringify(plan.files.map((file) => file.path).sort())),
-    },
+    ...files.filter((file) => changes.find((change) => change.path === file.path)?.action !== 'unchanged'),
+    { path: paths.manifest, mode: 0o644, bytes: Buffer.from(manifest) },
   ].map((write) => ({ ...write, temp: temporaryName() }));
   const prepared: Journal = {
     state: 'prepared',
@@ -401,7 +415,17 @@ export async function applyPlan(plan: IsolationPlan, options: ApplyOptions = {})
       recover(root, paths);
       checkRootfs(root, plan.config);
       const changes = changesOf(root, plan, paths);
-      if (changes.some((change) => change.action !== 'unchanged')) install(root, plan, changes, paths);
+      const record = { route: options.route ?? 'template', profile: options.profile ?? null } as const;
+      // The manifest is written again when only the record changed (a profile moved or rewritten alike).
+      const current = readManifest(root, paths);
+      const recorded =
+        current.route === record.route &&
+        current.profile?.path === record.profile?.path &&
+        current.profile?.sha256 === record.profile?.sha256 &&
+        current.files.every((file) => file.sha256 !== null);
+      if (changes.some((change) => change.action !== 'unchanged') || !recorded) {
+        install(root, plan, changes, paths, record);
+      }
       return changes;
     }),
   );
@@ -426,7 +450,7 @@ export async function removeContainerFiles(name: string, options: InstallOptions
   const removed = await withContainerLock(name, options, async () =>
     withTree(options, (root) => {
       recover(root, paths);
-      const manifest = readManifest(root, paths);
+      const manifest = readManifest(root, paths).files.map((file) => file.path);
       for (const path of manifest) {
         withDirectory(openBeneath(root, dirname(path)), (directory) => {
           const kind = entryKind(directory, basename(path));

@@ -20,6 +20,7 @@ import {
   renameSync,
   rmdirSync,
   type Stats,
+  symlinkSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
@@ -418,6 +419,26 @@ export function createFileAt(directory: TreeDirectory, name: string, data: Uint8
     throw systemError(error, 'write', display);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Creates a symlink in a directory (symlink(2) never follows the name it creates: nothing already there is
+ * touched).
+ *
+ * @throws {@link VoltError} INVALID_PATH when something is there already; SYSTEM_ERROR for I/O.
+ * @example
+ * ```ts
+ * createSymlinkAt(binDir, 'sh', 'busybox');
+ * ```
+ */
+export function createSymlinkAt(directory: TreeDirectory, name: string, target: string): void {
+  const display = joinDisplay(directory.path, name);
+  try {
+    symlinkSync(target, at(directory.fd, name));
+  } catch (error) {
+    if (errnoOf(error) === 'EEXIST') throw unexpected(directory.fd, name, display, 'nothing');
+    throw systemError(error, 'create', display);
   }
 }
 

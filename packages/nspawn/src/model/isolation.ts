@@ -2,9 +2,11 @@ import type { ResourceLimits } from '@volt/core';
 import {
   describeValue,
   fail,
+  failAll,
   formatVoltError,
   type InputPath,
   type IsolationConfig,
+  isRecord,
   type LandlockPolicy,
   type NetworkConfig,
   ok,
@@ -15,7 +17,7 @@ import {
   type ValidIsolation,
   VoltError,
 } from '@volt/core';
-import { safeParseProfile } from '@volt/core/profile';
+import { type Profile, safeParseProfile } from '@volt/core/profile';
 import { LANDLOCK_SYSCALLS, landlockPolicyFromProfile } from '@volt/landlock';
 import { networkConfigFromProfile } from '@volt/netns';
 import { resolveSeccompNames, seccompConfigFromProfile } from '@volt/seccomp';
@@ -89,6 +91,67 @@ function workloadUnitProblem(unit: string, path: InputPath): VoltError | undefin
   return undefined;
 }
 
+/** A rule that spans parts of a configuration whose parts are each valid on their own. */
+interface IsolationRule {
+  /**
+   * The profile keys the rule reads: {@link validateIsolation} runs it only when each of them is valid, so
+   * that a value put in place of an invalid one is never judged.
+   */
+  readonly reads: readonly (keyof Profile)[];
+  readonly check: (config: CheckedParts, path: InputPath) => VoltError | undefined;
+}
+
+/**
+ * The rules across parts, as data: a container that does not boot needs a command; the rootfs is not a host
+ * system tree ({@link rootfsProblem}); a workload unit is a service; a seccomp filter does not deny a system
+ * call the Landlock helper needs when Landlock applies.
+ */
+const ISOLATION_RULES: readonly IsolationRule[] = [
+  {
+    reads: ['boot', 'command'],
+    check: (config, path) =>
+      !config.boot && config.command.length === 0
+        ? new VoltError('CONFLICT', 'a container that does not boot (boot: false) needs a command', {
+            path: [...path, 'command'],
+            hint: 'give command: [/path/to/program, ...] or set boot: true',
+          })
+        : undefined,
+  },
+  { reads: ['name', 'rootfs'], check: (config, path) => rootfsProblem(config.rootfs, [...path, 'rootfs']) },
+  {
+    reads: ['workloadUnit'],
+    check: (config, path) =>
+      config.workloadUnit === undefined ? undefined : workloadUnitProblem(config.workloadUnit, path),
+  },
+  {
+    reads: ['boot', 'workloadUnit', 'landlock', 'seccomp'],
+    check: (config, path) => {
+      const denied = planEnforcesLandlock(config) ? deniedHelperSyscalls(config.seccomp) : [];
+      if (denied.length === 0) return undefined;
+      return new VoltError(
+        'CONFLICT',
+        `the seccomp filter denies ${denied.join(', ')}, which the Landlock helper needs before it runs the workload: a best-effort policy would then not be enforced at all; accepted: a seccomp configuration that allows ${HELPER_SYSCALLS.join(', ')} while Landlock applies`,
+        {
+          path: [...path, 'seccomp'],
+          hint: 'take those calls (or a group holding them, such as @sandbox) out of seccomp.deny, or set landlock: none',
+        },
+      );
+    },
+  },
+];
+
+/** The problems the rules find; only the rules that read none of `invalid` run. */
+function ruleProblems(
+  config: CheckedParts,
+  path: InputPath,
+  invalid: ReadonlySet<string> = new Set(),
+): VoltError[] {
+  return ISOLATION_RULES.filter((rule) => rule.reads.every((key) => !invalid.has(key))).flatMap((rule) => {
+    const problem = rule.check(config, path);
+    return problem === undefined ? [] : [problem];
+  });
+}
+
 /**
  * The rules that span parts of a configuration whose parts are each valid on their own: what every route
  * into a configuration (a profile, installed files read back) ends with. A container that does not boot
@@ -101,81 +164,118 @@ function workloadUnitProblem(unit: string, path: InputPath): VoltError | undefin
  * ```
  */
 export function checkIsolation(config: CheckedParts, path: InputPath = []): Result<ValidIsolation> {
-  const issues: VoltError[] = [];
-  if (!config.boot && config.command.length === 0) {
-    issues.push(
-      new VoltError('CONFLICT', 'a container that does not boot (boot: false) needs a command', {
-        path: [...path, 'command'],
-        hint: 'give command: [/path/to/program, ...] or set boot: true',
-      }),
-    );
-  }
-  const rootfs = rootfsProblem(config.rootfs, [...path, 'rootfs']);
-  if (rootfs !== undefined) issues.push(rootfs);
-  const unit = config.workloadUnit === undefined ? undefined : workloadUnitProblem(config.workloadUnit, path);
-  if (unit !== undefined) issues.push(unit);
-  const denied = planEnforcesLandlock(config) ? deniedHelperSyscalls(config.seccomp) : [];
-  if (denied.length > 0) {
-    issues.push(
-      new VoltError(
-        'CONFLICT',
-        `the seccomp filter denies ${denied.join(', ')}, which the Landlock helper needs before it runs the workload: a best-effort policy would then not be enforced at all; accepted: a seccomp configuration that allows ${HELPER_SYSCALLS.join(', ')} while Landlock applies`,
-        {
-          path: [...path, 'seccomp'],
-          hint: 'take those calls (or a group holding them, such as @sandbox) out of seccomp.deny, or set landlock: none',
-        },
-      ),
-    );
-  }
-  const [first, ...rest] = issues;
-  return first === undefined ? ok(config as ValidIsolation) : fail(first, ...rest);
+  return failAll(ruleProblems(config, path)) ?? ok(config as ValidIsolation);
 }
 
-/** The profile's own fields with its parts completed: the body of {@link parseIsolation}, on one document. */
-function isolationFromMergedDocument(document: unknown): Result<ValidIsolation> {
-  const profile = safeParseProfile(document);
-  if (!profile.ok) return profile;
-  const { name } = profile.value;
-  if (name === undefined) {
-    return fail(
+/** A profile's parts completed by the packages that own them, and the keys whose part could not be. */
+interface CompletedParts {
+  readonly config: CheckedParts | undefined;
+  readonly failed: ReadonlySet<keyof Profile>;
+}
+
+/**
+ * Completes each part of a schema-valid profile with the package that owns it (the Landlock preset,
+ * seccomp's syscall catalog, the network defaults), each on its own, every problem into `issues`.
+ */
+function completeParts(profile: Profile, issues: VoltError[], fallbackName?: string): CompletedParts {
+  const failed = new Set<keyof Profile>();
+  const take = <T>(key: keyof Profile, result: Result<T>): T | undefined => {
+    if (result.ok) return result.value;
+    issues.push(...result.issues);
+    failed.add(key);
+    return undefined;
+  };
+  const name = profile.name ?? fallbackName;
+  if (profile.name === undefined) {
+    failed.add('name');
+    issues.push(
       new VoltError('INVALID_PROFILE', 'a container name is required', {
         path: ['name'],
         hint: 'set name: in the profile or pass --name',
       }),
     );
   }
-  const issues: VoltError[] = [];
-  const take = <T>(result: Result<T>): T | undefined => {
-    if (result.ok) return result.value;
-    issues.push(...result.issues);
-    return undefined;
-  };
   const landlock =
-    profile.value.landlock === null || profile.value.landlock === undefined
+    profile.landlock === null || profile.landlock === undefined
       ? null
-      : take(landlockPolicyFromProfile(profile.value.landlock, ['landlock']));
-  const seccomp = take(seccompConfigFromProfile(profile.value.seccomp ?? {}, ['seccomp']));
-  const network = take(networkConfigFromProfile(profile.value.network ?? {}, ['network']));
-  const [first, ...rest] = issues;
-  if (first !== undefined || landlock === undefined || seccomp === undefined || network === undefined) {
-    return fail(first as VoltError, ...rest);
+      : take('landlock', landlockPolicyFromProfile(profile.landlock, ['landlock']));
+  const seccomp = take('seccomp', seccompConfigFromProfile(profile.seccomp ?? {}, ['seccomp']));
+  const network = take('network', networkConfigFromProfile(profile.network ?? {}, ['network']));
+  if (name === undefined || landlock === undefined || seccomp === undefined || network === undefined) {
+    return { config: undefined, failed };
   }
-  const { workloadUnit } = profile.value;
-  return checkIsolation({
+  const { workloadUnit } = profile;
+  const config: CheckedParts = {
     name,
-    rootfs: profile.value.rootfs ?? `${MACHINES_DIR}/${name}`,
-    boot: profile.value.boot ?? true,
-    command: profile.value.command ?? [],
+    rootfs: profile.rootfs ?? `${MACHINES_DIR}/${name}`,
+    boot: profile.boot ?? true,
+    command: profile.command ?? [],
     ...(workloadUnit === undefined ? {} : { workloadUnit }),
-    environment: profile.value.environment ?? [],
+    environment: profile.environment ?? [],
     landlock,
     seccomp,
     // The profile schema is the resource validator (core's table), so its output is valid as it is.
-    resources: (profile.value.resources ?? {}) as Valid<ResourceLimits>,
+    resources: (profile.resources ?? {}) as Valid<ResourceLimits>,
     network,
-    privateUsers: profile.value.privateUsers ?? true,
-    readOnlyRoot: profile.value.readOnlyRoot ?? false,
-  });
+    privateUsers: profile.privateUsers ?? true,
+    readOnlyRoot: profile.readOnlyRoot ?? false,
+  };
+  return { config, failed };
+}
+
+/** Never judged: it stands in for a missing name, and the rules that read the name are skipped then. */
+const NAME_STAND_IN = 'unnamed';
+
+/** A profile document with the keys of `unjudged` replaced by their defaults, or left out when none. */
+function standIn(document: Readonly<Record<string, unknown>>, unjudged: ReadonlySet<string>): unknown {
+  const defaults: Readonly<Record<string, unknown>> = DEFAULT_PROFILE;
+  return Object.fromEntries(
+    Object.entries(document).flatMap(([key, value]) => {
+      if (!unjudged.has(key)) return [[key, value]];
+      return defaults[key] === undefined ? [] : [[key, defaults[key]]];
+    }),
+  );
+}
+
+/**
+ * Every problem of a merged profile document, from every stage at once: the schema's problems in the whole
+ * document; each part completed by its package, the parts the schema refused standing in as their defaults;
+ * then each rule across parts that reads only valid parts. {@link isolationFromMergedDocument} stops at the
+ * first stage that finds a problem; this goes on, for a document that stage refused.
+ */
+function mergedDocumentProblems(merged: unknown): VoltError[] {
+  const schema = safeParseProfile(merged);
+  if (!isRecord(merged)) return schema.ok ? [] : [...schema.issues];
+  const issues: VoltError[] = schema.ok ? [] : [...schema.issues];
+  // The profile's keys are independent of each other in the schema: the keys it refuses are those
+  // refused on their own.
+  const unjudged = new Set<string>(
+    schema.ok ? [] : Object.keys(merged).filter((key) => !safeParseProfile({ [key]: merged[key] }).ok),
+  );
+  const profile = schema.ok ? schema : safeParseProfile(standIn(merged, unjudged));
+  if (!profile.ok) return issues;
+  const parts = completeParts(profile.value, issues, NAME_STAND_IN);
+  for (const key of parts.failed) unjudged.add(key);
+  let { config } = parts;
+  if (config === undefined) {
+    // A part its package refused stands in as its default too, for the rules that do not read it.
+    const again = safeParseProfile(standIn(merged, unjudged));
+    config = again.ok ? completeParts(again.value, [], NAME_STAND_IN).config : undefined;
+  }
+  return config === undefined ? issues : [...issues, ...ruleProblems(config, [], unjudged)];
+}
+
+/**
+ * The isolation of a merged profile document: the schema, each part completed by the package that owns
+ * it, the rules across parts. On a problem, every problem of the document ({@link mergedDocumentProblems}).
+ */
+function isolationFromMergedDocument(document: unknown): Result<ValidIsolation> {
+  const profile = safeParseProfile(document);
+  if (!profile.ok) return failAll(mergedDocumentProblems(document)) ?? profile;
+  const issues: VoltError[] = [];
+  const { config } = completeParts(profile.value, issues);
+  const result = failAll(issues) ?? checkIsolation(config as CheckedParts);
+  return result.ok ? result : (failAll(mergedDocumentProblems(document)) ?? result);
 }
 
 /** A default that gave way to a value the profile wrote (see {@link DEFAULT_YIELDS}). */
@@ -360,6 +460,22 @@ export function composeIsolation(layers: readonly ProfileLayer[]): Result<Compos
 export function parseIsolation(document: unknown): Result<ValidIsolation> {
   const composed = composeIsolation([{ source: { kind: 'profile' }, document }]);
   return composed.ok ? ok(composed.value.isolation) : composed;
+}
+
+/**
+ * Every problem of a profile document at once, from every stage of {@link parseIsolation} (the schema,
+ * each part, the rules across parts), after the defaults that give way have given way. An empty list means
+ * that `parseIsolation` accepts the document. For `volt validate`, which shows every mistake of a profile.
+ *
+ * @example
+ * ```ts
+ * validateIsolation({ name: 'web', boot: false, resources: { memory: { max: '2GB' } } }).map((issue) => issue.code);
+ * // ['INVALID_BYTE_SIZE', 'CONFLICT']: the size, and Boot=no without a command
+ * ```
+ */
+export function validateIsolation(document: unknown): readonly VoltError[] {
+  const composed = composeIsolation([{ source: { kind: 'profile' }, document }]);
+  return composed.ok ? [] : composed.issues;
 }
 
 /**

@@ -37,3 +37,47 @@ export function formatEnforcementByTarget(reports: readonly TargetEnforcement[])
   });
   return `${[...layers, ...refusals].join('\n')}\n`;
 }
+
+/**
+ * How a status reads in a sentence or a table.
+ *
+ * @example
+ * ```ts
+ * ENFORCEMENT_STATUS_TEXT['partially-enforced']; // 'partially enforced'
+ * ```
+ */
+export const ENFORCEMENT_STATUS_TEXT: Readonly<Record<LayerEnforcement['status'], string>> = {
+  enforced: 'enforced',
+  'partially-enforced': 'partially enforced',
+  'not-enforced': 'not enforced',
+};
+
+/**
+ * A report as a table, one row per layer in the report's order (so a layer a renderer adds shows up by
+ * itself): the layer, its status and why. `paint` may style the status cell (a terminal's colours); the
+ * columns are aligned on the text without it.
+ *
+ * @example
+ * ```ts
+ * formatEnforcementTable([{ layer: 'root', status: 'enforced', detail: 'root directory is read-only' }]);
+ * // 'LAYER  STATUS    WHY\nroot   enforced  root directory is read-only\n'
+ * ```
+ */
+export function formatEnforcementTable(
+  enforcement: readonly LayerEnforcement[],
+  paint: (status: LayerEnforcement['status'], text: string) => string = (_, text) => text,
+): string {
+  const layerWidth = Math.max('LAYER'.length, ...enforcement.map((entry) => entry.layer.length)) + 2;
+  const statusWidth =
+    Math.max('STATUS'.length, ...enforcement.map((entry) => ENFORCEMENT_STATUS_TEXT[entry.status].length)) +
+    2;
+  const lines = [
+    `${'LAYER'.padEnd(layerWidth)}${'STATUS'.padEnd(statusWidth)}WHY`,
+    ...enforcement.map((entry) => {
+      const status = ENFORCEMENT_STATUS_TEXT[entry.status];
+      const padding = ' '.repeat(statusWidth - status.length);
+      return `${entry.layer.padEnd(layerWidth)}${paint(entry.status, status)}${padding}${entry.detail}`;
+    }),
+  ];
+  return `${lines.join('\n')}\n`;
+}
