@@ -12,13 +12,15 @@ import { VOLT_BIN } from './testing/volt-bin.js';
 const web = fileURLToPath(new URL('../../../examples/web.yaml', import.meta.url));
 const ESCAPE = '\u001b[';
 
-/** Runs the CLI on a pseudo-terminal, with `env` added to this process's environment. */
+/**
+ * Runs the CLI on a pseudo-terminal with a plain environment plus `env`. Nothing else is inherited: Node
+ * takes `CI`, `NO_COLOR`, `FORCE_COLOR`, `NODE_DISABLE_COLORS` and more into account for colours.
+ */
 function onTerminal(args: readonly string[], env: Readonly<Record<string, string>> = {}): string {
   const command = [process.execPath, VOLT_BIN, ...args].map((word) => `'${word}'`).join(' ');
-  const { NO_COLOR: _noColor, FORCE_COLOR: _forceColor, ...inherited } = process.env;
   const run = spawnSync('script', ['-qec', command, '/dev/null'], {
     encoding: 'utf8',
-    env: { ...inherited, TERM: 'xterm-256color', ...env },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), TERM: 'xterm-256color', ...env },
     timeout: 60_000,
   });
   expect(run.status).toBe(0);
