@@ -20,7 +20,7 @@ function onTerminal(args: readonly string[], env: Readonly<Record<string, string
   const command = [process.execPath, VOLT_BIN, ...args].map((word) => `'${word}'`).join(' ');
   const run = spawnSync('script', ['-qec', command, '/dev/null'], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), TERM: 'xterm-256color', ...env },
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: tmpdir(), TERM: 'xterm-256color', ...env },
     timeout: 60_000,
   });
   expect(run.status).toBe(0);
