@@ -103,12 +103,19 @@ describe('normal programs on the real kernel', () => {
 });
 
 describe.skipIf(!onX86)('foreign architecture and x32 on x86_64 (killed, as documented)', () => {
-  it('an i386 call (int 0x80) works without a filter and is killed with SIGSYS under any Volt filter', () => {
+  // Some hosts have no i386 entry at all (the kernel's IA32 emulation off, or a hypervisor without it):
+  // there `int 0x80` raises SIGSEGV before seccomp sees a call. The call must never run under a Volt
+  // filter either way; where the entry exists, the filter is what kills it.
+  it('an i386 call (int 0x80) never runs under a Volt filter: SIGSYS where the host has the i386 entry', () => {
     const plain = spawnSync(tools.probe, ['int80'], { encoding: 'utf8' });
-    expect(plain.stdout).toMatch(/^ret=\d+\n$/);
+    const hostHasI386Entry = plain.signal === null;
+    if (hostHasI386Entry) expect(plain.stdout).toMatch(/^ret=\d+\n$/);
+    else expect(plain.signal).toBe('SIGSEGV');
     for (const profile of ['default', 'unconfined'] as const) {
       const file = filterFile(`foreign-${profile}`, config(profile, { kind: 'errno', errno: 1 }));
-      expect(tools.runUnder(file, tools.probe, ['int80']).signal).toBe(SIGSYS);
+      const filtered = tools.runUnder(file, tools.probe, ['int80']);
+      expect(filtered.stdout).toBe('');
+      expect(filtered.signal).toBe(hostHasI386Entry ? SIGSYS : 'SIGSEGV');
     }
   });
 
